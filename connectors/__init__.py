@@ -1,0 +1,1 @@
+"""Where documents come from. Connectors import nothing of Auskunft's other packages."""

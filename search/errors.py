@@ -1,0 +1,68 @@
+"""Errors raised by Auskunft's library code.
+
+Client exceptions of third-party libraries are translated once, where they are caught,
+into this tree; only the CLI and the UI turn them into text for people::
+
+    AuskunftError
+    ├── ConfigurationError      settings are invalid or a required model/file is missing
+    ├── BackendError            a store or service failed
+    │   ├── BackendUnavailable  it cannot be reached or is locked by another process
+    │   └── IndexMismatch       an index was built with another embedding model or schema
+    ├── QueryError              a query or filter cannot be understood
+    └── DocumentError           one document cannot be ingested (the batch goes on)
+        ├── UnsupportedFormat
+        ├── CorruptDocument
+        ├── EncryptedDocument
+        ├── EmptyDocument
+        └── DocumentTooLarge
+"""
+
+
+class AuskunftError(Exception):
+    """Base class of every error Auskunft raises on purpose."""
+
+
+class ConfigurationError(AuskunftError):
+    """Settings are invalid, or a model or file they name is missing."""
+
+
+class BackendError(AuskunftError):
+    """A keyword store, vector store, embedder or LLM failed."""
+
+
+class BackendUnavailable(BackendError):
+    """A backend cannot be reached, or another process holds its lock."""
+
+
+class IndexMismatch(BackendError):
+    """An existing index does not fit the current settings (e.g. vector size)."""
+
+
+class QueryError(AuskunftError):
+    """A query or filter cannot be understood."""
+
+
+class DocumentError(AuskunftError):
+    """One document cannot be ingested; it is recorded as failed with this reason."""
+
+    reason: str = "error"
+
+
+class UnsupportedFormat(DocumentError):
+    reason = "unsupported"
+
+
+class CorruptDocument(DocumentError):
+    reason = "corrupt"
+
+
+class EncryptedDocument(DocumentError):
+    reason = "encrypted"
+
+
+class EmptyDocument(DocumentError):
+    reason = "empty"
+
+
+class DocumentTooLarge(DocumentError):
+    reason = "too_large"

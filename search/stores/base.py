@@ -1,0 +1,126 @@
+"""The two store contracts: one for keyword search, one for vector search.
+
+Each has an embedded implementation (tantivy, qdrant-edge) and a server implementation
+(Elasticsearch, Qdrant). All of them pass the same contract test suite in
+``tests/search/stores/``. Stores hold chunks as Haystack ``Document``s: ``id`` is the
+chunk id, ``content`` the chunk text, ``meta`` the keys of :mod:`search.fields`, and for the
+vector store ``embedding`` the dense vector.
+
+Writes are upserts by chunk id. Replacing a document means ``delete_documents([doc_id])``
+then ``write(chunks)``; both become visible and durable together at ``commit()``. Both
+operations are idempotent, so an interrupted ingestion is repaired by running it again.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from haystack import Document
+
+from search.filters import SearchFilters
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredChunk:
+    """One search hit from a store.
+
+    :param document: the chunk with ``content`` and ``meta`` (no embedding).
+    :param score: the store's relevance score; higher is better; only comparable
+        within one result list.
+    :param highlights: passages of the original (unstemmed) text with matched terms
+        wrapped in ``<mark>…</mark>``; empty for vector stores.
+    """
+
+    document: Document
+    score: float
+    highlights: tuple[str, ...] = ()
+
+    @property
+    def chunk_id(self) -> str:
+        """:returns: the chunk id."""
+        return self.document.id
+
+
+class _Store(ABC):
+    """What both kinds of store share."""
+
+    @abstractmethod
+    def write(self, chunks: Sequence[Document]) -> None:
+        """Insert or replace chunks by id.
+
+        :param chunks: chunks with ``content`` and ``meta`` (and ``embedding`` for
+            vector stores).
+        :raises BackendError: when the backend rejects the write.
+        """
+
+    @abstractmethod
+    def delete_documents(self, doc_ids: Sequence[str]) -> None:
+        """Remove every chunk whose ``doc_id`` is one of these; unknown ids are ignored."""
+
+    @abstractmethod
+    def count(self, filters: SearchFilters | None = None) -> int:
+        """:returns: the number of committed chunks matching the filters."""
+
+    @abstractmethod
+    def doc_ids(self) -> set[str]:
+        """:returns: every ``doc_id`` that has at least one committed chunk."""
+
+    @abstractmethod
+    def commit(self) -> None:
+        """Make all writes and deletes so far durable and visible to searches."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release files, locks and connections; the store is unusable afterwards."""
+
+
+class KeywordStore(_Store):
+    """Full-text search over chunks with a German analysis chain.
+
+    Query syntax (the same for every implementation): words are combined with OR and
+    ranked by BM25; ``"a phrase"``; ``AND``/``OR``/``NOT`` and ``+term``/``-term``;
+    parentheses. Text a person typed that is not valid syntax is searched as plain words,
+    never rejected.
+    """
+
+    @abstractmethod
+    def search(
+        self,
+        query: str,
+        *,
+        filters: SearchFilters | None = None,
+        top_k: int = 10,
+    ) -> list[ScoredChunk]:
+        """Search chunk text and title.
+
+        :param query: the query as typed by a person.
+        :param filters: restrictions; access groups are always applied when given.
+        :param top_k: the maximum number of hits.
+        :returns: hits, best first, with highlights.
+        :raises BackendError: when the backend fails.
+        """
+
+
+class VectorStore(_Store):
+    """Nearest-neighbour search over chunk embeddings (cosine similarity)."""
+
+    @property
+    @abstractmethod
+    def dimension(self) -> int:
+        """:returns: the vector size this store was created with."""
+
+    @abstractmethod
+    def search(
+        self,
+        embedding: Sequence[float],
+        *,
+        filters: SearchFilters | None = None,
+        top_k: int = 10,
+    ) -> list[ScoredChunk]:
+        """Find the chunks closest to ``embedding``.
+
+        :raises IndexMismatch: when ``embedding`` has the wrong size.
+        :raises BackendError: when the backend fails.
+        """
