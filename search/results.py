@@ -1,0 +1,76 @@
+"""What a search returns: documents with their best passages and a citation each."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+SearchMode = Literal["hybrid", "keyword", "semantic"]
+SEARCH_MODES: tuple[SearchMode, ...] = ("hybrid", "keyword", "semantic")
+
+
+@dataclass(slots=True)
+class Passage:
+    """One matching chunk of a document.
+
+    :param chunk_id: the chunk's stable id.
+    :param text: the chunk text.
+    :param highlight: a snippet of the original text with matches in ``<mark>…</mark>``;
+        for semantic-only hits, the first sentences of the chunk (no marks).
+    :param page_start: first page of the chunk, ``None`` for formats without pages.
+    :param page_end: last page of the chunk.
+    :param section: section path (``§ 3 Steuersatz › Abs. 2``), may be empty.
+    :param score: fused score of the chunk.
+    :param citation: e.g. ``Hundesteuersatzung, § 3 Steuersatz, S. 2``.
+    """
+
+    chunk_id: str
+    text: str
+    highlight: str
+    page_start: int | None
+    page_end: int | None
+    section: str
+    score: float
+    citation: str
+
+
+@dataclass(slots=True)
+class DocumentHit:
+    """One document in a result list, with its best passages, best first."""
+
+    doc_id: str
+    uri: str
+    title: str
+    doc_type: str
+    source: str
+    date: str | None
+    reference: str | None
+    score: float
+    passages: list[Passage]
+    pages: list[int] = field(default_factory=list)
+    section: str = ""
+    citation: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """:returns: a JSON-ready dict (the ``auskunft search --json`` shape)."""
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class SearchResponse:
+    """A whole result list and how it was produced."""
+
+    query: str
+    mode: SearchMode
+    results: list[DocumentHit]
+    total_chunks_considered: int = 0
+    notices: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """:returns: ``{"query", "mode", "results": [...], "notices"}``."""
+        return {
+            "query": self.query,
+            "mode": self.mode,
+            "results": [hit.to_dict() for hit in self.results],
+            "notices": list(self.notices),
+        }
