@@ -1,0 +1,246 @@
+"""The catalog: one SQLite row per document the ingestion has seen.
+
+It records where a document came from, the hash of the bytes that were indexed, its
+status, the reason when it failed, and the ids of its chunks. Together with the stores it
+follows a small protocol that keeps everything consistent when ingestion is killed:
+
+1. ``begin(doc)`` marks a document ``indexing`` (committed) before its chunks are written;
+2. the stores delete its old chunks, write the new ones and commit;
+3. ``finish(doc)`` marks it ``indexed``.
+
+A document found ``indexing`` at the next start was interrupted somewhere in 2: its chunks
+are deleted from both stores and it is ingested again (see ``IngestRunner.recover``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+Status = Literal["indexing", "indexed", "failed"]
+STATUSES: tuple[Status, ...] = ("indexing", "indexed", "failed")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id        TEXT PRIMARY KEY,
+    source        TEXT NOT NULL,
+    uri           TEXT NOT NULL,
+    filename      TEXT NOT NULL,
+    content_hash  TEXT,
+    size          INTEGER,
+    status        TEXT NOT NULL,
+    error_reason  TEXT,
+    error         TEXT,
+    title         TEXT,
+    doc_type      TEXT,
+    date          TEXT,
+    reference     TEXT,
+    page_count    INTEGER,
+    ocr_pages     INTEGER NOT NULL DEFAULT 0,
+    chunk_ids     TEXT NOT NULL DEFAULT '[]',
+    access_groups TEXT NOT NULL DEFAULT '[]',
+    warnings      TEXT NOT NULL DEFAULT '[]',
+    first_seen    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    indexed_at    TEXT
+);
+CREATE INDEX IF NOT EXISTS documents_source ON documents(source, uri);
+CREATE INDEX IF NOT EXISTS documents_status ON documents(status);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(slots=True)
+class CatalogEntry:
+    """One document as the catalog knows it."""
+
+    doc_id: str
+    source: str
+    uri: str
+    filename: str
+    status: Status
+    content_hash: str | None = None
+    size: int | None = None
+    error_reason: str | None = None
+    error: str | None = None
+    title: str | None = None
+    doc_type: str | None = None
+    date: str | None = None
+    reference: str | None = None
+    page_count: int | None = None
+    ocr_pages: int = 0
+    chunk_ids: list[str] = field(default_factory=list)
+    access_groups: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    first_seen: str = ""
+    updated_at: str = ""
+    indexed_at: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """:returns: a JSON-ready dict."""
+        return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
+
+
+_JSON_COLUMNS = ("chunk_ids", "access_groups", "warnings")
+
+
+class Catalog:
+    """The SQLite catalog of documents.
+
+    :param path: the database file; its folder is created on first use.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """:returns: the open connection (opened and migrated on first use)."""
+        if self._conn is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.executescript(_SCHEMA)
+            self._conn = conn
+        return self._conn
+
+    def close(self) -> None:
+        """Close the connection."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run several statements atomically."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    # -- reading -----------------------------------------------------------------------
+
+    @staticmethod
+    def _entry(row: sqlite3.Row) -> CatalogEntry:
+        values = dict(row)
+        for column in _JSON_COLUMNS:
+            values[column] = json.loads(values[column] or "[]")
+        return CatalogEntry(**values)
+
+    def get(self, doc_id: str) -> CatalogEntry | None:
+        """:returns: the entry of this document, if the catalog has one."""
+        row = self.conn.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return self._entry(row) if row else None
+
+    def entries(
+        self, *, source: str | None = None, status: Status | None = None
+    ) -> list[CatalogEntry]:
+        """:returns: entries, optionally of one source and/or status, ordered by URI."""
+        clauses, params = [], []
+        if source is not None:
+            clauses.append("source = ?")
+            params.append(source)
+        if status is not None:
+            clauses.append("status = ?")
+            params.append(status)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self.conn.execute(f"SELECT * FROM documents {where} ORDER BY uri", params)
+        return [self._entry(row) for row in rows]
+
+    def counts_by_status(self) -> dict[str, int]:
+        """:returns: number of documents per status (every status present, zero or not)."""
+        counts = dict.fromkeys(STATUSES, 0)
+        for row in self.conn.execute("SELECT status, COUNT(*) FROM documents GROUP BY status"):
+            counts[row[0]] = row[1]
+        return counts
+
+    def counts_by_source(self) -> dict[str, dict[str, int]]:
+        """:returns: ``{source: {status: count}}``."""
+        result: dict[str, dict[str, int]] = {}
+        rows = self.conn.execute(
+            "SELECT source, status, COUNT(*) FROM documents GROUP BY source, status"
+        )
+        for source, status, count in rows:
+            result.setdefault(source, dict.fromkeys(STATUSES, 0))[status] = count
+        return result
+
+    def chunk_count(self) -> int:
+        """:returns: the number of chunks of indexed documents, per the catalog."""
+        row = self.conn.execute(
+            "SELECT COALESCE(SUM(json_array_length(chunk_ids)), 0) FROM documents "
+            "WHERE status = 'indexed'"
+        ).fetchone()
+        return int(row[0])
+
+    def indexed_doc_ids(self) -> set[str]:
+        """:returns: ids of every document whose chunks should be in the stores."""
+        rows = self.conn.execute("SELECT doc_id FROM documents WHERE status = 'indexed'")
+        return {row[0] for row in rows}
+
+    # -- writing -----------------------------------------------------------------------
+
+    def upsert(self, entry: CatalogEntry) -> None:
+        """Insert or replace an entry (``first_seen`` of an existing row is kept)."""
+        now = _now()
+        entry.updated_at = now
+        existing = self.conn.execute(
+            "SELECT first_seen FROM documents WHERE doc_id = ?", (entry.doc_id,)
+        ).fetchone()
+        entry.first_seen = existing[0] if existing else now
+        values = entry.to_dict()
+        for column in _JSON_COLUMNS:
+            values[column] = json.dumps(values[column], ensure_ascii=False)
+        columns = ", ".join(values)
+        placeholders = ", ".join(f":{name}" for name in values)
+        self.conn.execute(
+            f"INSERT OR REPLACE INTO documents ({columns}) VALUES ({placeholders})",
+            values,
+        )
+
+    def upsert_many(self, entries: Sequence[CatalogEntry]) -> None:
+        """Insert or replace several entries in one transaction."""
+        with self.transaction():
+            for entry in entries:
+                self.upsert(entry)
+
+    def mark_indexed(self, entries: Sequence[CatalogEntry]) -> None:
+        """Mark entries ``indexed`` now, in one transaction."""
+        now = _now()
+        for entry in entries:
+            entry.status = "indexed"
+            entry.indexed_at = now
+            entry.error_reason = entry.error = None
+        self.upsert_many(entries)
+
+    def delete(self, doc_ids: Sequence[str]) -> None:
+        """Remove these documents from the catalog."""
+        with self.transaction() as conn:
+            conn.executemany("DELETE FROM documents WHERE doc_id = ?", [(d,) for d in doc_ids])
+
+    def get_setting(self, key: str) -> str | None:
+        """:returns: a stored index setting (e.g. the embedding model), if any."""
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store an index setting."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value)
+        )

