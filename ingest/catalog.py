@@ -88,7 +88,7 @@ class CatalogEntry:
 
     def to_dict(self) -> dict[str, Any]:
         """:returns: a JSON-ready dict."""
-        return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
+        return {name: getattr(self, name) for name in self.__slots__}
 
 
 _JSON_COLUMNS = ("chunk_ids", "access_groups", "warnings")
@@ -166,7 +166,7 @@ class Catalog:
 
     def counts_by_status(self) -> dict[str, int]:
         """:returns: number of documents per status (every status present, zero or not)."""
-        counts = dict.fromkeys(STATUSES, 0)
+        counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
         for row in self.conn.execute("SELECT status, COUNT(*) FROM documents GROUP BY status"):
             counts[row[0]] = row[1]
         return counts

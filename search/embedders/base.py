@@ -22,7 +22,11 @@ class TextEmbedder(Protocol):
     """
 
     model_id: str
-    dimension: int
+
+    @property
+    def dimension(self) -> int:
+        """:returns: the vector size."""
+        ...
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
         """:returns: one row per text (shape ``(len(texts), dimension)``)."""

@@ -1,0 +1,158 @@
+"""What the CLI, the UI and workers call to ingest: the data directory's writer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from connectors.filesystem import FilesystemConnector
+from ingest.catalog import Catalog
+from ingest.runner import EMBEDDING_MODEL_SETTING, IngestReport, IngestRunner, ProgressCallback
+from search.backends import WriteLock, open_embedder, open_keyword_store, open_vector_store
+from search.embedders import CachedEmbedder
+from search.errors import BackendError
+from search.settings import Settings
+from search.stores.base import KeywordStore, VectorStore
+
+
+class Indexer:
+    """Holds the write lock, the catalog and both stores while ingesting.
+
+    Use as a context manager::
+
+        with Indexer(settings) as indexer:
+            report = indexer.ingest_path(Path("samples/corpus"), source="beispiel")
+
+    :param settings: the settings.
+    :param embedder: an embedder to share (default: the configured one).
+    """
+
+    def __init__(self, settings: Settings, embedder: CachedEmbedder | None = None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._lock = WriteLock(settings.lock_path)
+        self.catalog = Catalog(settings.catalog_path)
+        self._keyword: KeywordStore | None = None
+        self._vector: VectorStore | None = None
+
+    def __enter__(self) -> Indexer:
+        self._lock.__enter__()
+        try:
+            embedder = self.embedder
+            self._keyword = open_keyword_store(self.settings)
+            self._vector = open_vector_store(self.settings, embedder.dimension)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        for store in (self._keyword, self._vector):
+            if store is not None:
+                store.close()
+        self._keyword = self._vector = None
+        self.catalog.close()
+        self._lock.__exit__(exc_type, exc, tb)
+
+    @property
+    def embedder(self) -> CachedEmbedder:
+        """:returns: the embedder."""
+        if self._embedder is None:
+            self._embedder = open_embedder(self.settings)
+        return self._embedder
+
+    def runner(self, progress: ProgressCallback | None = None) -> IngestRunner:
+        """:returns: a runner on the open stores.
+
+        :raises BackendError: when used outside ``with``.
+        """
+        if self._keyword is None or self._vector is None:
+            msg = "Indexer is not open; use it as a context manager"
+            raise BackendError(msg)
+        return IngestRunner(
+            self.settings, self.catalog, self._keyword, self._vector, self.embedder, progress
+        )
+
+    def ingest_path(
+        self,
+        path: Path,
+        *,
+        source: str | None = None,
+        include: Sequence[str] | None = None,
+        exclude: Sequence[str] | None = None,
+        access_groups: Sequence[str] | None = None,
+        metadata: dict[str, Any] | None = None,
+        retry_failed: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> IngestReport:
+        """Ingest a folder (recursively) or a single file.
+
+        Unchanged files are skipped, changed ones replaced, and files of the same source
+        under ``path`` that no longer exist are removed from both indexes.
+
+        :param path: folder or file.
+        :param source: source name (default: the folder's name).
+        :param include: glob patterns (default from settings).
+        :param exclude: glob patterns (default from settings).
+        :param access_groups: who may see the documents (default from settings).
+        :param metadata: defaults for every document (e.g. ``{"doc_type": "statute"}``).
+        :param retry_failed: try failed files again even when unchanged.
+        :param progress: callback per document.
+        :returns: the report.
+        :raises FileNotFoundError: when ``path`` does not exist.
+        :raises BackendError: when a store or the embedder fails.
+        """
+        resolved = path.expanduser().resolve()
+        name = source or (resolved.name if resolved.is_dir() else resolved.parent.name)
+        connector = FilesystemConnector(
+            resolved,
+            name=name,
+            include=include or self.settings.ingest.include,
+            exclude=exclude if exclude is not None else self.settings.ingest.exclude,
+        )
+        return self.runner(progress).run(
+            connector,
+            scope=connector.scope,
+            access_groups=access_groups,
+            metadata=metadata,
+            retry_failed=retry_failed,
+        )
+
+
+def index_status(settings: Settings) -> dict[str, Any]:
+    """What is indexed, read from the catalog (no lock needed, stores are not opened).
+
+    :returns: ``{"data_dir", "documents": {status: n}, "total", "chunks",
+        "sources": {source: {status: n}}, "embedding_model", "failures": [...]}``.
+    """
+    catalog = Catalog(settings.catalog_path)
+    try:
+        counts = catalog.counts_by_status()
+        failures = [
+            {
+                "doc_id": entry.doc_id,
+                "source": entry.source,
+                "uri": entry.uri,
+                "reason": entry.error_reason,
+                "error": entry.error,
+            }
+            for entry in catalog.entries(status="failed")
+        ]
+        return {
+            "data_dir": str(settings.data_dir),
+            "documents": counts,
+            "total": sum(counts.values()),
+            "chunks": catalog.chunk_count(),
+            "sources": catalog.counts_by_source(),
+            "embedding_model": catalog.get_setting(EMBEDDING_MODEL_SETTING),
+            "failures": failures,
+        }
+    finally:
+        catalog.close()

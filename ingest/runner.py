@@ -1,0 +1,386 @@
+"""Ingestion of one source: list → fetch → parse → structure → chunk → embed → write.
+
+A bad document never aborts the batch: it is recorded in the catalog as ``failed`` with a
+reason. Stores and catalog follow the protocol described in :mod:`ingest.catalog`, so a
+killed run is completed by the next one without duplicates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from haystack import Document
+
+from connectors.base import Connector, SourceDocument, SourceRef
+from ingest.catalog import Catalog, CatalogEntry
+from ingest.chunk_embedder import ChunkEmbedder
+from ingest.chunker import StructuredChunker
+from ingest.doc_metadata import infer_metadata
+from ingest.document_parser import DocumentParser
+from ingest.structure import StructureAnnotator
+from search import fields
+from search.embedders import CachedEmbedder
+from search.errors import DocumentError, DocumentTooLarge, IndexMismatch
+from search.settings import Settings
+from search.stores.base import KeywordStore, VectorStore
+
+logger = logging.getLogger(__name__)
+
+EMBEDDING_MODEL_SETTING = "embedding_model"
+
+ProgressCallback = Callable[[str, str], None]
+"""Called with (event, uri); events: ``indexed``, ``failed``, ``skipped``, ``deleted``."""
+
+
+def make_doc_id(source: str, uri: str) -> str:
+    """:returns: the stable id of the document at ``uri`` in ``source``."""
+    return hashlib.sha256(f"{source}\x00{uri}".encode()).hexdigest()[:24]
+
+
+@dataclass
+class IngestReport:
+    """What one ingestion run did."""
+
+    source: str
+    seen: int = 0
+    indexed: int = 0
+    failed: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    recovered: int = 0
+    chunks: int = 0
+    pages: int = 0
+    ocr_pages: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+    failures: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def changed_anything(self) -> bool:
+        """:returns: whether the run wrote to the indexes or the catalog."""
+        return bool(self.indexed or self.failed or self.deleted or self.recovered)
+
+    def to_dict(self) -> dict[str, Any]:
+        """:returns: a JSON-ready dict."""
+        return {**self.__dict__}
+
+
+@dataclass
+class _Prepared:
+    entry: CatalogEntry
+    chunks: list[Document]
+
+
+class IngestRunner:
+    """Ingests sources into the keyword store, the vector store and the catalog.
+
+    The caller owns the stores and the write lock (see :class:`search.backends.WriteLock`).
+
+    :param settings: the settings (ingest section and data paths).
+    :param catalog: the document catalog.
+    :param keyword_store: where chunk text goes.
+    :param vector_store: where chunk vectors go.
+    :param embedder: the cached embedder.
+    :param progress: optional callback per document.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        catalog: Catalog,
+        keyword_store: KeywordStore,
+        vector_store: VectorStore,
+        embedder: CachedEmbedder,
+        progress: ProgressCallback | None = None,
+    ) -> None:
+        self.settings = settings
+        self.catalog = catalog
+        self.keyword_store = keyword_store
+        self.vector_store = vector_store
+        self.embedder = embedder
+        self.progress = progress or (lambda _event, _uri: None)
+        ingest = settings.ingest
+        self.max_bytes = int(ingest.max_file_mb * 1024 * 1024)
+        self.parser = DocumentParser(
+            max_bytes=self.max_bytes,
+            ocr_languages=ingest.ocr_languages,
+            ocr_workers=ingest.ocr_workers,
+            ocr_dpi=ingest.ocr_dpi,
+        )
+        self.structure = StructureAnnotator()
+        self.chunker = StructuredChunker(
+            target_chars=ingest.chunk_target_chars, max_chars=ingest.chunk_max_chars
+        )
+        self.chunk_embedder = ChunkEmbedder(embedder)
+
+    # -- consistency -------------------------------------------------------------------
+
+    def check_embedding_model(self) -> None:
+        """Record the embedding model on first use; refuse to mix two models in one index.
+
+        :raises IndexMismatch: when the index was built with another model.
+        """
+        recorded = self.catalog.get_setting(EMBEDDING_MODEL_SETTING)
+        current = self.embedder.model_id
+        if recorded is None or not self.catalog.indexed_doc_ids():
+            self.catalog.set_setting(EMBEDDING_MODEL_SETTING, current)
+        elif recorded != current:
+            msg = (
+                f"The index was built with the embedding model {recorded!r}, the settings "
+                f"name {current!r}; vectors of two models cannot be mixed. Use a new "
+                "AUSKUNFT_DATA_DIR, or delete the data directory and ingest again."
+            )
+            raise IndexMismatch(msg)
+
+    def recover(self) -> int:
+        """Repair what an interrupted run left behind.
+
+        Documents marked ``indexing`` lose their chunks and are re-ingested next time;
+        chunks of documents the catalog does not list as indexed are deleted; documents
+        listed as indexed but missing from a store are re-ingested next time.
+
+        :returns: the number of documents repaired.
+        """
+        interrupted = self.catalog.entries(status="indexing")
+        indexed = self.catalog.indexed_doc_ids()
+        in_keyword, in_vector = self.keyword_store.doc_ids(), self.vector_store.doc_ids()
+        orphans = (in_keyword | in_vector) - indexed
+        missing = indexed - (in_keyword & in_vector)
+        to_delete = orphans | {entry.doc_id for entry in interrupted} | missing
+        if to_delete:
+            ids = sorted(to_delete)
+            self.keyword_store.delete_documents(ids)
+            self.vector_store.delete_documents(ids)
+            self.keyword_store.commit()
+            self.vector_store.commit()
+        redo = interrupted + [e for d in sorted(missing) if (e := self.catalog.get(d))]
+        for entry in redo:
+            entry.status = "failed"
+            entry.error_reason = "interrupted"
+            entry.error = "Ingestion was interrupted; the document is ingested again next run"
+            entry.content_hash = None
+            entry.chunk_ids = []
+        self.catalog.upsert_many(redo)
+        if to_delete:
+            logger.warning("Recovered %d documents after an interrupted run", len(to_delete))
+        return len(to_delete)
+
+    # -- the run -----------------------------------------------------------------------
+
+    def run(
+        self,
+        connector: Connector,
+        *,
+        scope: str | None = None,
+        access_groups: Sequence[str] | None = None,
+        metadata: dict[str, Any] | None = None,
+        retry_failed: bool = False,
+    ) -> IngestReport:
+        """Bring the indexes in line with what ``connector`` lists now.
+
+        :param connector: the source.
+        :param scope: URI prefix the connector covers; documents of the source under it
+            that are no longer listed are deleted. ``None``: delete nothing.
+        :param access_groups: groups allowed to see the documents (default from settings).
+        :param metadata: defaults for every document (e.g. ``doc_type``).
+        :param retry_failed: parse documents again that failed with the same bytes.
+        :returns: what was done.
+        :raises BackendError: when a store or the embedder fails (nothing is half-written).
+        """
+        started = time.monotonic()
+        report = IngestReport(source=connector.name)
+        self.check_embedding_model()
+        report.recovered = self.recover()
+        groups = list(access_groups or self.settings.ingest.default_access_groups)
+        pending: list[_Prepared] = []
+        seen: set[str] = set()
+        for ref in connector.list():
+            report.seen += 1
+            seen.add(ref.uri)
+            prepared = self._prepare(connector, ref, groups, metadata or {}, retry_failed, report)
+            if prepared is not None:
+                pending.append(prepared)
+            if len(pending) >= self.settings.ingest.batch_documents:
+                self._flush(pending, report)
+                pending = []
+        self._flush(pending, report)
+        if scope is not None:
+            self._delete_unseen(connector.name, scope, seen, report)
+        report.seconds = round(time.monotonic() - started, 3)
+        return report
+
+    def _prepare(
+        self,
+        connector: Connector,
+        ref: SourceRef,
+        groups: list[str],
+        defaults: dict[str, Any],
+        retry_failed: bool,
+        report: IngestReport,
+    ) -> _Prepared | None:
+        doc_id = make_doc_id(connector.name, ref.uri)
+        previous = self.catalog.get(doc_id)
+        entry = CatalogEntry(
+            doc_id=doc_id,
+            source=connector.name,
+            uri=ref.uri,
+            filename=ref.uri.rsplit("/", 1)[-1],
+            status="indexing",
+            size=ref.size,
+            access_groups=groups,
+            chunk_ids=previous.chunk_ids if previous else [],
+        )
+        try:
+            if ref.size is not None and ref.size > self.max_bytes:
+                entry.content_hash = f"size:{ref.size}"
+                if self._unchanged(previous, entry.content_hash, retry_failed):
+                    report.unchanged += 1
+                    self.progress("skipped", ref.uri)
+                    return None
+                limit = self.settings.ingest.max_file_mb
+                msg = f"File has {ref.size / 2**20:.1f} MB, more than the limit of {limit} MB"
+                raise DocumentTooLarge(msg)  # noqa: TRY301 - recorded below like any failure
+            document = connector.fetch(ref)
+            entry.filename = document.filename
+            entry.content_hash = document.content_hash
+            entry.size = len(document.content)
+            if self._unchanged(previous, entry.content_hash, retry_failed):
+                report.unchanged += 1
+                self.progress("skipped", ref.uri)
+                return None
+            chunks = self._chunks(document, entry, groups, defaults, report)
+        except DocumentError as exc:
+            return self._failed(entry, previous, exc.reason, str(exc), report)
+        except OSError as exc:
+            return self._failed(entry, previous, "unreadable", str(exc), report)
+        except Exception as exc:  # a parser bug must not abort the batch
+            logger.exception("Unexpected error while parsing %s", ref.uri)
+            return self._failed(entry, previous, "error", f"{type(exc).__name__}: {exc}", report)
+        return _Prepared(entry=entry, chunks=chunks)
+
+    @staticmethod
+    def _unchanged(previous: CatalogEntry | None, content_hash: str, retry_failed: bool) -> bool:
+        if previous is None or previous.content_hash != content_hash:
+            return False
+        return previous.status == "indexed" or (previous.status == "failed" and not retry_failed)
+
+    def _chunks(
+        self,
+        document: SourceDocument,
+        entry: CatalogEntry,
+        groups: list[str],
+        defaults: dict[str, Any],
+        report: IngestReport,
+    ) -> list[Document]:
+        parsed = self.parser.run(document=document)["parsed"]
+        parsed = self.structure.run(parsed=parsed)["parsed"]
+        inferred = infer_metadata(parsed, document.filename)
+        meta = {**inferred, **document.metadata, **defaults}
+        entry.title = meta.get(fields.TITLE) or document.filename
+        entry.doc_type = meta.get(fields.DOC_TYPE) or "other"
+        entry.date = meta.get(fields.DATE)
+        entry.reference = meta.get(fields.REFERENCE)
+        entry.page_count = parsed.page_count
+        entry.ocr_pages = len(parsed.ocr_pages)
+        entry.warnings = list(parsed.warnings)
+        report.pages += parsed.page_count or 0
+        report.ocr_pages += len(parsed.ocr_pages)
+        chunk_meta = {
+            fields.DOC_ID: entry.doc_id,
+            fields.SOURCE: entry.source,
+            fields.URI: entry.uri,
+            fields.FILENAME: entry.filename,
+            fields.TITLE: entry.title,
+            fields.DOC_TYPE: entry.doc_type,
+            fields.DATE: entry.date,
+            fields.REFERENCE: entry.reference,
+            fields.ACCESS_GROUPS: groups,
+            fields.CONTENT_HASH: entry.content_hash,
+        }
+        chunks: list[Document] = self.chunker.run(parsed=parsed, meta=chunk_meta)["chunks"]
+        if not chunks:
+            msg = "The document contains no text"
+            raise DocumentError(msg)
+        return chunks
+
+    def _failed(
+        self,
+        entry: CatalogEntry,
+        previous: CatalogEntry | None,
+        reason: str,
+        message: str,
+        report: IngestReport,
+    ) -> _Prepared | None:
+        entry.status = "failed"
+        entry.error_reason = reason
+        entry.error = message
+        report.failed += 1
+        report.failures.append({"uri": entry.uri, "reason": reason, "error": message})
+        self.progress("failed", entry.uri)
+        if previous is not None and previous.status == "indexed":
+            # its old chunks must leave the index: handled with the batch
+            return _Prepared(entry=entry, chunks=[])
+        entry.chunk_ids = []
+        self.catalog.upsert(entry)
+        return None
+
+    def _flush(self, pending: list[_Prepared], report: IngestReport) -> None:
+        if not pending:
+            return
+        chunks = [chunk for item in pending for chunk in item.chunks]
+        computed_before = self.embedder.computed
+        embedded = self.chunk_embedder.run(chunks=chunks)["chunks"] if chunks else []
+        report.embedded += self.embedder.computed - computed_before
+        doc_ids = [item.entry.doc_id for item in pending]
+        # 1. mark every document of the batch as being written
+        final = {item.entry.doc_id: item.entry.status for item in pending}
+        for item in pending:
+            item.entry.status = "indexing"
+            item.entry.chunk_ids = [chunk.id for chunk in item.chunks]
+        self.catalog.upsert_many([item.entry for item in pending])
+        # 2. replace their chunks in both stores
+        self.keyword_store.delete_documents(doc_ids)
+        self.vector_store.delete_documents(doc_ids)
+        if chunks:
+            self.keyword_store.write(chunks)
+            self.vector_store.write(embedded)
+        self.keyword_store.commit()
+        self.vector_store.commit()
+        # 3. mark them done
+        done = [item.entry for item in pending if final[item.entry.doc_id] != "failed"]
+        failed = [item.entry for item in pending if final[item.entry.doc_id] == "failed"]
+        for entry in failed:
+            entry.status = "failed"
+            entry.chunk_ids = []
+        self.catalog.upsert_many(failed)
+        self.catalog.mark_indexed(done)
+        report.indexed += len(done)
+        report.chunks += len(chunks)
+        for entry in done:
+            self.progress("indexed", entry.uri)
+
+    def _delete_unseen(self, source: str, scope: str, seen: set[str], report: IngestReport) -> None:
+        gone = [
+            entry
+            for entry in self.catalog.entries(source=source)
+            if entry.uri.startswith(scope) and entry.uri not in seen
+        ]
+        if not gone:
+            return
+        ids = [entry.doc_id for entry in gone]
+        for entry in gone:
+            entry.status = "indexing"
+        self.catalog.upsert_many(gone)
+        self.keyword_store.delete_documents(ids)
+        self.vector_store.delete_documents(ids)
+        self.keyword_store.commit()
+        self.vector_store.commit()
+        self.catalog.delete(ids)
+        report.deleted += len(gone)
+        for entry in gone:
+            self.progress("deleted", entry.uri)

@@ -1,0 +1,155 @@
+"""The search service: what the CLI and the UI call to search.
+
+It assembles a Haystack pipeline per mode from the retrievers, fusion and grouping
+components, applies the user's access groups to every search, and opens stores and the
+embedding model lazily, once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from types import TracebackType
+
+from haystack import Pipeline
+
+from search.backends import open_embedder, open_keyword_store, open_vector_store
+from search.embedders import CachedEmbedder
+from search.errors import QueryError
+from search.filters import SearchFilters
+from search.fusion import RankFusion
+from search.grouping import DocumentGrouper
+from search.keyword_retriever import KeywordRetriever
+from search.results import SEARCH_MODES, SearchMode, SearchResponse
+from search.settings import Settings
+from search.stores.base import KeywordStore, VectorStore
+from search.vector_retriever import VectorRetriever
+
+logger = logging.getLogger(__name__)
+
+
+class SearchService:
+    """Hybrid, keyword and semantic search with citations.
+
+    :param settings: the settings.
+    :param keyword_store: an open keyword store (default: the configured one).
+    :param vector_store: an open vector store (default: the configured one).
+    :param embedder: the embedder (default: the configured one, cached).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        keyword_store: KeywordStore | None = None,
+        vector_store: VectorStore | None = None,
+        embedder: CachedEmbedder | None = None,
+    ) -> None:
+        self.settings = settings
+        self._keyword_store = keyword_store
+        self._vector_store = vector_store
+        self._embedder = embedder
+        self._pipelines: dict[SearchMode, Pipeline] = {}
+
+    @property
+    def embedder(self) -> CachedEmbedder:
+        """:returns: the embedder (loaded on first use)."""
+        if self._embedder is None:
+            self._embedder = open_embedder(self.settings)
+        return self._embedder
+
+    @property
+    def keyword_store(self) -> KeywordStore:
+        """:returns: the keyword store (opened on first use)."""
+        if self._keyword_store is None:
+            self._keyword_store = open_keyword_store(self.settings)
+        return self._keyword_store
+
+    @property
+    def vector_store(self) -> VectorStore:
+        """:returns: the vector store (opened on first use)."""
+        if self._vector_store is None:
+            self._vector_store = open_vector_store(self.settings, self.embedder.dimension)
+        return self._vector_store
+
+    def pipeline(self, mode: SearchMode) -> Pipeline:
+        """:returns: the Haystack pipeline of a mode (built once)."""
+        if mode not in self._pipelines:
+            self._pipelines[mode] = self._build(mode)
+        return self._pipelines[mode]
+
+    def _build(self, mode: SearchMode) -> Pipeline:
+        config = self.settings.search
+        pipeline = Pipeline()
+        pipeline.add_component("fusion", RankFusion(k=config.rrf_k))
+        pipeline.add_component(
+            "grouper",
+            DocumentGrouper(
+                top_k=config.top_k,
+                passages_per_document=config.passages_per_document,
+                language=self.settings.language,
+            ),
+        )
+        if mode in ("hybrid", "keyword"):
+            retriever = KeywordRetriever(self.keyword_store, top_k=config.candidates)
+            pipeline.add_component("keyword", retriever)
+            pipeline.connect("keyword.hits", "fusion.keyword_hits")
+        if mode in ("hybrid", "semantic"):
+            vectors = VectorRetriever(self.vector_store, self.embedder, top_k=config.candidates)
+            pipeline.add_component("vector", vectors)
+            pipeline.connect("vector.hits", "fusion.vector_hits")
+        pipeline.connect("fusion.hits", "grouper.hits")
+        return pipeline
+
+    def search(
+        self,
+        query: str,
+        *,
+        mode: SearchMode = "hybrid",
+        filters: SearchFilters | None = None,
+        user_groups: Sequence[str] | None = None,
+        top_k: int | None = None,
+    ) -> SearchResponse:
+        """Search.
+
+        :param query: the query as typed.
+        :param mode: ``hybrid`` (default), ``keyword`` or ``semantic``.
+        :param filters: restrictions on source, type, date, documents.
+        :param user_groups: the user's access groups (default: ``search.default_access_groups``);
+            always applied, whatever ``filters.access_groups`` says.
+        :param top_k: number of documents (default: ``search.top_k``).
+        :returns: documents with passages and citations.
+        :raises QueryError: for an unknown mode.
+        :raises BackendError: when a store or the embedder fails.
+        """
+        if mode not in SEARCH_MODES:
+            msg = f"Unknown search mode {mode!r}; use one of {', '.join(SEARCH_MODES)}"
+            raise QueryError(msg)
+        groups = list(user_groups or self.settings.search.default_access_groups)
+        filters = replace(filters or SearchFilters(), access_groups=groups)
+        data: dict[str, dict[str, object]] = {"grouper": {"query": query, "top_k": top_k}}
+        if mode in ("hybrid", "keyword"):
+            data["keyword"] = {"query": query, "filters": filters}
+        if mode in ("hybrid", "semantic"):
+            data["vector"] = {"query": query, "filters": filters}
+        output = self.pipeline(mode).run(data)
+        return SearchResponse(query=query, mode=mode, results=output["grouper"]["documents"])
+
+    def close(self) -> None:
+        """Close the stores this service opened."""
+        for store in (self._keyword_store, self._vector_store):
+            if store is not None:
+                store.close()
+        self._keyword_store = self._vector_store = None
+        self._pipelines.clear()
+
+    def __enter__(self) -> SearchService:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,299 @@
+"""The ``auskunft`` command line. Library errors become ``ClickException`` here only."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from search.errors import AuskunftError
+from search.fields import DOC_TYPES
+from search.results import SEARCH_MODES, SearchResponse
+from search.settings import Settings, load_settings
+
+APP_PATH = Path(__file__).with_name("app.py")
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Turn our library errors into one clear line for the person at the terminal."""
+    try:
+        yield
+    except AuskunftError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except FileNotFoundError as exc:
+        msg = f"Not found: {exc}"
+        raise click.ClickException(msg) from exc
+
+
+def _settings(ctx: click.Context) -> Settings:
+    settings: Settings = ctx.obj
+    return settings
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of indexes, catalog and caches (default: $AUSKUNFT_DATA_DIR).",
+)
+@click.version_option(package_name="auskunft")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None) -> None:
+    """Auskunft: cited hybrid search over council decisions, statutes and guidance.
+
+    Settings come from AUSKUNFT_* environment variables and an optional TOML file
+    ($AUSKUNFT_CONFIG or ./auskunft.toml).
+    """
+    with _errors():
+        ctx.obj = load_settings(**({"data_dir": data_dir} if data_dir else {}))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--source", help="Source name recorded with the documents (default: folder name).")
+@click.option("--include", multiple=True, help="Glob of files to take, e.g. '**/*.pdf'.")
+@click.option("--exclude", multiple=True, help="Glob of files to leave out.")
+@click.option(
+    "--access-group",
+    "access_groups",
+    multiple=True,
+    help="Group allowed to see these documents (repeatable; default: public).",
+)
+@click.option(
+    "--doc-type", type=click.Choice(DOC_TYPES), help="Document type of all these documents."
+)
+@click.option("--retry-failed", is_flag=True, help="Parse failed files again even if unchanged.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def ingest(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    source: str | None,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    access_groups: tuple[str, ...],
+    doc_type: str | None,
+    retry_failed: bool,
+    as_json: bool,
+) -> None:
+    """Index files and folders (PDF, DOCX, ODT, HTML, TXT, MD, EML, MSG).
+
+    Folders are read recursively. Unchanged files are skipped, changed files replaced,
+    deleted files removed. Files that cannot be read are recorded as failed with a reason
+    (see 'auskunft status'); the batch goes on.
+    """
+    from ingest.indexer import Indexer
+
+    settings = _settings(ctx)
+    reports = []
+    with _errors(), Indexer(settings) as indexer:
+        for path in paths:
+            progress, finish = _progress(path, quiet=as_json)
+            try:
+                report = indexer.ingest_path(
+                    path,
+                    source=source,
+                    include=include or None,
+                    exclude=exclude or None,
+                    access_groups=access_groups or None,
+                    metadata={"doc_type": doc_type} if doc_type else None,
+                    retry_failed=retry_failed,
+                    progress=progress,
+                )
+            finally:
+                finish()
+            reports.append(report)
+            if not as_json:
+                _print_report(report)
+    if as_json:
+        _echo_json([report.to_dict() for report in reports])
+
+
+def _progress(path: Path, quiet: bool) -> tuple[Callable[[str, str], None], Callable[[], None]]:
+    if quiet:
+        return (lambda _e, _u: None), (lambda: None)
+    counter = {"n": 0}
+
+    def progress(event: str, uri: str) -> None:
+        counter["n"] += 1
+        name = uri.rsplit("/", 1)[-1]
+        click.echo(f"\r{counter['n']:5d}  {event:8s} {name[:60]:60s}", nl=False, err=True)
+
+    def finish() -> None:
+        if counter["n"]:
+            click.echo("", err=True)
+
+    click.echo(f"Ingesting {path} …", err=True)
+    return progress, finish
+
+
+def _print_report(report: Any) -> None:
+    click.echo(
+        f"{report.source}: {report.seen} files seen, {report.indexed} indexed, "
+        f"{report.unchanged} unchanged, {report.failed} failed, {report.deleted} deleted; "
+        f"{report.chunks} chunks, {report.pages} pages ({report.ocr_pages} by OCR), "
+        f"{report.embedded} passages embedded, {report.seconds:.1f} s"
+    )
+    for failure in report.failures:
+        click.echo(f"  failed [{failure['reason']}] {failure['uri']}: {failure['error']}")
+
+
+def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        msg = "use YYYY-MM-DD"
+        raise click.BadParameter(msg) from exc
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--mode", type=click.Choice(SEARCH_MODES), default="hybrid", show_default=True)
+@click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
+@click.option(
+    "--type", "doc_types", multiple=True, type=click.Choice(DOC_TYPES), help="Document type."
+)
+@click.option("--from", "date_from", callback=_parse_date, help="Dated on or after YYYY-MM-DD.")
+@click.option("--to", "date_to", callback=_parse_date, help="Dated on or before YYYY-MM-DD.")
+@click.option("--group", "groups", multiple=True, help="Your access groups (default: public).")
+@click.option("--top-k", type=click.IntRange(1, 200), help="Number of documents.")
+@click.option("--json", "as_json", is_flag=True, help="Print {'results': [...]} as JSON.")
+@click.pass_context
+def search(
+    ctx: click.Context,
+    query: str,
+    mode: str,
+    sources: tuple[str, ...],
+    doc_types: tuple[str, ...],
+    date_from: date | None,
+    date_to: date | None,
+    groups: tuple[str, ...],
+    top_k: int | None,
+    as_json: bool,
+) -> None:
+    """Search the index and print documents with cited passages.
+
+    QUERY may use "phrases", AND, OR, NOT and -word in keyword and hybrid mode.
+    """
+    from search.filters import SearchFilters
+    from search.service import SearchService
+
+    filters = SearchFilters(
+        sources=sources or None,
+        doc_types=doc_types or None,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    with _errors(), SearchService(_settings(ctx)) as service:
+        response = service.search(
+            query,
+            mode=mode,  # type: ignore[arg-type]
+            filters=filters,
+            user_groups=groups or None,
+            top_k=top_k,
+        )
+    if as_json:
+        _echo_json(response.to_dict())
+    else:
+        _print_results(response)
+
+
+def _print_results(response: SearchResponse) -> None:
+    import html
+    import re
+
+    if not response.results:
+        click.echo("Keine Treffer. / No results.")
+    for number, hit in enumerate(response.results, start=1):
+        click.secho(f"{number}. {hit.title}", bold=True)
+        click.echo(f"   {hit.citation}")
+        click.echo(f"   {hit.uri}")
+        for passage in hit.passages[:2]:
+            snippet = re.sub(r"</?mark>", "*", passage.highlight)
+            click.echo(f"   › {html.unescape(snippet)[:300]}")
+            click.echo(f"     [{passage.citation}]")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print counts as JSON.")
+@click.option("--failures/--no-failures", default=True, help="List failed documents.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool, failures: bool) -> None:
+    """Show document counts by status (indexed, failed, indexing) and failures."""
+    from ingest.indexer import index_status
+
+    with _errors():
+        info = index_status(_settings(ctx))
+    if as_json:
+        if not failures:
+            info.pop("failures")
+        _echo_json(info)
+        return
+    click.echo(f"Data directory: {info['data_dir']}")
+    click.echo(f"Embedding model: {info['embedding_model'] or '-'}")
+    counts = ", ".join(f"{count} {name}" for name, count in info["documents"].items())
+    click.echo(f"Documents: {info['total']} ({counts}); chunks: {info['chunks']}")
+    for source, by_status in info["sources"].items():
+        click.echo(f"  {source}: " + ", ".join(f"{n} {s}" for s, n in by_status.items()))
+    if failures:
+        for failure in info["failures"]:
+            click.echo(f"  failed [{failure['reason']}] {failure['uri']}: {failure['error']}")
+
+
+@cli.command()
+@click.option("--port", default=8501, show_default=True, help="Port of the web interface.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--headless/--browser", default=False, help="Do not open a browser.")
+@click.pass_context
+def ui(ctx: click.Context, port: int, host: str, headless: bool) -> None:
+    """Start the Streamlit web interface."""
+    settings = _settings(ctx)
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP_PATH),
+        "--server.port",
+        str(port),
+        "--server.address",
+        host,
+        "--server.headless",
+        "true" if headless else "false",
+        "--browser.gatherUsageStats",
+        "false",
+        "--global.developmentMode",
+        "false",
+    ]
+    click.echo(f"Auskunft: http://{host}:{port}  (data: {settings.data_dir})", err=True)
+    env = {"AUSKUNFT_DATA_DIR": str(settings.data_dir)}
+    raise SystemExit(subprocess.call(command, env={**_environ(), **env}))
+
+
+def _environ() -> dict[str, str]:
+    import os
+
+    return dict(os.environ)
+
+
+def main() -> None:
+    """Entry point of the ``auskunft`` script."""
+    cli(prog_name="auskunft")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
