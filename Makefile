@@ -1,0 +1,67 @@
+# Auskunft — install, run and test on one machine (embedded stores, no servers needed).
+#
+#   make run    venv + install, ingest the bundled sample corpus (first start), open the UI
+#   make test   venv + install, run the default test suite (no slow tests)
+#
+# System packages (tesseract with German data, poppler, libmagic) are installed with
+# apt-get when we are root; otherwise the exact package names are printed.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-deu poppler-utils libmagic1
+export AUSKUNFT_DATA_DIR ?= $(CURDIR)/data
+export HF_HUB_OFFLINE := 1
+export HAYSTACK_TELEMETRY_ENABLED := False
+export DO_NOT_TRACK := 1
+
+.PHONY: install system-deps run ingest-samples ui test test-all lint bench clean
+
+install: system-deps $(VENV)/.installed
+
+system-deps:
+	@if command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx deu \
+	    && command -v pdftoppm >/dev/null 2>&1 && ldconfig -p 2>/dev/null | grep -q libmagic; then \
+	  :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing system packages: $(SYSTEM_PACKAGES)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	else \
+	  echo "Please install these system packages (Debian/Ubuntu names): $(SYSTEM_PACKAGES)" >&2; \
+	  echo "e.g. sudo apt-get install $(SYSTEM_PACKAGES)" >&2; exit 1; \
+	fi
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+	  { echo "Auskunft needs Python 3.11 (found $$($(PYTHON) --version)); set PYTHON=..." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	# unstructured-inference's declared dependencies pull torch and CUDA; parsing needs none
+	# of them (see ../shared/notes/parsing.md), so it is installed without them.
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps unstructured-inference==1.6.14
+	touch $@
+
+ingest-samples: install
+	$(BIN)/auskunft ingest samples/corpus --source beispiel
+
+ui: install
+	$(BIN)/auskunft ui
+
+run: ingest-samples ui
+
+test: install
+	$(BIN)/python -m pytest -m "not slow" -q
+
+test-all: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy connectors ingest search ui
+
+bench: install
+	$(BIN)/python benchmarks/ingest_and_query.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
