@@ -1,0 +1,78 @@
+"""Interface texts: German first (the users are German city staff), English switchable."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    "de": {
+        "title": "Auskunft",
+        "subtitle": "Recherche in Ratsbeschlüssen, Satzungen und Dienstanweisungen",
+        "query": "Suchanfrage",
+        "query_help": 'Stichworte, "Phrasen", AND / OR / NOT, oder eine Frage in ganzen Sätzen',
+        "search": "Suchen",
+        "mode": "Suchmodus",
+        "mode_hybrid": "Hybrid (Stichwort + semantisch)",
+        "mode_keyword": "Stichwort",
+        "mode_semantic": "Semantisch",
+        "filters": "Filter",
+        "sources": "Quellen",
+        "doc_types": "Dokumentart",
+        "date_from": "Datum von",
+        "date_to": "Datum bis",
+        "top_k": "Anzahl Dokumente",
+        "no_results": "Keine Treffer. Versuchen Sie andere Stichworte oder den semantischen Modus.",
+        "results": "{n} Dokumente",
+        "citation": "Fundstelle",
+        "open": "Original herunterladen",
+        "passages": "Weitere Fundstellen im Dokument",
+        "status": "Indexstand",
+        "status_line": "{indexed} Dokumente indexiert, {failed} fehlerhaft, {chunks} Abschnitte",
+        "empty_index": "Der Index ist leer. Dokumente aufnehmen mit: auskunft ingest ORDNER",
+        "error": "Die Suche ist fehlgeschlagen: {error}",
+        "language": "Sprache",
+        "searching": "Suche läuft …",
+        "decision": "Beschluss/Vorlage",
+        "statute": "Satzung/Verordnung",
+        "guidance": "Dienstanweisung/Rundschreiben",
+        "correspondence": "Schreiben/E-Mail",
+        "other": "Sonstiges",
+    },
+    "en": {
+        "title": "Auskunft",
+        "subtitle": "Research in council decisions, statutes and internal guidance",
+        "query": "Query",
+        "query_help": 'Keywords, "phrases", AND / OR / NOT, or a question in full sentences',
+        "search": "Search",
+        "mode": "Search mode",
+        "mode_hybrid": "Hybrid (keyword + semantic)",
+        "mode_keyword": "Keyword",
+        "mode_semantic": "Semantic",
+        "filters": "Filters",
+        "sources": "Sources",
+        "doc_types": "Document type",
+        "date_from": "Date from",
+        "date_to": "Date to",
+        "top_k": "Number of documents",
+        "no_results": "No results. Try other keywords or the semantic mode.",
+        "results": "{n} documents",
+        "citation": "Citation",
+        "open": "Download original",
+        "passages": "More passages in this document",
+        "status": "Index status",
+        "status_line": "{indexed} documents indexed, {failed} failed, {chunks} chunks",
+        "empty_index": "The index is empty. Add documents with: auskunft ingest FOLDER",
+        "error": "The search failed: {error}",
+        "language": "Language",
+        "searching": "Searching …",
+        "decision": "council decision",
+        "statute": "statute/regulation",
+        "guidance": "internal guidance",
+        "correspondence": "correspondence",
+        "other": "other",
+    },
+}
+
+
+def t(language: str, key: str, **values: object) -> str:
+    """:returns: the text ``key`` in ``language`` (German if unknown), formatted."""
+    table = TEXTS.get(language, TEXTS["de"])
+    return table.get(key, TEXTS["de"].get(key, key)).format(**values)
