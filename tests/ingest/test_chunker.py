@@ -57,8 +57,11 @@ def test_long_section_is_cut_at_sentences_and_never_exceeds_max() -> None:
             Element("§ 5 Fälligkeit", page=3, kind="heading", section_path=("§ 5 Fälligkeit",)),
             Element(body, page=3, section_path=("§ 5 Fälligkeit",)),
             Element("§ 6 Inkrafttreten", page=4, kind="heading", section_path=("§ 6",)),
-            Element("Diese Satzung tritt am Tage nach der Bekanntmachung in Kraft.", page=4,
-                    section_path=("§ 6",)),
+            Element(
+                "Diese Satzung tritt am Tage nach der Bekanntmachung in Kraft.",
+                page=4,
+                section_path=("§ 6",),
+            ),
         ]
     )
     chunks = StructuredChunker(target_chars=1000, max_chars=1500).run(parsed=parsed, meta=META)[
@@ -76,10 +79,19 @@ def test_attachments_get_their_own_chunks_and_section() -> None:
     parsed = ParsedDocument(
         elements=[
             Element("Liebe Kolleginnen und Kollegen, anbei die Dienstanweisung."),
-            Element("§ 2 Geltungsbereich", kind="heading", attachment="DA.pdf", page=1,
-                    section_path=("§ 2 Geltungsbereich",)),
-            Element("Sie gilt für alle Ämter.", attachment="DA.pdf", page=1,
-                    section_path=("§ 2 Geltungsbereich",)),
+            Element(
+                "§ 2 Geltungsbereich",
+                kind="heading",
+                attachment="DA.pdf",
+                page=1,
+                section_path=("§ 2 Geltungsbereich",),
+            ),
+            Element(
+                "Sie gilt für alle Ämter.",
+                attachment="DA.pdf",
+                page=1,
+                section_path=("§ 2 Geltungsbereich",),
+            ),
         ]
     )
     chunks = StructuredChunker().run(parsed=parsed, meta=META)["chunks"]

