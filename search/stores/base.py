@@ -7,7 +7,9 @@ chunk id, ``content`` the chunk text, ``meta`` the keys of :mod:`search.fields`,
 vector store ``embedding`` the dense vector.
 
 Writes are upserts by chunk id. Replacing a document means ``delete_documents([doc_id])``
-then ``write(chunks)``; both become visible and durable together at ``commit()``. Both
+then ``write(chunks)``; after ``commit()`` both are visible and durable. Before
+``commit()`` visibility depends on the backend (tantivy: not visible; Qdrant: visible at
+once; Elasticsearch: after its refresh interval), so callers must not rely on either. Both
 operations are idempotent, so an interrupted ingestion is repaired by running it again.
 """
 
@@ -61,11 +63,11 @@ class _Store(ABC):
 
     @abstractmethod
     def count(self, filters: SearchFilters | None = None) -> int:
-        """:returns: the number of committed chunks matching the filters."""
+        """:returns: the number of visible chunks matching the filters (see ``commit``)."""
 
     @abstractmethod
     def doc_ids(self) -> set[str]:
-        """:returns: every ``doc_id`` that has at least one committed chunk."""
+        """:returns: every ``doc_id`` that has at least one visible chunk."""
 
     @abstractmethod
     def commit(self) -> None:

@@ -1,0 +1,137 @@
+"""Helpers every store implementation shares: ids, dates, payloads and empty filters."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any, Final
+
+from haystack import Document
+
+from search import fields
+from search.errors import BackendError
+from search.filters import SearchFilters
+
+POINT_ID_NAMESPACE: Final = uuid.UUID("6f1b2c4e-3d0a-5b8e-9c7f-a1d2e3f40516")
+"""Namespace of the uuid5 point ids derived from chunk ids; never change it."""
+
+CONTENT: Final = "content"
+META: Final = "meta"
+FILTER_KEYS: Final = (
+    fields.DOC_ID,
+    fields.SOURCE,
+    fields.DOC_TYPE,
+    fields.ACCESS_GROUPS,
+)
+"""Meta keys copied next to the full meta so that backends can index and filter them."""
+
+
+def point_id(chunk_id: str) -> str:
+    """:returns: the UUID a vector store uses for a chunk (Qdrant needs UUIDs or integers)."""
+    return str(uuid.uuid5(POINT_ID_NAMESPACE, chunk_id))
+
+
+def chunk_date(meta: Mapping[str, Any]) -> date | None:
+    """Read the chunk's date for date filters.
+
+    :param meta: the chunk's meta.
+    :returns: the date, or ``None`` when missing or not an ISO date (the chunk is then
+        excluded by every date filter but otherwise searchable).
+    """
+    value = meta.get(fields.DATE)
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def access_groups(meta: Mapping[str, Any]) -> list[str]:
+    """:returns: the chunk's access groups as a list of strings (a single string is allowed)."""
+    value = meta.get(fields.ACCESS_GROUPS)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(group) for group in value]
+
+
+def json_meta(document: Document) -> dict[str, Any]:
+    """Make the meta JSON-safe (dates become ISO strings).
+
+    :param document: the chunk.
+    :returns: a copy of its meta that ``json.dumps`` accepts.
+    :raises BackendError: when a value cannot be stored as JSON.
+    """
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, date | datetime):
+            return value.isoformat()
+        msg = f"meta of chunk {document.id} has a value that is not JSON: {value!r}"
+        raise BackendError(msg)
+
+    return dict(json.loads(json.dumps(document.meta, default=convert)))
+
+
+def payload(document: Document) -> dict[str, Any]:
+    """Build the stored form of a chunk for vector stores and Elasticsearch.
+
+    :param document: the chunk.
+    :returns: ``chunk_id``, ``content``, ``meta`` and the filterable fields at top level.
+    :raises BackendError: when the meta cannot be stored as JSON.
+    """
+    meta = json_meta(document)
+    body: dict[str, Any] = {
+        fields.CHUNK_ID: document.id,
+        CONTENT: document.content or "",
+        META: meta,
+        fields.TITLE: str(meta.get(fields.TITLE) or ""),
+        fields.ACCESS_GROUPS: access_groups(meta),
+    }
+    for key in (fields.DOC_ID, fields.SOURCE, fields.DOC_TYPE):
+        if meta.get(key) is not None:
+            body[key] = str(meta[key])
+    day = chunk_date(meta)
+    if day is not None:
+        body[fields.DATE] = day.isoformat()
+    return body
+
+
+def document_from_payload(body: Mapping[str, Any]) -> Document:
+    """:returns: the chunk stored by :func:`payload` (without embedding)."""
+    return Document(
+        id=str(body[fields.CHUNK_ID]),
+        content=body.get(CONTENT, ""),
+        meta=dict(body.get(META) or {}),
+    )
+
+
+def matches_nothing(filters: SearchFilters | None) -> bool:
+    """:returns: whether a filter list is empty, so no chunk can match (e.g. no groups)."""
+    if filters is None:
+        return False
+    lists = (
+        filters.sources,
+        filters.doc_types,
+        filters.access_groups,
+        filters.doc_ids,
+    )
+    if any(values is not None and len(values) == 0 for values in lists):
+        return True
+    return (
+        filters.date_from is not None
+        and filters.date_to is not None
+        and filters.date_from > filters.date_to
+    )
+
+
+def as_date(value: date) -> date:
+    """:returns: the day of a date or datetime bound."""
+    return value.date() if isinstance(value, datetime) else value

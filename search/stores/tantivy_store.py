@@ -1,0 +1,360 @@
+"""The embedded keyword store: a tantivy index in a local directory."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Final
+
+import tantivy
+from haystack import Document
+
+from search import fields
+from search.analysis import GERMAN_ANALYZER, tantivy_analyzer
+from search.errors import BackendError, BackendUnavailable, IndexMismatch
+from search.filters import SearchFilters
+from search.stores.base import KeywordStore, ScoredChunk
+from search.stores.common import access_groups, chunk_date, json_meta, matches_nothing
+from search.stores.query_syntax import Group, Occur, Terms, parse_query
+
+_CHUNK_ID: Final = "chunk_id"
+_CONTENT: Final = "content"
+_META: Final = "meta"
+_TEXT_FIELDS: Final = [_CONTENT, fields.TITLE]
+_OCCUR: Final = {
+    Occur.SHOULD: tantivy.Occur.Should,
+    Occur.MUST: tantivy.Occur.Must,
+    Occur.MUST_NOT: tantivy.Occur.MustNot,
+}
+_MAX_BUCKETS: Final = 65_000  # tantivy's default aggregation bucket limit
+
+
+def build_schema() -> tantivy.Schema:
+    """:returns: the index schema (changing it requires a reindex)."""
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field(_CHUNK_ID, stored=True, tokenizer_name="raw")
+    builder.add_text_field(fields.DOC_ID, tokenizer_name="raw", fast=True)
+    builder.add_text_field(_CONTENT, stored=True, tokenizer_name=GERMAN_ANALYZER)
+    builder.add_text_field(fields.TITLE, stored=True, tokenizer_name=GERMAN_ANALYZER)
+    builder.add_text_field(fields.SOURCE, tokenizer_name="raw")
+    builder.add_text_field(fields.DOC_TYPE, tokenizer_name="raw")
+    builder.add_date_field(fields.DATE, indexed=True, fast=True)
+    builder.add_text_field(fields.ACCESS_GROUPS, tokenizer_name="raw")
+    builder.add_bytes_field(_META, stored=True)
+    return builder.build()
+
+
+class TantivyKeywordStore(KeywordStore):
+    """Keyword search with the German analyser over a tantivy index on disk.
+
+    Many processes may search the same index; one process at a time may write (tantivy's
+    lock file). The writer is created on the first write or delete and held until
+    :meth:`close`. Writes become visible and durable at :meth:`commit`, not before.
+
+    :param path: directory of the index; created on the first write.
+    :param title_boost: weight of title matches relative to content matches.
+    :param snippet_chars: maximum length of a highlight passage.
+    :param writer_heap_bytes: memory tantivy may use to buffer writes before flushing.
+    :raises ValueError: when a number is out of range.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        title_boost: float = 2.0,
+        snippet_chars: int = 240,
+        writer_heap_bytes: int = 128_000_000,
+    ) -> None:
+        if title_boost <= 0:
+            msg = f"title_boost must be positive, got {title_boost}"
+            raise ValueError(msg)
+        if snippet_chars < 20:
+            msg = f"snippet_chars must be at least 20, got {snippet_chars}"
+            raise ValueError(msg)
+        self.path = Path(path)
+        self.title_boost = title_boost
+        self.snippet_chars = snippet_chars
+        self.writer_heap_bytes = writer_heap_bytes
+        self._schema = build_schema()
+        self._index: tantivy.Index | None = None
+        self._writer: tantivy.IndexWriter | None = None
+        self._closed = False
+
+    # -- opening -------------------------------------------------------------------------
+
+    def _open(self, *, create: bool) -> tantivy.Index | None:
+        if self._closed:
+            msg = "TantivyKeywordStore is closed"
+            raise BackendError(msg)
+        if self._index is not None:
+            return self._index
+        try:
+            if self.path.is_dir() and tantivy.Index.exists(str(self.path)):
+                index = tantivy.Index.open(str(self.path))
+                if index.schema != self._schema:
+                    msg = (
+                        f"keyword index at {self.path} was built with another schema; "
+                        "delete it and reindex (auskunft ingest)"
+                    )
+                    raise IndexMismatch(msg)
+            elif create:
+                self.path.mkdir(parents=True, exist_ok=True)
+                index = tantivy.Index(self._schema, path=str(self.path))
+            else:
+                return None
+        except ValueError as exc:
+            msg = f"cannot open keyword index at {self.path}: {exc}"
+            raise BackendError(msg) from exc
+        # custom analysers are not persisted in the index
+        index.register_tokenizer(GERMAN_ANALYZER, tantivy_analyzer())
+        self._index = index
+        return index
+
+    def _writer_for(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            index = self._open(create=True)
+            assert index is not None
+            try:
+                self._writer = index.writer(heap_size=self.writer_heap_bytes)
+            except ValueError as exc:
+                if "LockBusy" in str(exc) or "lock" in str(exc).lower():
+                    msg = (
+                        f"keyword index is locked by another process writing to {self.path}; "
+                        "wait for it to finish or stop it"
+                    )
+                    raise BackendUnavailable(msg) from exc
+                msg = f"cannot write to keyword index at {self.path}: {exc}"
+                raise BackendError(msg) from exc
+        return self._writer
+
+    # -- writing -------------------------------------------------------------------------
+
+    def write(self, chunks: Sequence[Document]) -> None:
+        """Insert or replace chunks by id (visible after :meth:`commit`).
+
+        :param chunks: chunks with ``content`` and ``meta``.
+        :raises BackendUnavailable: when another process holds the index lock.
+        :raises BackendError: when a chunk cannot be stored.
+        """
+        if not chunks:
+            return
+        writer = self._writer_for()
+        try:
+            for chunk in chunks:
+                # the delete applies only to documents added before it: a replace
+                writer.delete_documents_by_term(_CHUNK_ID, chunk.id)
+                writer.add_document(self._to_tantivy(chunk))
+        except ValueError as exc:
+            msg = f"keyword index rejected a write: {exc}"
+            raise BackendError(msg) from exc
+
+    def _to_tantivy(self, chunk: Document) -> tantivy.Document:
+        meta = json_meta(chunk)
+        doc = tantivy.Document()
+        doc.add_text(_CHUNK_ID, chunk.id)
+        doc.add_text(_CONTENT, chunk.content or "")
+        doc.add_text(fields.TITLE, str(meta.get(fields.TITLE) or ""))
+        for key in (fields.DOC_ID, fields.SOURCE, fields.DOC_TYPE):
+            if meta.get(key) is not None:
+                doc.add_text(key, str(meta[key]))
+        for group in access_groups(meta):
+            doc.add_text(fields.ACCESS_GROUPS, group)
+        day = chunk_date(meta)
+        if day is not None:
+            doc.add_date(fields.DATE, _midnight(day))
+        doc.add_bytes(_META, json.dumps(meta, ensure_ascii=False).encode())
+        return doc
+
+    def delete_documents(self, doc_ids: Sequence[str]) -> None:
+        """Remove every chunk of these documents (effective at :meth:`commit`).
+
+        :param doc_ids: document ids; unknown ones are ignored.
+        :raises BackendUnavailable: when another process holds the index lock.
+        """
+        if not doc_ids:
+            return
+        writer = self._writer_for()
+        for doc_id in doc_ids:
+            writer.delete_documents_by_term(fields.DOC_ID, doc_id)
+
+    def commit(self) -> None:
+        """Make writes and deletes durable and visible to searches.
+
+        :raises BackendError: when tantivy cannot commit.
+        """
+        if self._writer is None or self._index is None:
+            return
+        try:
+            self._writer.commit()
+        except ValueError as exc:
+            msg = f"cannot commit keyword index at {self.path}: {exc}"
+            raise BackendError(msg) from exc
+        self._index.reload()
+
+    def close(self) -> None:
+        """Release the writer lock; uncommitted writes are discarded."""
+        if self._writer is not None:
+            # discard pending changes; the lock is released when the writer is dropped
+            with contextlib.suppress(ValueError):
+                self._writer.rollback()
+        self._writer = None
+        self._index = None
+        self._closed = True
+
+    # -- reading -------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        filters: SearchFilters | None = None,
+        top_k: int = 10,
+    ) -> list[ScoredChunk]:
+        """Search chunk text and title (see :mod:`search.stores.query_syntax`).
+
+        :param query: the query as typed by a person; invalid syntax is read as words.
+        :param filters: restrictions.
+        :param top_k: the maximum number of hits.
+        :returns: hits, best first, with highlights of the content.
+        :raises BackendError: when the index cannot be read.
+        """
+        index = self._open(create=False)
+        if index is None or top_k < 1 or matches_nothing(filters):
+            return []
+        tree = parse_query(query)
+        if tree.is_empty:
+            return []
+        text_query = self._render(index, tree)
+        searcher = index.searcher()
+        hits = searcher.search(self._with_filters(text_query, filters), top_k).hits
+        snippets = tantivy.SnippetGenerator.create(searcher, text_query, self._schema, _CONTENT)
+        snippets.set_max_num_chars(self.snippet_chars)
+        results = []
+        for score, address in hits:
+            stored = searcher.doc(address)
+            highlight = _highlight(snippets.snippet_from_doc(stored))
+            results.append(
+                ScoredChunk(
+                    document=_to_haystack(stored),
+                    score=float(score),
+                    highlights=(highlight,) if highlight else (),
+                )
+            )
+        return results
+
+    def _render(self, index: tantivy.Index, group: Group) -> tantivy.Query:
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        for clause in group.clauses:
+            if isinstance(clause.node, Terms):
+                node = self._render_terms(index, clause.node)
+            else:
+                node = self._render(index, clause.node)
+            clauses.append((_OCCUR[clause.occur], node))
+        if group.only_excludes:
+            clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+        return tantivy.Query.boolean_query(clauses)
+
+    def _render_terms(self, index: tantivy.Index, terms: Terms) -> tantivy.Query:
+        # the words are runs of letters and digits, so the quoted form is always valid;
+        # the parser analyses it with the field's analyser, like the indexed text
+        try:
+            return index.parse_query(
+                f'"{terms.text}"', _TEXT_FIELDS, field_boosts={fields.TITLE: self.title_boost}
+            )
+        except ValueError:
+            return tantivy.Query.empty_query()
+
+    def _with_filters(self, query: tantivy.Query, filters: SearchFilters | None) -> tantivy.Query:
+        clauses = [(tantivy.Occur.Must, query)]
+        if filters is None:
+            return query
+        schema = self._schema
+        for key, values in (
+            (fields.SOURCE, filters.sources),
+            (fields.DOC_TYPE, filters.doc_types),
+            (fields.ACCESS_GROUPS, filters.access_groups),
+            (fields.DOC_ID, filters.doc_ids),
+        ):
+            if values is not None:
+                term_set = tantivy.Query.term_set_query(schema, key, list(values))
+                clauses.append((tantivy.Occur.Must, term_set))
+        if filters.has_date_range:
+            dates = tantivy.Query.range_query(
+                schema,
+                fields.DATE,
+                tantivy.FieldType.Date,
+                _midnight(filters.date_from) if filters.date_from else tantivy.MIN_DATETIME,
+                _midnight(filters.date_to) if filters.date_to else tantivy.MAX_DATETIME,
+            )
+            clauses.append((tantivy.Occur.Must, dates))
+        return tantivy.Query.boolean_query(clauses)
+
+    def count(self, filters: SearchFilters | None = None) -> int:
+        """:returns: the number of committed chunks matching the filters."""
+        index = self._open(create=False)
+        if index is None or matches_nothing(filters):
+            return 0
+        query = self._with_filters(tantivy.Query.all_query(), filters)
+        result = index.searcher().search(query, 1, count=True)
+        return int(getattr(result, "count", 0) or 0)  # missing from tantivy's stubs
+
+    def doc_ids(self) -> set[str]:
+        """:returns: every ``doc_id`` with at least one committed chunk."""
+        index = self._open(create=False)
+        if index is None:
+            return set()
+        searcher = index.searcher()
+        try:
+            result = searcher.aggregate(
+                tantivy.Query.all_query(),
+                {"ids": {"terms": {"field": fields.DOC_ID, "size": _MAX_BUCKETS}}},
+            )
+            buckets = result["ids"]["buckets"]
+            if len(buckets) < _MAX_BUCKETS:
+                return {str(bucket["key"]) for bucket in buckets}
+        except ValueError:
+            pass  # too many documents for one aggregation
+        # the term dictionary still lists deleted documents until segments merge
+        candidates = searcher.terms_with_prefix(fields.DOC_ID, "")
+        return {
+            term
+            for term, _ in candidates
+            if searcher.search(tantivy.Query.term_query(self._schema, fields.DOC_ID, term), 1).hits
+        }
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day)
+
+
+def _to_haystack(stored: tantivy.Document) -> Document:
+    raw = stored.get_first(_META)
+    meta = json.loads(bytes(raw).decode()) if raw else {}
+    return Document(
+        id=str(stored.get_first(_CHUNK_ID)), content=stored.get_first(_CONTENT), meta=meta
+    )
+
+
+def _highlight(snippet: tantivy.Snippet) -> str:
+    """Wrap matches in ``<mark>`` and escape the rest (tantivy's ranges are UTF-8 offsets)."""
+    ranges = snippet.highlighted()
+    if not ranges:
+        return ""
+    text = snippet.fragment().encode()
+    parts: list[str] = []
+    position = 0
+    for match in sorted(ranges, key=lambda r: r.start):
+        if match.start < position:
+            continue
+        parts.append(html.escape(text[position : match.start].decode(errors="replace")))
+        parts.append("<mark>")
+        parts.append(html.escape(text[match.start : match.end].decode(errors="replace")))
+        parts.append("</mark>")
+        position = match.end
+    parts.append(html.escape(text[position:].decode(errors="replace")))
+    return "".join(parts).strip()
