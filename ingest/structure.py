@@ -1,0 +1,296 @@
+"""Section paths for every element: from the PDF outline, heading styles and legal structure.
+
+German statutes and council papers announce their structure in the text itself: ``Teil 2``,
+``Abschnitt II``, ``§ 3 Steuersatz``, ``Art. 5``, ``TOP Ö 3``, ``Anlage 1``. A line like that
+becomes a heading and nests by its kind (Teil › Kapitel › Abschnitt › §); references inside
+sentences (``gemäß § 3 Abs. 2``, ``nach § 34 BauGB``) do not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from haystack import component
+
+from ingest.elements import Element, OutlineEntry, ParsedDocument
+
+# Ranks: styled and outline headings use their level (1 = outermost); headings found in the
+# text rank below them, in the order German legal texts nest.
+_ANLAGE, _TEIL, _KAPITEL, _ABSCHNITT, _UNTERABSCHNITT, _PARAGRAPH = 10, 11, 12, 13, 14, 15
+
+_NUMBER = r"(?:\d+[a-z]?|[IVXLC]+|[A-Z])"
+_REST = r"(?:\s*[-–:]?\s+(?P<rest>.*))?$"
+
+
+def _pattern(label: str) -> re.Pattern[str]:
+    """A line starting with ``label`` (captured), then optionally a title."""
+    return re.compile(rf"^({label})\b[:.]?{_REST}")
+
+
+_PATTERNS: list[tuple[int, re.Pattern[str]]] = [
+    (_PARAGRAPH, _pattern(r"§§?\s*\d+\s?[a-z]?")),
+    (_PARAGRAPH, _pattern(r"(?:Art\.|Artikel)\s*(?:\d+[a-z]?|[IVXLC]+)")),
+    (_PARAGRAPH, _pattern(r"(?:TOP|Tagesordnungspunkt)\s*(?:(?:Ö|NÖ|N|ö)\s*)?\d+(?:\.\d+)*")),
+    (_TEIL, _pattern(rf"Teil\s+{_NUMBER}|{_NUMBER}\.\s*Teil")),
+    (_KAPITEL, _pattern(rf"Kapitel\s+{_NUMBER}|{_NUMBER}\.\s*Kapitel")),
+    (_UNTERABSCHNITT, _pattern(rf"Unterabschnitt\s+{_NUMBER}|{_NUMBER}\.\s*Unterabschnitt")),
+    (_ABSCHNITT, _pattern(rf"Abschnitt\s+{_NUMBER}|{_NUMBER}\.\s*Abschnitt")),
+    (_ANLAGE, _pattern(rf"Anlage(?:\s+{_NUMBER})?")),
+]
+_REFERENCE_START = re.compile(
+    r"^(Abs\b|Absatz|Abs\.|Satz\b|Nr\.|Nummer|S\.|ff\.?|bis\b|und\b|oder\b|i\.\s?V|i\.\s?d|"
+    r"in\s+der|der\b|des\b|gilt|Buchst)"
+)
+_FIRST_PARAGRAPH = re.compile(r"\s\(1\)\s")
+_MAX_HEADING = 150
+
+
+def _is_law_abbreviation(rest: str) -> bool:
+    """``BauGB``, ``HStrG``, ``HGO``: a short word with two or more capitals (a title in
+    capitals like ``ZWECK`` or ``ALLGEMEINE BESTIMMUNGEN`` is not one)."""
+    words = [word.strip(".,;:()") for word in rest.split()]
+    token = words[0] if words else ""
+    capitals = sum(ch.isupper() for ch in token)
+    if not 2 <= len(token) <= 8 or capitals < 2:
+        return False
+    if token.isupper():
+        return len(token) <= 4 and not (len(words) > 1 and words[1].isupper())
+    return True
+
+
+def _title_like(text: str) -> bool:
+    """Short, starts like a title, not a sentence."""
+    words = text.split()
+    return (
+        0 < len(text) <= 100
+        and (text[0].isupper() or text[0] in '(„"')
+        and not (text.endswith(".") and len(words) > 6)
+        and not text.endswith((",", ";"))
+        and not text.startswith("(")
+    )
+
+
+def match_heading(line: str) -> tuple[int, str, bool] | None:
+    """Recognise a heading of German legal or council structure on one line.
+
+    :param line: one line of text.
+    :returns: ``(rank, heading text, has_title)``, or ``None`` for ordinary text and for
+        references such as ``§ 3 Abs. 2 gilt entsprechend`` or ``§ 34 BauGB``.
+    """
+    line = " ".join(line.split())
+    if not line or len(line) > _MAX_HEADING:
+        return None
+    for rank, pattern in _PATTERNS:
+        match = pattern.match(line)
+        if match is None:
+            continue
+        label = " ".join(re.sub(r"^(§§?)(?=\d)", r"\1 ", match.group(1)).split())
+        rest = (match.group("rest") or "").strip()
+        if not rest:
+            return rank, label, False
+        if _REFERENCE_START.match(rest) or _is_law_abbreviation(rest):
+            return None
+        if rank == _ANLAGE:
+            if not (_title_like(rest) or rest.startswith(("zu ", "zur ", "zum "))):
+                return None
+        elif not _title_like(rest):
+            return None
+        return rank, f"{label} {rest}", True
+    return None
+
+
+def _split_element(element: Element) -> list[Element]:
+    """Split heading lines out of a text block (OCR blocks keep their lines)."""
+    if element.kind in ("heading", "table"):
+        return [element]
+    lines = element.text.split("\n")
+    if len(lines) == 1:
+        text = lines[0]
+        found = match_heading(text)
+        if found is None and len(text) > _MAX_HEADING:
+            # "§ 3 Steuersatz (1) Die Steuer beträgt …" run together by the layout analysis
+            cut = _FIRST_PARAGRAPH.search(text[:_MAX_HEADING])
+            if cut and (found := match_heading(text[: cut.start()])) is not None:
+                return [
+                    replace(element, text=found[1], kind="heading"),
+                    replace(element, text=text[cut.start() + 1 :]),
+                ]
+        if found is None:
+            return [element]
+        return [replace(element, text=found[1], kind="heading")]
+    result: list[Element] = []
+    body: list[str] = []
+    index = 0
+    while index < len(lines):
+        found = match_heading(lines[index])
+        if found is None:
+            body.append(lines[index])
+            index += 1
+            continue
+        if body:
+            result.append(replace(element, text="\n".join(body)))
+            body = []
+        text = found[1]
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if (
+            not found[2]
+            and following
+            and match_heading(following) is None
+            and _title_like(following)
+        ):
+            text = f"{text} {' '.join(following.split())}"
+            index += 1
+        result.append(replace(element, text=text, kind="heading"))
+        index += 1
+    if body:
+        result.append(replace(element, text="\n".join(body)))
+    return result
+
+
+def _title_for_label(elements: list[Element], index: int) -> int | None:
+    """Index of the element holding the title of a bare ``§ 3`` heading at ``index``.
+
+    Usually the next element; at the bottom of a page a footnote may sit between the
+    label and its title at the top of the next page.
+    """
+    label = elements[index]
+    for offset in (1, 2):
+        if index + offset >= len(elements):
+            return None
+        candidate = elements[index + offset]
+        if (
+            candidate.kind in ("text", "heading")
+            and candidate.heading_level is None
+            and "\n" not in candidate.text
+            and match_heading(candidate.text) is None
+            and _title_like(candidate.text)
+            and len(candidate.text) <= 80
+        ):
+            return index + offset
+        crosses_page = (
+            label.page is not None
+            and candidate.page == label.page
+            and index + offset + 1 < len(elements)
+            and elements[index + offset + 1].page == label.page + 1
+        )
+        if not crosses_page:
+            return None
+    return None
+
+
+def _merge_bare_labels(elements: list[Element]) -> list[Element]:
+    """Join a bare ``§ 3`` heading with its title in a following element."""
+    result = list(elements)
+    index = 0
+    while index < len(result):
+        element = result[index]
+        found = match_heading(element.text) if element.kind == "heading" else None
+        if found is not None and not found[2]:
+            title_at = _title_for_label(result, index)
+            if title_at is not None:
+                title = result.pop(title_at).text
+                result[index] = replace(element, text=f"{element.text} {title}")
+        index += 1
+    return result
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"[^0-9a-zäöüß§]+", "", text.lower())
+
+
+def _apply_outline(elements: list[Element], outline: list[OutlineEntry]) -> list[Element]:
+    """Mark the elements the outline points at as headings with its levels."""
+    result = list(elements)
+    for entry in outline:
+        key = _normalise(entry.title)[:60]
+        if not key:
+            continue
+        position = None
+        for index, element in enumerate(result):
+            if entry.page is not None and element.page is not None and element.page < entry.page:
+                continue
+            if (
+                entry.page is not None
+                and element.page is not None
+                and element.page > entry.page + 1
+            ):
+                break
+            first_line = element.text.split("\n")[0]
+            if _normalise(first_line).startswith(key) or (
+                len(_normalise(first_line)) >= 4 and key.startswith(_normalise(first_line))
+            ):
+                position = index
+                break
+        heading = Element(
+            text=entry.title, page=entry.page, kind="heading", heading_level=entry.level
+        )
+        if position is not None:
+            element = result[position]
+            rest = element.text.split("\n", 1)[1] if "\n" in element.text else ""
+            if _normalise(element.text) == _normalise(entry.title) or not rest:
+                result[position] = replace(
+                    element, kind="heading", heading_level=entry.level, text=entry.title
+                )
+            else:
+                heading = replace(heading, ocr=element.ocr, attachment=element.attachment)
+                result[position : position + 1] = [heading, replace(element, text=rest)]
+            continue
+        # no element found: insert the heading before the first element of its page
+        at = next(
+            (i for i, e in enumerate(result) if (e.page or 0) >= (entry.page or 0)), len(result)
+        )
+        result.insert(at, heading)
+    return result
+
+
+def annotate(parsed: ParsedDocument) -> ParsedDocument:
+    """Find headings and set every element's ``section_path``.
+
+    :param parsed: a parsed document (it is not modified).
+    :returns: a copy whose headings are marked, with ``heading_level`` set to their depth,
+        and whose elements carry the path of headings enclosing them.
+    """
+    elements = (
+        _apply_outline(parsed.elements, parsed.outline) if parsed.outline else parsed.elements
+    )
+    split: list[Element] = []
+    for element in elements:
+        split.extend(_split_element(element) if element.heading_level is None else [element])
+    split = _merge_bare_labels(split)
+    stack: list[tuple[int, str]] = []
+    attachment: str | None = None
+    result: list[Element] = []
+    for element in split:
+        if element.attachment != attachment:
+            stack, attachment = [], element.attachment
+        if element.kind == "heading":
+            legal = match_heading(element.text.split("\n")[0])
+            rank = legal[0] if legal is not None else (element.heading_level or 1)
+            text = " ".join(element.text.split())
+            while stack and stack[-1][0] >= rank:
+                stack.pop()
+            stack.append((rank, text))
+            element = replace(element, text=text, heading_level=len(stack))
+        result.append(replace(element, section_path=tuple(title for _, title in stack)))
+    return replace(parsed, elements=result)
+
+
+@component
+class StructureAnnotator:
+    """Sets the ``section_path`` of every element of a parsed document.
+
+    Headings come from the PDF outline (matched to elements by page and title), from the
+    document's heading styles (DOCX, ODT, HTML) and from German legal and council structure
+    recognised in the text (``Teil``, ``Kapitel``, ``Abschnitt``, ``§``, ``Art.``, ``TOP``,
+    ``Anlage``), including OCR text.
+    """
+
+    @component.output_types(parsed=ParsedDocument)
+    def run(self, parsed: ParsedDocument) -> dict[str, ParsedDocument]:
+        """Annotate one document.
+
+        :param parsed: the parser's output.
+        :returns: ``{"parsed": ...}``, a copy with headings marked and section paths set.
+        """
+        return {"parsed": annotate(parsed)}
