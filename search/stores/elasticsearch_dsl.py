@@ -1,0 +1,127 @@
+"""Index definition and query bodies for the Elasticsearch keyword store.
+
+The mapping mirrors the tantivy schema (:func:`search.stores.tantivy_store.build_schema`):
+``content`` and ``title`` with the German analyser, the filter fields as keywords, ``date``
+as a date, and the whole meta stored unindexed so a hit can rebuild the chunk.
+
+Queries are rendered from the parsed query tree (:mod:`search.stores.query_syntax`) into
+``bool``/``multi_match`` clauses, not passed to ``simple_query_string``: that parser knows
+no ``AND``/``OR``/``NOT`` words, and with ``default_operator: OR`` it reads ``a -b`` as
+"a or anything without b". Rendering the same tree as tantivy keeps both backends'
+results the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from search import fields
+from search.analysis import ANALYSIS_VERSION, GERMAN_ANALYZER, elasticsearch_analysis_settings
+from search.filters import SearchFilters
+from search.stores.common import CONTENT, META, as_date
+from search.stores.query_syntax import Group, Occur, Terms
+
+SCHEMA_VERSION: Final = 1
+"""Bumped when the mapping changes; stored in the index's ``_meta``."""
+
+_TEXT = {"type": "text", "analyzer": GERMAN_ANALYZER}
+_KEYWORD = {"type": "keyword"}
+
+
+def index_body(index_alias: str) -> dict[str, Any]:
+    """:returns: settings, mappings and alias for a new concrete index behind ``index_alias``."""
+    return {
+        "settings": {"analysis": elasticsearch_analysis_settings()},
+        "mappings": {
+            "dynamic": "strict",
+            "_meta": {"auskunft_schema": SCHEMA_VERSION, "auskunft_analysis": ANALYSIS_VERSION},
+            "properties": {
+                fields.CHUNK_ID: _KEYWORD,
+                fields.DOC_ID: _KEYWORD,
+                fields.SOURCE: _KEYWORD,
+                fields.DOC_TYPE: _KEYWORD,
+                fields.ACCESS_GROUPS: _KEYWORD,
+                fields.DATE: {"type": "date", "format": "strict_date"},
+                fields.TITLE: _TEXT,
+                CONTENT: _TEXT,
+                META: {"type": "object", "enabled": False},
+            },
+        },
+        "aliases": {index_alias: {"is_write_index": True}},
+    }
+
+
+def is_compatible(mapping_meta: dict[str, Any] | None) -> bool:
+    """:returns: whether an existing index's ``_meta`` matches this version."""
+    meta = mapping_meta or {}
+    return (
+        meta.get("auskunft_schema") == SCHEMA_VERSION
+        and meta.get("auskunft_analysis") == ANALYSIS_VERSION
+    )
+
+
+def text_query(group: Group, title_boost: float) -> dict[str, Any]:
+    """Render a parsed query.
+
+    :param group: the query tree (not empty).
+    :param title_boost: weight of title matches.
+    :returns: an Elasticsearch query clause.
+    """
+    buckets: dict[Occur, list[dict[str, Any]]] = {occur: [] for occur in Occur}
+    for clause in group.clauses:
+        if isinstance(clause.node, Terms):
+            rendered = _terms(clause.node, title_boost)
+        else:
+            rendered = text_query(clause.node, title_boost)
+        buckets[clause.occur].append(rendered)
+    query: dict[str, Any] = {}
+    if buckets[Occur.MUST] or group.only_excludes:
+        query["must"] = buckets[Occur.MUST] or [{"match_all": {}}]
+    if buckets[Occur.SHOULD]:
+        query["should"] = buckets[Occur.SHOULD]
+    if buckets[Occur.MUST_NOT]:
+        query["must_not"] = buckets[Occur.MUST_NOT]
+    return {"bool": query}
+
+
+def _terms(terms: Terms, title_boost: float) -> dict[str, Any]:
+    return {
+        "multi_match": {
+            "query": terms.text,
+            "fields": [CONTENT, f"{fields.TITLE}^{title_boost:g}"],
+            "type": "phrase" if terms.is_phrase else "best_fields",
+        }
+    }
+
+
+def filter_clauses(filters: SearchFilters | None) -> list[dict[str, Any]]:
+    """:returns: ``bool.filter`` clauses for the filters (every one must hold)."""
+    if filters is None:
+        return []
+    clauses: list[dict[str, Any]] = []
+    for key, values in (
+        (fields.SOURCE, filters.sources),
+        (fields.DOC_TYPE, filters.doc_types),
+        (fields.ACCESS_GROUPS, filters.access_groups),
+        (fields.DOC_ID, filters.doc_ids),
+    ):
+        if values is not None:
+            clauses.append({"terms": {key: list(values)}})
+    if filters.has_date_range:
+        bounds = {}
+        if filters.date_from is not None:
+            bounds["gte"] = as_date(filters.date_from).isoformat()
+        if filters.date_to is not None:
+            bounds["lte"] = as_date(filters.date_to).isoformat()
+        clauses.append({"range": {fields.DATE: bounds}})
+    return clauses
+
+
+def highlight(snippet_chars: int) -> dict[str, Any]:
+    """:returns: the highlight request: one passage of ``content``, HTML-escaped."""
+    return {
+        "pre_tags": ["<mark>"],
+        "post_tags": ["</mark>"],
+        "encoder": "html",
+        "fields": {CONTENT: {"fragment_size": snippet_chars, "number_of_fragments": 1}},
+    }
