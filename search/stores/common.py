@@ -19,13 +19,6 @@ POINT_ID_NAMESPACE: Final = uuid.UUID("6f1b2c4e-3d0a-5b8e-9c7f-a1d2e3f40516")
 
 CONTENT: Final = "content"
 META: Final = "meta"
-FILTER_KEYS: Final = (
-    fields.DOC_ID,
-    fields.SOURCE,
-    fields.DOC_TYPE,
-    fields.ACCESS_GROUPS,
-)
-"""Meta keys copied next to the full meta so that backends can index and filter them."""
 
 
 def point_id(chunk_id: str) -> str:
