@@ -88,10 +88,11 @@ def _title(parsed: ParsedDocument, filename: str) -> str:
     return title if len(title) >= 3 else prettify_filename(filename)
 
 
-def _doc_type(parsed: ParsedDocument, title: str, filename: str) -> str:
+def _doc_type(parsed: ParsedDocument, title: str, filename: str, first_page: str) -> str:
     if parsed.metadata.get("subject") is not None or filename.lower().endswith((".eml", ".msg")):
         return "correspondence"
-    for text in (title, filename.replace("-", " ").replace("_", " ")):
+    # the title decides; the file name and the top of the first page are fallbacks
+    for text in (title, filename.replace("-", " ").replace("_", " "), first_page[:500]):
         for doc_type, pattern in _DOC_TYPES:
             if pattern.search(text):
                 return doc_type
@@ -125,7 +126,7 @@ def infer_metadata(parsed: ParsedDocument, filename: str) -> dict[str, Any]:
     first_page = _first_page_text(parsed)
     result: dict[str, Any] = {
         fields.TITLE: title,
-        fields.DOC_TYPE: _doc_type(parsed, title, filename),
+        fields.DOC_TYPE: _doc_type(parsed, title, filename, first_page),
     }
     metadata_date = str(parsed.metadata.get("date") or "")
     found_date = (

@@ -185,7 +185,9 @@ def _merge_bare_labels(elements: list[Element]) -> list[Element]:
     index = 0
     while index < len(result):
         element = result[index]
-        found = match_heading(element.text) if element.kind == "heading" else None
+        # only headings found in the text: styled ones say what they are
+        detected = element.kind == "heading" and element.heading_level is None
+        found = match_heading(element.text) if detected else None
         if found is not None and not found[2]:
             title_at = _title_for_label(result, index)
             if title_at is not None:

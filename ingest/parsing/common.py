@@ -12,6 +12,17 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 _NUMBER_ONLY = re.compile(r"^(\(\d+[a-z]?\)|[a-z]\)|\d+\.|[-–•])$")
 """A paragraph number or bullet on its own (``(1)``, ``a)``): belongs to the next block."""
 
+_PAGE_NUMBER = re.compile(
+    r"^[-–]?\s*(Seite\s+)?\d{1,4}\s*([-–]|(von|/)\s*\d{1,4})?$", re.IGNORECASE
+)
+"""A page number line (``- 2 -``, ``Seite 3 von 8``): noise, the page is known anyway."""
+
+
+def is_page_number(text: str) -> bool:
+    """:returns: whether ``text`` is just a page number (``- 2 -``, ``Seite 3 von 8``)."""
+    return bool(_PAGE_NUMBER.match(text.strip()))
+
+
 # unstructured categories we drop: running headers and bare page numbers
 _DROPPED = {"Header", "PageNumber", "PageBreak", "Image"}
 
@@ -79,7 +90,7 @@ def convert(
                 kind = "list_item"
             elif category == "Title" and headings:
                 kind = "heading"
-        if not text:
+        if not text or (pages and is_page_number(text)):
             continue
         if kind != "table" and _NUMBER_ONLY.match(text):
             pending_prefix = f"{pending_prefix}{text} "

@@ -7,7 +7,7 @@ import re
 import subprocess
 
 from ingest.elements import Element
-from ingest.parsing.common import clean_text
+from ingest.parsing.common import clean_text, is_page_number
 from search.errors import ConfigurationError
 
 OCR_TIMEOUT_SECONDS = 300
@@ -116,7 +116,7 @@ def ocr_elements(text: str, page: int) -> list[Element]:
     elements = []
     for block in re.split(r"\n\s*\n", text):
         cleaned = clean_text(block)
-        if not cleaned or not any(ch.isalnum() for ch in cleaned):
+        if not any(ch.isalnum() for ch in cleaned) or is_page_number(cleaned):
             continue
         elements.append(Element(text=repair_paragraph_signs(cleaned), page=page, ocr=True))
     return elements

@@ -1,0 +1,93 @@
+"""Title, type, date and reference inferred from a parsed document."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.doc_metadata import find_date, infer_metadata, prettify_filename
+from ingest.elements import Element, ParsedDocument
+from search.fields import DOC_TYPES
+
+
+def doc(*texts: str, title: str | None = None, **metadata: str) -> ParsedDocument:
+    return ParsedDocument(
+        elements=[Element(text, page=1) for text in texts], title=title, metadata=metadata
+    )
+
+
+def test_statute_with_date_in_title_line() -> None:
+    parsed = doc(
+        "Satzung über die Erhebung einer Hundesteuer vom 21. März 2017",
+        "Aufgrund der §§ 5 und 51 HGO in der Fassung vom 07.03.2005 hat die Gemeindevertretung",
+        title="Satzung über die Erhebung einer Hundesteuer vom 21. März 2017",
+    )
+    meta = infer_metadata(parsed, "hundesteuer.pdf")
+    assert meta == {
+        "title": "Satzung über die Erhebung einer Hundesteuer vom 21. März 2017",
+        "doc_type": "statute",
+        "date": "2017-03-21",
+    }
+
+
+def test_decision_with_reference_and_numeric_date() -> None:
+    parsed = doc(
+        "Gemeinde Linsengericht",
+        "Beschlussvorlage Drs. 2024/0153",
+        "Sitzung der Gemeindevertretung am 12.02.2024",
+        title="Neubau der Kindertagesstätte",
+    )
+    meta = infer_metadata(parsed, "vorlage.pdf")
+    assert meta["doc_type"] == "decision"  # from the first page: not in the title
+    assert meta["reference"] == "Drs. 2024/0153"
+    assert meta["date"] == "2024-02-12"
+
+
+@pytest.mark.parametrize(
+    ("text", "reference"),
+    [
+        ("Drucksache Nr. 17/123", "Drucksache Nr. 17/123"),
+        ("siehe Vorlage 2023/0412 vom Mai", "Vorlage 2023/0412"),
+        ("Drs. 2024/0153", "Drs. 2024/0153"),
+    ],
+)
+def test_references(text: str, reference: str) -> None:
+    meta = infer_metadata(doc("Beschluss", text, title="Beschluss"), "b.pdf")
+    assert meta["reference"] == reference
+
+
+@pytest.mark.parametrize(
+    ("title", "filename", "doc_type"),
+    [
+        ("Gebührenordnung für das Bürgerhaus", "x.pdf", "statute"),
+        ("Gefahrenabwehrverordnung", "x.pdf", "statute"),
+        ("Niederschrift über die Sitzung des Bauausschusses", "x.pdf", "decision"),
+        ("Antrag der Fraktion", "x.pdf", "decision"),
+        ("Dienstanweisung Aktenführung", "x.docx", "guidance"),
+        ("Merkblatt Hundehaltung", "x.pdf", "guidance"),
+        ("Irgendein Text", "richtlinien-vereinsfoerderung.pdf", "guidance"),
+        ("Irgendein Text", "x.pdf", "other"),
+    ],
+)
+def test_doc_types(title: str, filename: str, doc_type: str) -> None:
+    meta = infer_metadata(doc("Inhalt", title=title), filename)
+    assert meta["doc_type"] == doc_type and doc_type in DOC_TYPES
+
+
+def test_email_is_correspondence_with_its_date() -> None:
+    parsed = doc("Bitte um Rückruf.", title="Satzung: Rückfrage", subject="Satzung: Rückfrage",
+                 date="2025-03-04")  # fmt: skip
+    meta = infer_metadata(parsed, "anfrage.eml")
+    assert meta["doc_type"] == "correspondence"
+    assert meta["date"] == "2025-03-04"
+
+
+def test_title_falls_back_to_prettified_filename() -> None:
+    meta = infer_metadata(doc("123"), "hundesteuersatzung-2017-03-21_original.pdf")
+    assert meta["title"] == "Hundesteuersatzung 2017 03 21 original"
+    assert prettify_filename("a__b.txt") == "A b"
+
+
+def test_find_date_prefers_vom_and_skips_invalid_dates() -> None:
+    assert find_date("Stand 01.01.2020, Satzung vom 3. Mai 2019") == "2019-05-03"
+    assert find_date("am 31.02.2020 und am 1.3.2020") == "2020-03-01"
+    assert find_date("keine Angabe") is None
