@@ -16,6 +16,10 @@ SECTION_SEPARATOR = " › "
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=[A-ZÄÖÜ0-9§(„\"])")
 
 
+def _same_heading(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
 def chunk_id(doc_id: str, index: int) -> str:
     """:returns: the stable id of a document's ``index``-th chunk."""
     return f"{doc_id}:{index:04d}"
@@ -155,6 +159,9 @@ class StructuredChunker:
             for pack in self._pack(group.units):
                 pages = [unit.page for unit in pack if unit.page is not None]
                 section_path = list(group.section_path)
+                # the document's own title heading locates nothing within the document
+                if section_path and _same_heading(section_path[0], meta.get(fields.TITLE) or ""):
+                    section_path.pop(0)
                 if group.attachment:
                     section_path.insert(0, f"Anlage: {group.attachment}")
                 index = len(chunks)

@@ -70,8 +70,12 @@ class CitationBuilder:
         reference = meta.get(fields.REFERENCE)
         if reference and reference not in title:
             title = f"{reference} – {title}"
-        day = format_date(meta.get(fields.DATE), self.language)
-        return f"{title} ({day})" if day else str(title)
+        iso = meta.get(fields.DATE)
+        day = format_date(iso, self.language)
+        # "Satzung … vom 21. März 2017" already names its date
+        if not day or (iso and " vom " in title and iso[:4] in title):
+            return str(title)
+        return f"{title} ({day})"
 
     def location(self, meta: Mapping[str, Any]) -> str:
         """:returns: the place in the document: section and pages (may be empty)."""

@@ -13,15 +13,16 @@ from dataclasses import replace
 from types import TracebackType
 
 from haystack import Pipeline
+from haystack.core.errors import PipelineRuntimeError
 
 from search.backends import open_embedder, open_keyword_store, open_vector_store
 from search.embedders import CachedEmbedder
-from search.errors import QueryError
+from search.errors import AuskunftError, BackendError, BackendUnavailable, QueryError
 from search.filters import SearchFilters
 from search.fusion import RankFusion
 from search.grouping import DocumentGrouper
 from search.keyword_retriever import KeywordRetriever
-from search.results import SEARCH_MODES, SearchMode, SearchResponse
+from search.results import SEARCH_MODES, DocumentHit, SearchMode, SearchResponse
 from search.settings import Settings
 from search.stores.base import KeywordStore, VectorStore
 from search.vector_retriever import VectorRetriever
@@ -36,6 +37,10 @@ class SearchService:
     :param keyword_store: an open keyword store (default: the configured one).
     :param vector_store: an open vector store (default: the configured one).
     :param embedder: the embedder (default: the configured one, cached).
+    :param hold_vector_store: keep the vector store open between searches. The embedded
+        vector index can be opened by one process only, so a long-running process that is
+        not the writer (the UI) passes ``False``: it opens the index per search and leaves
+        it to an ingestion in between.
     """
 
     def __init__(
@@ -44,12 +49,16 @@ class SearchService:
         keyword_store: KeywordStore | None = None,
         vector_store: VectorStore | None = None,
         embedder: CachedEmbedder | None = None,
+        *,
+        hold_vector_store: bool = True,
     ) -> None:
         self.settings = settings
+        self.hold_vector_store = hold_vector_store
         self._keyword_store = keyword_store
         self._vector_store = vector_store
         self._embedder = embedder
         self._pipelines: dict[SearchMode, Pipeline] = {}
+        self._failed_component: str | None = None
 
     @property
     def embedder(self) -> CachedEmbedder:
@@ -127,13 +136,49 @@ class SearchService:
             raise QueryError(msg)
         groups = list(user_groups or self.settings.search.default_access_groups)
         filters = replace(filters or SearchFilters(), access_groups=groups)
+        notices: list[str] = []
+        try:
+            try:
+                documents = self._run(mode, query, filters, top_k)
+            except BackendUnavailable as exc:
+                if mode != "hybrid" or self._failed_component != "vector":
+                    raise
+                # e.g. an ingestion holds the embedded vector index: keywords still work
+                notices.append(f"Semantic search is unavailable, keyword results only: {exc}")
+                documents = self._run("keyword", query, filters, top_k)
+        finally:
+            if not self.hold_vector_store:
+                self._release_vector_store()
+        return SearchResponse(query=query, mode=mode, results=documents, notices=notices)
+
+    def _run(
+        self, mode: SearchMode, query: str, filters: SearchFilters, top_k: int | None
+    ) -> list[DocumentHit]:
         data: dict[str, dict[str, object]] = {"grouper": {"query": query, "top_k": top_k}}
         if mode in ("hybrid", "keyword"):
             data["keyword"] = {"query": query, "filters": filters}
         if mode in ("hybrid", "semantic"):
             data["vector"] = {"query": query, "filters": filters}
-        output = self.pipeline(mode).run(data)
-        return SearchResponse(query=query, mode=mode, results=output["grouper"]["documents"])
+        self._failed_component = None
+        try:
+            output = self.pipeline(mode).run(data)
+        except PipelineRuntimeError as exc:
+            # Haystack wraps component errors; ours are what callers handle
+            cause = exc.__cause__
+            if isinstance(cause, AuskunftError):
+                self._failed_component = exc.component_name
+                raise cause from exc
+            msg = f"Search failed: {cause or exc}"
+            raise BackendError(msg) from exc
+        documents: list[DocumentHit] = output["grouper"]["documents"]
+        return documents
+
+    def _release_vector_store(self) -> None:
+        if self._vector_store is not None:
+            self._vector_store.close()
+            self._vector_store = None
+            for mode in ("hybrid", "semantic"):
+                self._pipelines.pop(mode, None)
 
     def close(self) -> None:
         """Close the stores this service opened."""

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
+
+from search.analysis import analyze
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SENTENCES = re.compile(r"(?<=[.!?;:])\s+|\n+")
-_PREFIX = 5  # compare word stems crudely: German inflection mostly changes the ending
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str | None:
+    """The index term of one word with the keyword store's German chain (None: stopword)."""
+    terms = analyze(word)
+    return terms[0] if terms else None
 
 
 def _stems(text: str) -> set[str]:
-    return {w.lower()[:_PREFIX] for w in _WORD.findall(text) if len(w) > 2}
+    return {stem for word in _WORD.findall(text) if (stem := _stem(word))}
 
 
 def make_snippet(text: str, query: str, max_chars: int = 320) -> str:
@@ -58,7 +67,7 @@ def _mark(text: str, stems: set[str]) -> str:
     for match in _WORD.finditer(text):
         word = match.group(0)
         out.append(html.escape(text[position : match.start()]))
-        if len(word) > 2 and word.lower()[:_PREFIX] in stems:
+        if _stem(word) in stems:
             out.append(f"<mark>{html.escape(word)}</mark>")
         else:
             out.append(html.escape(word))

@@ -27,7 +27,8 @@ def _settings() -> Settings:
 
 @st.cache_resource
 def _service() -> SearchService:
-    return SearchService(_settings())
+    # the embedded vector index admits one process: leave it to ingestion between searches
+    return SearchService(_settings(), hold_vector_store=False)
 
 
 def _safe_highlight(html_snippet: str) -> str:
@@ -133,6 +134,8 @@ def main() -> None:
     except AuskunftError as exc:
         st.error(t(language, "error", error=exc))
         return
+    for notice in response.notices:
+        st.info(notice)
     if not response.results:
         st.warning(t(language, "no_results"))
         return

@@ -216,6 +216,8 @@ def _print_results(response: SearchResponse) -> None:
     import html
     import re
 
+    for notice in response.notices:
+        click.echo(f"Hinweis / Notice: {notice}", err=True)
     if not response.results:
         click.echo("Keine Treffer. / No results.")
     for number, hit in enumerate(response.results, start=1):

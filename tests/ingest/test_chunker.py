@@ -42,6 +42,15 @@ def test_each_section_is_one_chunk_with_pages_and_path() -> None:
     assert third.meta["access_groups"] == ["public"]
 
 
+def test_the_document_title_is_not_a_section() -> None:
+    path = ("Hundesteuersatzung", "§ 1 Steuergegenstand")
+    parsed = ParsedDocument(
+        elements=[Element("Gegenstand ist das Halten von Hunden.", section_path=path)]
+    )
+    (chunk,) = StructuredChunker().run(parsed=parsed, meta=META)["chunks"]
+    assert chunk.meta["section"] == "§ 1 Steuergegenstand"
+
+
 def test_chunk_ids_are_stable_across_runs() -> None:
     first = StructuredChunker().run(parsed=_statute(), meta=META)["chunks"]
     second = StructuredChunker().run(parsed=_statute(), meta=META)["chunks"]
