@@ -35,6 +35,8 @@ _REFERENCE = re.compile(
     r"Sitzungsvorlage)\s*(?:Nr\.\s*|Nummer\s*)?:?\s*([A-Z]{0,3}\s?\d{1,4}\s?/\s?\d{1,5}(?:[-/]\d+)?)",
 )
 _SPACES = re.compile(r"\s+")
+_MINUTES = re.compile(r"niederschrift|protokoll|tagesordnung", re.IGNORECASE)
+_HEADER_CHARS = 600
 
 
 def _iso(day: int, month: int, year: int) -> str | None:
@@ -70,6 +72,96 @@ def find_date(text: str) -> str | None:
     return found[0][1]
 
 
+_LEGAL_BASIS_BEFORE = re.compile(
+    r"(Fassung(?: der Bekanntmachung)?|geändert durch(?: \w+)?|Gesetz(?:es)?|Verordnung|"
+    r"Artikel \d+ des Gesetzes|i\.\s?d\.\s?F\.)\s*(vom|v\.)\s*$",
+    re.IGNORECASE,
+)
+_LEGAL_BASIS_AFTER = re.compile(r"^\s*\((?:GVBl|BGBl|GBl|Nds\.|GV\.|SGV|GVOBl|S\.)", re.IGNORECASE)
+_LABELLED = re.compile(
+    r"(?:\bDatum|Sitzungstag|Sitzungstermin|Sitzung(?:\s+\w+){0,3}\s+am|beschlossen am|"
+    r"Stand)\s*[:,]?\s*(?:(?:Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag),?\s*)?$",
+    re.IGNORECASE,
+)
+_SIGNATURE = re.compile(r"[A-ZÄÖÜ][\wäöüß.-]+,\s*(?:den\s+)?$")
+_FILENAME_DATE = re.compile(
+    r"(?<!\d)(?:(\d{4})[-_.]?(\d{2})[-_.]?(\d{2})|(\d{2})\.(\d{2})\.(\d{4}))(?!\d)"
+)
+
+
+def _dates(text: str) -> list[tuple[int, int, str]]:
+    """Every German date in ``text`` as ``(start, end, iso)``, in order."""
+    found: list[tuple[int, int, str]] = []
+    for pattern, fields_of in (
+        (_LONG_DATE, lambda m: (int(m[1]), _MONTHS[m[2].lower()], int(m[3]))),
+        (_NUMERIC_DATE, lambda m: (int(m[1]), int(m[2]), int(m[3]))),
+    ):
+        for match in pattern.finditer(text):
+            iso = _iso(*fields_of(match))
+            if iso:
+                found.append((match.start(), match.end(), iso))
+    return sorted(found)
+
+
+def _is_legal_basis(text: str, start: int, end: int) -> bool:
+    """A date that dates another law (``HGO in der Fassung vom 07.03.2005 (GVBl. …)``)."""
+    return bool(
+        _LEGAL_BASIS_BEFORE.search(text[max(0, start - 60) : start])
+        or _LEGAL_BASIS_AFTER.match(text[end : end + 12])
+    )
+
+
+def _filename_date(filename: str) -> str | None:
+    for match in _FILENAME_DATE.finditer(PurePath(filename).stem):
+        if match[1]:
+            iso = _iso(int(match[3]), int(match[2]), int(match[1]))
+        else:
+            iso = _iso(int(match[4]), int(match[5]), int(match[6]))
+        if iso and 1900 < int(iso[:4]) < 2100:
+            return iso
+    return None
+
+
+def document_date(
+    parsed: ParsedDocument, title: str, doc_type: str, filename: str, first_page: str
+) -> str | None:
+    """The date of the document itself, by the strength of the evidence.
+
+    1. the file's own metadata (an e-mail's Date header);
+    2. a labelled date on the first page (``Datum``, ``Sitzungstag``, ``in ihrer Sitzung
+       am … beschlossen``);
+    3. the title's date (``Satzung … vom 21. März 2017``), except for council papers,
+       whose title usually dates the statute they change;
+    4. a date in the file name (``hundesteuersatzung-2017-03-21.pdf``);
+    5. the signature line of the Ausfertigung (``Linsengericht, den 09.09.2025``);
+    6. the first date on the first page that does not date a law cited as legal basis.
+
+    :returns: ISO date or ``None``.
+    """
+    metadata_date = str(parsed.metadata.get("date") or "")
+    if _ISO_DATE.match(metadata_date):
+        return metadata_date[:10]
+    page_dates = _dates(first_page)
+    for start, _end, iso in page_dates:
+        if _LABELLED.search(first_page[max(0, start - 40) : start]):
+            return iso
+    if doc_type != "decision":
+        title_date = find_date(title)
+        if title_date:
+            return title_date
+    from_name = _filename_date(filename)
+    if from_name:
+        return from_name
+    last_page = _page_text(parsed, last=True)
+    for start, _end, iso in reversed(_dates(last_page)):
+        if _SIGNATURE.search(last_page[max(0, start - 40) : start]):
+            return iso
+    for start, end, iso in page_dates:
+        if not _is_legal_basis(first_page, start, end):
+            return iso
+    return None
+
+
 def prettify_filename(filename: str) -> str:
     """``hundesteuersatzung-2017-03-21-original.pdf`` → ``Hundesteuersatzung 2017 03 21 original``.
 
@@ -99,18 +191,24 @@ def _doc_type(parsed: ParsedDocument, title: str, filename: str, first_page: str
     return "other"
 
 
-def _first_page_text(parsed: ParsedDocument, limit: int = 4000) -> str:
-    first = next((e.page for e in parsed.elements if e.page is not None), None)
+def _page_text(parsed: ParsedDocument, limit: int = 4000, *, last: bool = False) -> str:
+    pages = [e.page for e in parsed.elements if e.page is not None and e.attachment is None]
+    wanted = (max(pages) if last else min(pages)) if pages else None
     parts: list[str] = []
     size = 0
-    for element in parsed.elements:
-        if element.attachment is not None or element.page not in (None, first):
+    elements = reversed(parsed.elements) if last else iter(parsed.elements)
+    for element in elements:
+        if element.attachment is not None or element.page not in (None, wanted):
             continue
         parts.append(element.text)
         size += len(element.text)
         if size > limit:
             break
-    return "\n".join(parts)
+    return "\n".join(reversed(parts) if last else parts)
+
+
+def _first_page_text(parsed: ParsedDocument, limit: int = 4000) -> str:
+    return _page_text(parsed, limit)
 
 
 def infer_metadata(parsed: ParsedDocument, filename: str) -> dict[str, Any]:
@@ -128,17 +226,13 @@ def infer_metadata(parsed: ParsedDocument, filename: str) -> dict[str, Any]:
         fields.TITLE: title,
         fields.DOC_TYPE: _doc_type(parsed, title, filename, first_page),
     }
-    metadata_date = str(parsed.metadata.get("date") or "")
-    found_date = (
-        metadata_date[:10]
-        if _ISO_DATE.match(metadata_date)
-        else find_date(title) or find_date(first_page)
-    )
+    found_date = document_date(parsed, title, result[fields.DOC_TYPE], filename, first_page)
     if found_date:
         result[fields.DATE] = found_date
     reference = parsed.metadata.get("reference")
-    if not reference:
-        match = _REFERENCE.search(f"{title}\n{first_page}")
+    # minutes cite many papers; a paper names its own number in the title or the header
+    if not reference and not _MINUTES.search(title):
+        match = _REFERENCE.search(f"{title}\n{first_page[:_HEADER_CHARS]}")
         reference = match.group(0).strip() if match else None
     if reference:
         result[fields.REFERENCE] = _SPACES.sub(" ", str(reference))

@@ -91,3 +91,53 @@ def test_find_date_prefers_vom_and_skips_invalid_dates() -> None:
     assert find_date("Stand 01.01.2020, Satzung vom 3. Mai 2019") == "2019-05-03"
     assert find_date("am 31.02.2020 und am 1.3.2020") == "2020-03-01"
     assert find_date("keine Angabe") is None
+
+
+def test_legal_basis_dates_are_not_the_statutes_date() -> None:
+    parsed = doc(
+        "Satzung über die Straßenreinigung (Straßenreinigungssatzung – StrRS)",
+        "Aufgrund des § 5 der Hessischen Gemeindeordnung in der Fassung vom 01.04.1993 "
+        "(GVBl. 1992 I, S 534), zuletzt geändert durch Gesetz vom 17.12.1998 (GVBl. I, S. 562) "
+        "hat die Gemeindevertretung der Gemeinde Linsengericht in ihrer Sitzung am "
+        "30. August 1999 folgende Satzung beschlossen:",
+        title="Satzung über die Straßenreinigung (Straßenreinigungssatzung – StrRS)",
+    )
+    assert infer_metadata(parsed, "strassenreinigungssatzung.pdf")["date"] == "1999-08-30"
+
+
+def test_council_paper_is_dated_by_its_header_not_by_the_statute_it_amends() -> None:
+    title = "Drucksache 2025/0118 – 2. Satzung zur Änderung der Abfallgebührensatzung vom 10. Dezember 2020"
+    parsed = doc("Beschlussvorlage", "Drucksache 2025/0118", "Datum", "16.09.2025", title=title)
+    meta = infer_metadata(parsed, "Drucksache_2025-0118.pdf")
+    assert meta["date"] == "2025-09-16"
+    assert meta["reference"] == "Drucksache 2025/0118"
+
+
+def test_minutes_take_no_reference_from_the_papers_they_list() -> None:
+    parsed = doc(
+        "Niederschrift über die 31. Sitzung des Stadtrates",
+        "Sitzungstag",
+        "Donnerstag, 14. November 2024",
+        "TOP 7: Änderung der Hundesteuersatzung, Drucksache 2024/0153",
+        title="Niederschrift über die 31. Sitzung des Stadtrates",
+    )
+    meta = infer_metadata(parsed, "niederschrift.pdf")
+    assert "reference" not in meta
+    assert meta["date"] == "2024-11-14"
+
+
+def test_file_name_and_signature_dates() -> None:
+    plain = doc("Richtlinie für Ortsteilbeauftragte", "Die Ortsteilbeauftragten werden gewählt.")
+    assert infer_metadata(plain, "20251124-rl-ortsteilbeauftragte.pdf")["date"] == "2025-11-24"
+    assert infer_metadata(plain, "satzung-rechtskraeftig-16.08.2024.pdf")["date"] == "2024-08-16"
+    signed = ParsedDocument(
+        elements=[
+            Element("Satzung über das Erheben von Verwaltungskosten", page=1),
+            Element(
+                "§ 8 der Hauptsatzung vom 23.10.2018 … am 03.09.2025 veröffentlicht. "
+                "Linsengericht, 09.09.2025 Der Gemeindevorstand",
+                page=6,
+            ),
+        ]
+    )
+    assert infer_metadata(signed, "verwaltungskostensatzung.pdf")["date"] == "2025-09-09"
