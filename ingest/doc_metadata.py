@@ -128,10 +128,10 @@ def document_date(
     """The date of the document itself, by the strength of the evidence.
 
     1. the file's own metadata (an e-mail's Date header);
-    2. a labelled date on the first page (``Datum``, ``Sitzungstag``, ``in ihrer Sitzung
-       am … beschlossen``);
-    3. the title's date (``Satzung … vom 21. März 2017``), except for council papers,
+    2. the title's date (``Satzung … vom 21. März 2017``), except for council papers,
        whose title usually dates the statute they change;
+    3. a labelled date on the first page (``Datum``, ``Sitzungstag``, ``in ihrer Sitzung
+       am … beschlossen``);
     4. a date in the file name (``hundesteuersatzung-2017-03-21.pdf``);
     5. the signature line of the Ausfertigung (``Linsengericht, den 09.09.2025``);
     6. the first date on the first page that does not date a law cited as legal basis.
@@ -141,14 +141,15 @@ def document_date(
     metadata_date = str(parsed.metadata.get("date") or "")
     if _ISO_DATE.match(metadata_date):
         return metadata_date[:10]
+    # A statute is cited by the date in its title; a council paper's title usually
+    # dates the statute it changes, so there the labelled date comes first.
+    title_date = find_date(title) if doc_type != "decision" else None
+    if title_date:
+        return title_date
     page_dates = _dates(first_page)
     for start, _end, iso in page_dates:
         if _LABELLED.search(first_page[max(0, start - 40) : start]):
             return iso
-    if doc_type != "decision":
-        title_date = find_date(title)
-        if title_date:
-            return title_date
     from_name = _filename_date(filename)
     if from_name:
         return from_name

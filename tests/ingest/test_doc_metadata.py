@@ -93,6 +93,15 @@ def test_find_date_prefers_vom_and_skips_invalid_dates() -> None:
     assert find_date("keine Angabe") is None
 
 
+def test_a_statute_is_dated_by_its_title_not_its_session() -> None:
+    parsed = doc(
+        "Hauptsatzung der Stadt Lindenbrück vom 24. Juni 2021",
+        "hat der Stadtrat in seiner Sitzung am 17. Juni 2021 folgende Satzung beschlossen:",
+        title="Hauptsatzung der Stadt Lindenbrück vom 24. Juni 2021",
+    )
+    assert infer_metadata(parsed, "hauptsatzung.pdf")["date"] == "2021-06-24"
+
+
 def test_legal_basis_dates_are_not_the_statutes_date() -> None:
     parsed = doc(
         "Satzung über die Straßenreinigung (Straßenreinigungssatzung – StrRS)",
