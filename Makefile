@@ -41,8 +41,11 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps unstructured-inference==1.6.14
 	touch $@
 
+# The Personalamt's confidential instruction is visible to the group "personalamt" only.
 ingest-samples: install
-	$(BIN)/auskunft ingest samples/corpus --source beispiel
+	$(BIN)/auskunft ingest samples/corpus --source beispiel --exclude '**/personalamt/**'
+	$(BIN)/auskunft ingest samples/corpus/dienstanweisungen/personalamt \
+	  --source beispiel-personalamt --access-group personalamt
 
 ui: install
 	$(BIN)/auskunft ui

@@ -100,7 +100,7 @@ class Indexer:
         :param path: folder or file.
         :param source: source name (default: the folder's name).
         :param include: glob patterns (default from settings).
-        :param exclude: glob patterns (default from settings).
+        :param exclude: glob patterns, in addition to those of the settings.
         :param access_groups: who may see the documents (default from settings).
         :param metadata: defaults for every document (e.g. ``{"doc_type": "statute"}``).
         :param retry_failed: try failed files again even when unchanged.
@@ -115,7 +115,7 @@ class Indexer:
             resolved,
             name=name,
             include=include or self.settings.ingest.include,
-            exclude=exclude if exclude is not None else self.settings.ingest.exclude,
+            exclude=[*self.settings.ingest.exclude, *(exclude or ())],
         )
         return self.runner(progress).run(
             connector,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from itertools import pairwise
 
 from haystack import component
 
@@ -246,6 +247,39 @@ def _apply_outline(elements: list[Element], outline: list[OutlineEntry]) -> list
     return result
 
 
+_NUMBERED = re.compile(r"^(\d{1,2})\.\s+(\S.*)$")
+_MIN_NUMBERED = 3
+_MIN_BODY = 40
+
+
+def _numbered_headings(elements: list[Element]) -> list[Element]:
+    """Mark ``1. Geltungsbereich`` … ``8. Inkrafttreten`` as headings.
+
+    Guidance (Dienstanweisungen, Rundschreiben) numbers its sections instead of using §.
+    Only a run numbered 1, 2, 3, … of at least three short title-like lines, each followed
+    by body text, counts: an ordinary enumerated list stays text.
+    """
+    candidates: list[int] = []
+    for index, element in enumerate(elements):
+        if element.kind not in ("text", "list_item") or "\n" in element.text.strip():
+            continue
+        match = _NUMBERED.match(" ".join(element.text.split()))
+        expected = len(candidates) + 1
+        if match and int(match[1]) == expected and _title_like(match[2]) and len(match[2]) <= 80:
+            candidates.append(index)
+    if len(candidates) < _MIN_NUMBERED:
+        return elements
+    bounds = [*candidates, len(elements)]
+    for start, end in pairwise(bounds):
+        if not any(len(e.text) >= _MIN_BODY for e in elements[start + 1 : end]):
+            return elements
+    marked = list(elements)
+    for index in candidates:
+        text = " ".join(marked[index].text.split())
+        marked[index] = replace(marked[index], text=text, kind="heading", heading_level=_PARAGRAPH)
+    return marked
+
+
 def annotate(parsed: ParsedDocument) -> ParsedDocument:
     """Find headings and set every element's ``section_path``.
 
@@ -259,7 +293,7 @@ def annotate(parsed: ParsedDocument) -> ParsedDocument:
     split: list[Element] = []
     for element in elements:
         split.extend(_split_element(element) if element.heading_level is None else [element])
-    split = _merge_bare_labels(split)
+    split = _numbered_headings(_merge_bare_labels(split))
     stack: list[tuple[int, str]] = []
     attachment: str | None = None
     result: list[Element] = []

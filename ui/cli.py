@@ -64,7 +64,9 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--source", help="Source name recorded with the documents (default: folder name).")
 @click.option("--include", multiple=True, help="Glob of files to take, e.g. '**/*.pdf'.")
-@click.option("--exclude", multiple=True, help="Glob of files to leave out.")
+@click.option(
+    "--exclude", multiple=True, help="Glob of files to leave out (added to the settings' list)."
+)
 @click.option(
     "--access-group",
     "access_groups",

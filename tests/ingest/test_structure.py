@@ -180,3 +180,40 @@ def test_each_attachment_has_its_own_structure() -> None:
     assert elements[1].section_path == ("§ 1 Zweck",)
     assert elements[2].section_path == ()
     assert elements[4].section_path == ("TOP 2 Haushalt",)
+
+
+def test_numbered_sections_of_guidance_become_headings() -> None:
+    body = "Die Reisekostenabrechnung ist innerhalb von sechs Monaten einzureichen."
+    elements = [
+        Element("Dienstanweisung Dienstreisen", page=1),
+        Element("1. Geltungsbereich", page=1, kind="list_item"),
+        Element("Diese Dienstanweisung gilt für alle Beschäftigten der Stadtverwaltung.", page=1),
+        Element("2. Genehmigung", page=1, kind="list_item"),
+        Element(
+            "Dienstreisen sind vor Antritt schriftlich zu beantragen und zu genehmigen.", page=1
+        ),
+        Element("3. Abrechnung", page=2, kind="list_item"),
+        Element(body, page=2),
+    ]
+    result = annotate(*elements)
+    assert [e.text for e in result if e.kind == "heading"] == [
+        "1. Geltungsbereich",
+        "2. Genehmigung",
+        "3. Abrechnung",
+    ]
+    assert next(e for e in result if e.text == body).section_path == ("3. Abrechnung",)
+
+
+def test_an_enumerated_list_is_not_a_structure() -> None:
+    elements = [
+        Element("Folgende Unterlagen sind beizufügen:"),
+        Element("1. Antrag", kind="list_item"),
+        Element("2. Lageplan", kind="list_item"),
+        Element("3. Vollmacht", kind="list_item"),
+        Element(
+            "Die Unterlagen sind vollständig beim Bauamt einzureichen, sonst ruht das Verfahren."
+        ),
+    ]
+    result = annotate(*elements)
+    assert all(e.kind != "heading" for e in result)
+    assert all(e.section_path == () for e in result)

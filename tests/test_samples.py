@@ -1,0 +1,107 @@
+"""The bundled sample corpus, ingested as `make run` does, answers staff questions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.indexer import Indexer
+from search.service import SearchService
+from search.settings import Settings
+
+CORPUS = Path(__file__).resolve().parents[1] / "samples" / "corpus"
+RESTRICTED = CORPUS / "dienstanweisungen" / "personalamt"
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> SearchService:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("data"))
+    with Indexer(settings) as indexer:
+        public = indexer.ingest_path(CORPUS, source="beispiel", exclude=["**/personalamt/**"])
+        restricted = indexer.ingest_path(
+            RESTRICTED, source="beispiel-personalamt", access_groups=["personalamt"]
+        )
+    assert public.failed == 0, public.failures
+    assert public.indexed >= 24
+    assert restricted.indexed == 1
+    assert public.ocr_pages >= 2  # the scanned Gefahrenabwehrverordnung
+    return SearchService(settings)
+
+
+@pytest.mark.parametrize(
+    ("query", "filename", "section", "page"),
+    [
+        (
+            "Wie hoch ist die Hundesteuer für den ersten Hund?",
+            "Hundesteuersatzung_2017.pdf",
+            "§ 3",
+            2,
+        ),
+        ("Abstimmungsergebnis Änderung Hundesteuersatzung", None, None, None),
+        (
+            "Restabfallbehälter 120 Liter Gebühr 2026",
+            "Drucksache_2025-0118_Abfallgebuehren_2026.pdf",
+            None,
+            None,
+        ),
+        ("Frist Reisekostenabrechnung", "DA_Dienstreisen_2012.pdf", None, 2),
+        ("Bis wann muss eine Datenpanne gemeldet werden?", "DA_Datenschutz_2018.odt", "5.", None),
+        (
+            "Mittagsruhe Rasenmäher",
+            "Gefahrenabwehrverordnung_Plakatieren_Laerm_1998_Scan.pdf",
+            "§",
+            None,
+        ),
+        ("Wertgrenze Vergabe Bürgermeisterin", "Hauptsatzung_2021.pdf", "§ 7", 2),
+        (
+            "Miete Großer Saal Bürgerhaus private Feier",
+            "Benutzungsordnung_Buergerhaus_Lindenplatz.html",
+            None,
+            None,
+        ),
+    ],
+)
+def test_staff_questions_find_the_right_document_and_place(
+    service: SearchService,
+    query: str,
+    filename: str | None,
+    section: str | None,
+    page: int | None,
+) -> None:
+    hits = service.search(query).results
+    assert hits
+    if filename is None:  # the vote: minutes or the paper that was voted on
+        names = [Path(hit.uri).name for hit in hits[:2]]
+        assert "Niederschrift_Stadtrat_2024-11-14.pdf" in names, names
+        return
+    top = hits[0]
+    assert Path(top.uri).name == filename, [Path(h.uri).name for h in hits[:3]]
+    if section:
+        assert section in top.section, top.section
+    if page:
+        assert page in top.pages, top.pages
+        assert f"S. {page}" in top.citation
+
+
+def test_minutes_cite_the_agenda_item(service: SearchService) -> None:
+    hits = service.search("Abstimmungsergebnis Hundesteuer", mode="keyword").results
+    minutes = next(h for h in hits if Path(h.uri).name == "Niederschrift_Stadtrat_2024-11-14.pdf")
+    assert any("TOP 7" in p.section for p in minutes.passages), [
+        p.section for p in minutes.passages
+    ]
+
+
+def test_restricted_guidance_only_for_its_group(service: SearchService) -> None:
+    query = "Beurteilung Quote Note 1"
+    public = service.search(query).results
+    assert all("personalamt" not in hit.uri for hit in public)
+    staff = service.search(query, user_groups=["personalamt"]).results
+    assert Path(staff[0].uri).name == "DA_Beurteilungen_2023_VERTRAULICH.pdf"
+
+
+def test_email_circular_and_its_attachment_are_searchable(service: SearchService) -> None:
+    hits = service.search("Prüfliste Versand personenbezogener Daten per E-Mail").results
+    mail = next(h for h in hits if h.uri.endswith(".eml"))
+    assert mail.doc_type == "correspondence"
+    assert mail.date == "2025-03-10"
