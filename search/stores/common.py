@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Final
 
 from haystack import Document
 
 from search import fields
-from search.errors import BackendError
+from search.errors import BackendError, IndexMismatch
 from search.filters import SearchFilters
 
 POINT_ID_NAMESPACE: Final = uuid.UUID("6f1b2c4e-3d0a-5b8e-9c7f-a1d2e3f40516")
@@ -128,3 +128,13 @@ def matches_nothing(filters: SearchFilters | None) -> bool:
 def as_date(value: date) -> date:
     """:returns: the day of a date or datetime bound."""
     return value.date() if isinstance(value, datetime) else value
+
+
+def check_query_dimension(embedding: Sequence[float], dimension: int) -> None:
+    """:raises IndexMismatch: when a query vector does not fit the index."""
+    if len(embedding) != dimension:
+        msg = (
+            f"query vector has {len(embedding)} dimensions, the vector index "
+            f"{dimension}: embed queries with the model that built the index"
+        )
+        raise IndexMismatch(msg)

@@ -16,6 +16,7 @@ from search.filters import SearchFilters
 from search.stores.base import ScoredChunk, VectorStore
 from search.stores.common import (
     as_date,
+    check_query_dimension,
     document_from_payload,
     matches_nothing,
     payload,
@@ -228,12 +229,7 @@ class EdgeVectorStore(VectorStore):
         :raises IndexMismatch: when ``embedding`` has the wrong size.
         :raises BackendError: when the search fails.
         """
-        if len(embedding) != self._dimension:
-            msg = (
-                f"query vector has {len(embedding)} dimensions, the vector index "
-                f"{self._dimension}: embed queries with the model that built the index"
-            )
-            raise IndexMismatch(msg)
+        check_query_dimension(embedding, self._dimension)
         shard = self._open(create=False)
         if shard is None or top_k < 1 or matches_nothing(filters):
             return []

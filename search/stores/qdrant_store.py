@@ -20,7 +20,14 @@ from search import fields
 from search.errors import BackendError, BackendUnavailable, IndexMismatch
 from search.filters import SearchFilters
 from search.stores.base import ScoredChunk, VectorStore
-from search.stores.common import as_date, document_from_payload, matches_nothing, payload, point_id
+from search.stores.common import (
+    as_date,
+    check_query_dimension,
+    document_from_payload,
+    matches_nothing,
+    payload,
+    point_id,
+)
 
 VECTOR_NAME: Final = "dense"
 KEYWORD_FIELDS: Final = (fields.DOC_ID, fields.SOURCE, fields.DOC_TYPE, fields.ACCESS_GROUPS)
@@ -268,12 +275,7 @@ class QdrantVectorStore(VectorStore):
         :raises IndexMismatch: when ``embedding`` has the wrong size.
         :raises BackendError: when the search fails.
         """
-        if len(embedding) != self._dimension:
-            msg = (
-                f"query vector has {len(embedding)} dimensions, the vector index "
-                f"{self._dimension}: embed queries with the model that built the index"
-            )
-            raise IndexMismatch(msg)
+        check_query_dimension(embedding, self._dimension)
         client = self._open(create=False)
         if client is None or top_k < 1 or matches_nothing(filters):
             return []
