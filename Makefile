@@ -10,6 +10,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-deu poppler-utils libmagic1
+# for the browser tests of the interface only: installed when we are root, else they skip
+BROWSER_PACKAGES := chromium
 export AUSKUNFT_DATA_DIR ?= $(CURDIR)/data
 export HF_HUB_OFFLINE := 1
 export HAYSTACK_TELEMETRY_ENABLED := False
@@ -29,6 +31,11 @@ system-deps:
 	else \
 	  echo "Please install these system packages (Debian/Ubuntu names): $(SYSTEM_PACKAGES)" >&2; \
 	  echo "e.g. sudo apt-get install $(SYSTEM_PACKAGES)" >&2; exit 1; \
+	fi
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing $(BROWSER_PACKAGES) for the browser tests"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; } \
+	    || echo "Could not install $(BROWSER_PACKAGES); the browser tests will be skipped" >&2; \
 	fi
 
 $(VENV)/.installed: pyproject.toml requirements.lock

@@ -125,6 +125,59 @@ class Indexer:
             retry_failed=retry_failed,
         )
 
+    def remove_documents(self, doc_ids: Sequence[str]) -> int:
+        """Remove documents from both stores and the catalog.
+
+        Follows the catalog protocol: the documents are marked ``indexing`` first, so a
+        run killed half-way is completed by the next ingestion.
+
+        :param doc_ids: document ids; unknown ones are ignored.
+        :returns: the number of documents removed.
+        :raises BackendError: when used outside ``with`` or a store fails.
+        """
+        if self._keyword is None or self._vector is None:
+            msg = "Indexer is not open; use it as a context manager"
+            raise BackendError(msg)
+        entries = [entry for doc_id in doc_ids if (entry := self.catalog.get(doc_id))]
+        if not entries:
+            return 0
+        ids = [entry.doc_id for entry in entries]
+        for entry in entries:
+            entry.status = "indexing"
+        self.catalog.upsert_many(entries)
+        self._keyword.delete_documents(ids)
+        self._vector.delete_documents(ids)
+        self._keyword.commit()
+        self._vector.commit()
+        self.catalog.delete(ids)
+        return len(ids)
+
+    def remove_source(self, source: str) -> int:
+        """Remove every document of a source from both stores and the catalog.
+
+        :param source: the source name.
+        :returns: the number of documents removed.
+        :raises BackendError: when used outside ``with`` or a store fails.
+        """
+        return self.remove_documents(
+            [entry.doc_id for entry in self.catalog.entries(source=source)]
+        )
+
+
+def data_dir_bytes(settings: Settings) -> int:
+    """:returns: the bytes used by the data directory (indexes, catalog, caches)."""
+    root = settings.data_dir
+    if not root.is_dir():
+        return 0
+    total = 0
+    for path in root.rglob("*"):
+        try:
+            if path.is_file() and not path.is_symlink():
+                total += path.stat().st_size
+        except OSError:
+            continue  # removed while we walk (a commit replaces index files)
+    return total
+
 
 def index_status(settings: Settings) -> dict[str, Any]:
     """What is indexed, read from the catalog (no lock needed, stores are not opened).

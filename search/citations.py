@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -44,6 +45,17 @@ def format_pages(start: int | None, end: int | None, language: str = "de") -> st
     if end is None or end == start:
         return f"S. {start}" if language == "de" else f"p. {start}"
     return f"S. {start}–{end}" if language == "de" else f"pp. {start}–{end}"
+
+
+# "§ 3", "§§ 3", "Art. 5", "Artikel 5" and the finer units after them: "Abs. 2", "Satz 1", "Nr. 4"
+_NORM = re.compile(r"^(§§?\s*\d+\s*[a-z]?|Art(?:ikel|\.)\s*\d+\s*[a-z]?)\b")
+_NORM_PART = re.compile(r"^((?:Abs\.|Absatz|Satz|S\.|Nr\.|Nummer|Buchst\.)\s*\d+\s*[a-z]?)\b")
+_TOP = re.compile(r"\bTOP\s*(\d+(?:\.\d+)?)")
+_DRUCKSACHE = re.compile(
+    r"(?:Drucksache|Drs\.|Vorlage)\s*(?:Nr\.\s*)?(\d{2,4}\s*/\s*\d+|\d{4}-\d+)"
+)
+_SHORT_TITLE = re.compile(r"\(([^()]{3,60})\)")
+_VOM = re.compile(r"\s+vom\s+\d{1,2}\.\s*\S+\s+\d{4}\s*$")
 
 
 def doc_type_label(doc_type: str | None, language: str = "de") -> str:
@@ -90,3 +102,71 @@ class CitationBuilder:
         location = self.location(meta)
         document = self.document(meta)
         return f"{document}, {location}" if location else document
+
+    def letter_form(self, meta: Mapping[str, Any]) -> str:
+        """A citation in the form written in a letter to the council or a citizen.
+
+        Always German, whatever ``language``, because that is where it is pasted:
+
+        - a norm: ``§ 3 Abs. 1 der Hundesteuersatzung vom 21.03.2017, S. 2``;
+        - a decision recorded under an agenda item that names its paper:
+          ``Drs. 2024/0153, Beschluss vom 14.11.2024 (TOP 7), S. 3``;
+        - a council paper: ``Drs. 2024/0153 „Änderung der Hundesteuersatzung“ vom
+          08.10.2024, S. 1``;
+        - anything else: ``DA Dienstreisen vom 01.06.2012, 6. Abrechnung, S. 2``.
+
+        :param meta: chunk metadata (title, reference, date, section, pages).
+        :returns: the citation.
+        """
+        title = str(meta.get(fields.TITLE) or meta.get(fields.FILENAME) or "")
+        short = _short_title(title)
+        day = format_date(meta.get(fields.DATE), "de")
+        vom = f" vom {day}" if day else ""
+        section = str(meta.get(fields.SECTION) or "")
+        pages = format_pages(meta.get(fields.PAGE_START), meta.get(fields.PAGE_END), "de")
+        tail = f", {pages}" if pages else ""
+        reference = str(meta.get(fields.REFERENCE) or "")
+        own = _DRUCKSACHE.search(reference)
+        subject = title.split(" – ", 1)[1] if own and " – " in title else ""
+        norm = _norm(section)
+        if norm:
+            name = subject or short
+            article = "des" if name.lower().endswith("gesetz") else "der"
+            name = f"{name}es" if article == "des" else name
+            paper = f" (Drs. {own.group(1).replace(' ', '')})" if own else ""
+            return f"{norm} {article} {name}{paper}{vom}{tail}"
+        top = _TOP.search(section)
+        named = _DRUCKSACHE.search(section) if top else None
+        if top and named:
+            number = named.group(1).replace(" ", "")
+            return f"Drs. {number}, Beschluss{vom} (TOP {top.group(1)}){tail}"
+        if own:
+            number = own.group(1).replace(" ", "")
+            quoted = f" „{subject}“" if subject else ""
+            return f"Drs. {number}{quoted}{vom}{tail}"
+        where = f", TOP {top.group(1)}" if top else (f", {section}" if section else "")
+        return f"{short}{vom}{where}{tail}"
+
+
+def _short_title(title: str) -> str:
+    """``Satzung über … (Hundesteuersatzung) vom 21. März 2017`` → ``Hundesteuersatzung``."""
+    match = _SHORT_TITLE.search(title)
+    if match:
+        return match.group(1).strip()
+    return _VOM.sub("", title).strip()
+
+
+def _norm(section: str) -> str:
+    """``§ 3 Steuersatz › Abs. 2`` → ``§ 3 Abs. 2``; ``""`` when no § or article is named."""
+    parts = [part.strip() for part in section.split("›")]
+    found: list[str] = []
+    for part in parts:
+        if not found:
+            match = _NORM.match(part)
+            if match:
+                found.append(" ".join(match.group(1).split()))
+            continue
+        finer = _NORM_PART.match(part)
+        if finer:
+            found.append(" ".join(finer.group(1).split()))
+    return " ".join(found)

@@ -86,6 +86,36 @@ class SearchSettings(BaseModel):
     default_access_groups: list[str] = Field(default_factory=lambda: [PUBLIC_GROUP])
 
 
+class AccessSettings(BaseModel):
+    """Who is using the web interface, and which groups they belong to.
+
+    ``dev``: no login; the interface says so on every page and lets the developer pick a
+    user and groups (never use it where real documents are reachable by others).
+    ``header``: a reverse proxy that has authenticated the user passes the user in
+    ``user_header`` and the groups in ``groups_header`` (separated by ``groups_separator``).
+    Only enable it when the interface is reachable through that proxy alone and the proxy
+    removes these headers from client requests.
+    ``oidc``: Streamlit's built-in OpenID Connect login (``st.login``), configured in
+    ``.streamlit/secrets.toml`` (``[auth]``); the groups come from the ID token claim
+    ``groups_claim``.
+
+    Members of ``admin_group`` are admins. Every user searches with their groups plus
+    ``search.default_access_groups``.
+    """
+
+    mode: Literal["dev", "header", "oidc"] = "dev"
+    admin_group: str = "admin"
+    user_header: str = "X-Forwarded-User"
+    groups_header: str = "X-Forwarded-Groups"
+    groups_separator: str = ","
+    oidc_provider: str | None = Field(
+        default=None, description="Provider name under [auth] in secrets.toml (None: default)."
+    )
+    groups_claim: str = "groups"
+    dev_user: str = "entwickler"
+    dev_groups: list[str] = Field(default_factory=lambda: ["admin"])
+
+
 def _default_data_dir() -> Path:
     xdg = os.environ.get("XDG_DATA_HOME")
     base = Path(xdg) if xdg else Path.home() / ".local" / "share"
@@ -107,6 +137,7 @@ class Settings(BaseSettings):
     stores: StoreSettings = Field(default_factory=StoreSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
+    access: AccessSettings = Field(default_factory=AccessSettings)
 
     @field_validator("data_dir")
     @classmethod

@@ -1,0 +1,362 @@
+"""The source registry: which sources the admin configured, and what their last sync did.
+
+Sources live in a ``sources`` table of the catalog database, so the registry and the
+documents it produced are backed up, moved and deleted together. Each source has a
+``kind``; only ``folder`` (a local or mounted folder tree) is implemented, the others
+(OParl, website, law XML) will add a kind and a connector here, not a new registry.
+
+A sync goes through :class:`ingest.indexer.Indexer`, so it is incremental and crash-safe
+like ``auskunft ingest``. Removing a source removes its documents from both indexes and
+the catalog.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import re
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from connectors.filesystem import FilesystemConnector
+from ingest.catalog import Catalog
+from ingest.indexer import Indexer
+from ingest.runner import IngestReport, ProgressCallback
+from search.errors import AuskunftError, ConfigurationError
+from search.fields import DOC_TYPES
+
+SOURCE_KINDS: tuple[str, ...] = ("folder",)
+"""Kinds of source that can be synced (OParl, website and law XML will follow)."""
+
+_NAME = re.compile(r"^\w[\w .-]{0,79}$")
+# what a change of these fields means for documents already indexed: they carry the old
+# values (access groups, type) or lie outside the new location, so they are rebuilt
+_REINDEX_FIELDS = ("location", "access_groups", "doc_type")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sources (
+    name          TEXT PRIMARY KEY,
+    kind          TEXT NOT NULL,
+    config        TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    last_sync     TEXT,
+    needs_reindex INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _clean(values: Iterable[str]) -> list[str]:
+    return [value.strip() for value in values if value and value.strip()]
+
+
+@dataclass(slots=True)
+class SourceConfig:
+    """One configured source.
+
+    :param name: unique name, recorded with every document of the source.
+    :param kind: one of :data:`SOURCE_KINDS`.
+    :param location: where the documents are: a folder path for ``folder``.
+    :param include: glob patterns of files to take (empty: the settings' default).
+    :param exclude: glob patterns to leave out, in addition to the settings' list.
+    :param access_groups: groups that may see the documents (empty: the settings' default).
+    :param doc_type: document type of every document, or ``None`` to infer it.
+    :param options: settings of other kinds (e.g. an OParl body id); unused by ``folder``.
+    """
+
+    name: str
+    location: str
+    kind: str = "folder"
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    access_groups: list[str] = field(default_factory=list)
+    doc_type: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    created_at: str = ""
+    updated_at: str = ""
+    last_sync: dict[str, Any] | None = None
+    """``{"at", "ok", "report"}`` after a sync, ``{"at", "ok": False, "error"}`` after a failure."""
+    needs_reindex: bool = False
+    """A change makes the next sync rebuild the source's documents."""
+
+    def validated(self) -> SourceConfig:
+        """:returns: a cleaned copy (stripped, absolute folder path).
+
+        :raises ConfigurationError: when a value is invalid or the folder does not exist.
+        """
+        name = self.name.strip()
+        if not _NAME.match(name):
+            msg = (
+                f"Invalid source name {self.name!r}: use letters, digits, space, '.', '-' "
+                "or '_' (at most 80 characters)"
+            )
+            raise ConfigurationError(msg)
+        if self.kind not in SOURCE_KINDS:
+            msg = f"Unknown source kind {self.kind!r}; use one of {', '.join(SOURCE_KINDS)}"
+            raise ConfigurationError(msg)
+        if self.doc_type is not None and self.doc_type not in DOC_TYPES:
+            msg = f"Unknown document type {self.doc_type!r}; use one of {', '.join(DOC_TYPES)}"
+            raise ConfigurationError(msg)
+        folder = Path(self.location.strip()).expanduser()
+        if not self.location.strip() or not folder.is_dir():
+            msg = f"Folder {self.location!r} does not exist or is not a folder"
+            raise ConfigurationError(msg)
+        return replace(
+            self,
+            name=name,
+            location=str(folder.resolve()),
+            include=_clean(self.include),
+            exclude=_clean(self.exclude),
+            access_groups=_clean(self.access_groups),
+        )
+
+    def _config_json(self) -> str:
+        config = {
+            "location": self.location,
+            "include": self.include,
+            "exclude": self.exclude,
+            "access_groups": self.access_groups,
+            "doc_type": self.doc_type,
+            "options": self.options,
+        }
+        return json.dumps(config, ensure_ascii=False)
+
+
+class SourceRegistry:
+    """Add, edit, remove, list and sync sources.
+
+    :param catalog: the catalog whose database holds the registry (e.g. ``indexer.catalog``).
+    """
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.catalog.conn.executescript(_SCHEMA)
+
+    # -- reading -----------------------------------------------------------------------
+
+    @staticmethod
+    def _source(row: sqlite3.Row) -> SourceConfig:
+        config = json.loads(row["config"])
+        return SourceConfig(
+            name=row["name"],
+            kind=row["kind"],
+            location=config.get("location", ""),
+            include=config.get("include", []),
+            exclude=config.get("exclude", []),
+            access_groups=config.get("access_groups", []),
+            doc_type=config.get("doc_type"),
+            options=config.get("options", {}),
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            last_sync=json.loads(row["last_sync"]) if row["last_sync"] else None,
+            needs_reindex=bool(row["needs_reindex"]),
+        )
+
+    def list(self) -> list[SourceConfig]:
+        """:returns: every configured source, by name."""
+        rows = self.catalog.conn.execute("SELECT * FROM sources ORDER BY name")
+        return [self._source(row) for row in rows]
+
+    def get(self, name: str) -> SourceConfig | None:
+        """:returns: the source of this name, if configured."""
+        row = self.catalog.conn.execute("SELECT * FROM sources WHERE name = ?", (name,)).fetchone()
+        return self._source(row) if row else None
+
+    def require(self, name: str) -> SourceConfig:
+        """:returns: the source of this name.
+
+        :raises ConfigurationError: when there is none.
+        """
+        source = self.get(name)
+        if source is None:
+            msg = f"No source named {name!r}"
+            raise ConfigurationError(msg)
+        return source
+
+    def unregistered_sources(self) -> builtins.list[str]:
+        """:returns: sources that have documents in the catalog but no registry entry
+        (e.g. ingested with ``auskunft ingest``)."""
+        known = {source.name for source in self.list()}
+        return sorted(set(self.catalog.counts_by_source()) - known)
+
+    # -- writing -----------------------------------------------------------------------
+
+    def _save(self, source: SourceConfig) -> None:
+        self.catalog.conn.execute(
+            "INSERT OR REPLACE INTO sources "
+            "(name, kind, config, created_at, updated_at, last_sync, needs_reindex) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                source.name,
+                source.kind,
+                source._config_json(),
+                source.created_at,
+                source.updated_at,
+                json.dumps(source.last_sync, ensure_ascii=False) if source.last_sync else None,
+                int(source.needs_reindex),
+            ),
+        )
+
+    def add(self, source: SourceConfig) -> SourceConfig:
+        """Register a new source (nothing is ingested until :meth:`sync`).
+
+        :returns: the stored source.
+        :raises ConfigurationError: when a value is invalid or the name is taken.
+        """
+        clean = source.validated()
+        if self.get(clean.name) is not None:
+            msg = f"A source named {clean.name!r} exists already"
+            raise ConfigurationError(msg)
+        now = _now()
+        clean = replace(clean, created_at=now, updated_at=now, last_sync=None)
+        self._save(clean)
+        return clean
+
+    def update(self, name: str, /, **changes: Any) -> SourceConfig:
+        """Change a source's settings (not its name or kind).
+
+        A change of location, access groups or document type makes the next sync rebuild
+        the source's documents, because those already indexed carry the old values.
+
+        :param name: the source.
+        :param changes: new values of ``location``, ``include``, ``exclude``,
+            ``access_groups``, ``doc_type`` or ``options``.
+        :returns: the stored source.
+        :raises ConfigurationError: when the source does not exist or a value is invalid.
+        """
+        current = self.require(name)
+        if "name" in changes or "kind" in changes:
+            msg = "A source's name and kind cannot be changed; add a new source instead"
+            raise ConfigurationError(msg)
+        unknown = set(changes) - set(_EDITABLE)
+        if unknown:
+            msg = f"Cannot change {', '.join(sorted(unknown))} of a source"
+            raise ConfigurationError(msg)
+        updated = replace(current, **changes).validated()
+        if any(getattr(updated, f) != getattr(current, f) for f in _REINDEX_FIELDS):
+            updated.needs_reindex = True
+        updated.updated_at = _now()
+        self._save(updated)
+        return updated
+
+    def remove(self, name: str, indexer: Indexer) -> int:
+        """Remove a source and all its documents from both indexes and the catalog.
+
+        Also removes the documents of a source that is only in the catalog (ingested
+        with ``auskunft ingest``).
+
+        :param name: the source.
+        :param indexer: an open indexer (holds the write lock).
+        :returns: the number of documents removed.
+        :raises BackendError: when a store fails (the source stays registered).
+        """
+        removed = indexer.remove_source(name)
+        self.catalog.conn.execute("DELETE FROM sources WHERE name = ?", (name,))
+        return removed
+
+    # -- syncing -----------------------------------------------------------------------
+
+    def connector(self, source: SourceConfig, indexer: Indexer) -> FilesystemConnector:
+        """:returns: the connector that lists the source's documents."""
+        ingest = indexer.settings.ingest
+        return FilesystemConnector(
+            source.location,
+            name=source.name,
+            include=source.include or ingest.include,
+            exclude=[*ingest.exclude, *source.exclude],
+        )
+
+    def count_documents(self, name: str, indexer: Indexer) -> int:
+        """:returns: how many files a sync of the source will look at (for a progress bar).
+
+        :raises ConfigurationError: when the source does not exist.
+        :raises FileNotFoundError: when its folder is gone.
+        """
+        return sum(1 for _ in self.connector(self.require(name), indexer).list())
+
+    def sync(
+        self,
+        name: str,
+        indexer: Indexer,
+        progress: ProgressCallback | None = None,
+        *,
+        retry_failed: bool = False,
+    ) -> IngestReport:
+        """Bring the indexes in line with the source now: new and changed files are
+        ingested, deleted ones removed. The result is recorded as the last sync.
+
+        :param name: the source.
+        :param indexer: an open indexer.
+        :param progress: callback per document (``event``, ``uri``).
+        :param retry_failed: parse failed files again even when unchanged.
+        :returns: the report.
+        :raises ConfigurationError: when the source does not exist.
+        :raises FileNotFoundError: when its folder is gone (recorded as the last sync).
+        :raises BackendError: when a store or the embedder fails (recorded as well).
+        """
+        source = self.require(name)
+        try:
+            if source.needs_reindex:
+                indexer.remove_source(source.name)
+            connector = self.connector(source, indexer)
+            report = indexer.runner(progress).run(
+                connector,
+                scope=connector.scope,
+                access_groups=source.access_groups or None,
+                metadata={"doc_type": source.doc_type} if source.doc_type else None,
+                retry_failed=retry_failed,
+            )
+        except (AuskunftError, OSError) as exc:
+            source.last_sync = {"at": _now(), "ok": False, "error": str(exc)}
+            self._save(source)
+            raise
+        source.last_sync = {"at": _now(), "ok": True, "report": report.to_dict()}
+        source.needs_reindex = False
+        self._save(source)
+        return report
+
+    def retry(self, doc_id: str, indexer: Indexer) -> IngestReport:
+        """Ingest one failed document again, with its source's settings.
+
+        :param doc_id: the document.
+        :param indexer: an open indexer.
+        :returns: the report (``failed`` is 1 when it failed again).
+        :raises ConfigurationError: when the catalog does not know the document or its
+            file is no longer there.
+        """
+        entry = indexer.catalog.get(doc_id)
+        path = _file_of(entry.uri) if entry else None
+        if entry is None or path is None:
+            msg = f"Document {doc_id} is unknown or its file is gone"
+            raise ConfigurationError(msg)
+        source = self.get(entry.source)
+        groups = (source.access_groups if source else None) or entry.access_groups or None
+        doc_type = source.doc_type if source else None
+        return indexer.ingest_path(
+            path,
+            source=entry.source,
+            access_groups=groups,
+            metadata={"doc_type": doc_type} if doc_type else None,
+            retry_failed=True,
+        )
+
+
+_EDITABLE = ("location", "include", "exclude", "access_groups", "doc_type", "options")
+
+
+def _file_of(uri: str) -> Path | None:
+    from urllib.parse import unquote, urlparse
+
+    parsed = urlparse(uri)
+    if parsed.scheme != "file":
+        return None
+    path = Path(unquote(parsed.path))
+    return path if path.is_file() else None

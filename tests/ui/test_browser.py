@@ -1,0 +1,356 @@
+"""The Streamlit interface in a real browser: headless Chromium driven by Playwright against
+``streamlit run`` on 127.0.0.1, over a small data directory ingested from the sample corpus.
+
+The server runs in ``header`` access mode (as behind a reverse proxy): each test's browser
+context sends ``X-Forwarded-User``/``X-Forwarded-Groups``, so staff and admins are real
+users of the real login path. One more server in ``dev`` mode checks its banner.
+
+Screenshots go to ``artifacts/screenshots/``. Skipped when Chromium (``/usr/bin/chromium``,
+Debian package ``chromium``) or the ``playwright`` package is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "samples" / "corpus"
+APP = ROOT / "ui" / "app.py"
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PUBLIC_FILES = [
+    "satzungen/Hundesteuersatzung_2017.pdf",
+    "satzungen/Abfallgebuehrensatzung_2020.pdf",
+    "beschluesse/Drucksache_2024-0153_Aenderung_Hundesteuersatzung.pdf",
+    "beschluesse/Niederschrift_Stadtrat_2024-11-14.pdf",
+    "dienstanweisungen/DA_Dienstreisen_2012.pdf",
+    "sonstiges/Merkblatt_Hundesteuer_Befreiung_Assistenzhunde_2025.pdf",
+]
+RESTRICTED_FILE = "dienstanweisungen/personalamt/DA_Beurteilungen_2023_VERTRAULICH.pdf"
+NEW_FILES = [
+    "rundschreiben/Rundschreiben_12-2022_Energiesparen.txt",
+    "rundschreiben/Rundschreiben_01-2026_Vorlaeufige_Haushaltsfuehrung.md",
+]
+STAFF = {"X-Forwarded-User": "m.schubert", "X-Forwarded-Groups": "amt22"}
+ADMIN = {"X-Forwarded-User": "it.betrieb", "X-Forwarded-Groups": "admin,amt10"}
+TIMEOUT_MS = 60_000
+
+if not CHROMIUM.is_file():
+    pytest.skip(
+        "Chromium is not installed at /usr/bin/chromium (Debian package 'chromium'; "
+        "`make install` as root installs it)",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="the 'playwright' package is not installed (dev extras)"
+)
+expect = sync_api.expect
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+def _copy(files: list[str], target: Path) -> Path:
+    target.mkdir(parents=True)
+    for name in files:
+        shutil.copy2(CORPUS / name, target / Path(name).name)
+    return target
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A data directory with six public papers and one for the Personalamt, and a folder
+    of two circulars that is not ingested yet (the admin adds it in a test)."""
+    from ingest.indexer import Indexer
+    from search.settings import Settings
+
+    base = tmp_path_factory.mktemp("browser")
+    public = _copy(PUBLIC_FILES, base / "corpus")
+    restricted = _copy([RESTRICTED_FILE], base / "personalamt")
+    new = _copy(NEW_FILES, base / "neu")
+    settings = Settings(data_dir=base / "data")
+    with Indexer(settings) as indexer:
+        report = indexer.ingest_path(public, source="beispiel")
+        assert report.indexed == len(PUBLIC_FILES), report.failures
+        indexer.ingest_path(restricted, source="personalamt", access_groups=["personalamt"])
+    return {"base": base, "data": settings.data_dir, "new": new}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start(workspace: dict[str, Path], mode: str) -> Iterator[str]:
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AUSKUNFT_")}
+    env |= {
+        "AUSKUNFT_DATA_DIR": str(workspace["data"]),
+        "AUSKUNFT_ACCESS__MODE": mode,
+        "HF_HUB_OFFLINE": "1",
+        "DO_NOT_TRACK": "1",
+        "HAYSTACK_TELEMETRY_ENABLED": "False",
+    }
+    log = (workspace["base"] / f"streamlit-{mode}.log").open("w")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(APP),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+            "--global.developmentMode",
+            "false",
+            "--client.toolbarMode",
+            "viewer",
+        ],
+        cwd=workspace["base"],  # no auskunft.toml of the developer's is read
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    output = (workspace["base"] / f"streamlit-{mode}.log").read_text()
+                    pytest.fail(f"streamlit did not start:\n{output[-3000:]}")
+                time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def server(workspace: dict[str, Path]) -> Iterator[str]:
+    """The interface behind a (simulated) trusted reverse proxy."""
+    yield from _start(workspace, "header")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    # Playwright gives each launch a fresh temporary profile (--user-data-dir) of its own
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+def _page(browser: Any, headers: dict[str, str] | None) -> Any:
+    context = browser.new_context(
+        extra_http_headers=headers or {}, viewport={"width": 1400, "height": 1000}, locale="de-DE"
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    return context.new_page()
+
+
+def _shot(page: Any, name: str, *, full_page: bool = False) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+
+def _field(scope: Any, label: str) -> Any:
+    return scope.get_by_role("textbox", name=label, exact=True)
+
+
+def _search(page: Any, query: str) -> None:
+    page.get_by_role("textbox", name="Suchanfrage", exact=True).fill(query)
+    page.get_by_role("button", name="Suchen").click()
+    expect(page.locator(".st-key-hit-1")).to_be_visible()
+
+
+def _cards(page: Any) -> Any:
+    return page.locator("[class*='st-key-hit-']")
+
+
+def test_search_returns_cited_results(browser: Any, server: str) -> None:
+    page = _page(browser, STAFF)
+    page.goto(server)
+    expect(page.get_by_text("Angemeldet: m.schubert")).to_be_visible()
+    _search(page, "Wie hoch ist die Hundesteuer für den ersten Hund?")
+    first = page.locator(".st-key-hit-1")
+    expect(first).to_contain_text("Hundesteuersatzung")
+    expect(first).to_contain_text("Fundstelle:")
+    expect(first).to_contain_text(re.compile(r"§ \d+ .*S\. \d"))
+    expect(first.locator("mark").first).to_be_visible()  # highlighted passage
+    expect(first.get_by_role("button", name=re.compile("öffnen")).first).to_be_visible()
+    page.wait_for_timeout(1500)  # let the last widgets and icon fonts settle for the picture
+    # the search is in the URL: a reload shows it again
+    assert "q=Wie+hoch" in page.url or "q=Wie%20hoch" in page.url, page.url
+    _shot(page, "search")
+    # letter form of the citation, ready to copy
+    first.get_by_role("button", name="Zitieren").first.click()
+    letter = re.compile(r"§ \d+ der Hundesteuersatzung vom 21\.03\.2017")
+    expect(page.get_by_text(letter)).to_be_visible()
+    page.reload()
+    expect(page.locator(".st-key-hit-1")).to_contain_text("Hundesteuersatzung")
+    # the Personalamt's confidential instruction is not for Amt 22
+    _field(page, "Suchanfrage").fill("Beurteilung Quote Note 1")
+    page.get_by_role("button", name="Suchen").click()
+    page.wait_for_url(re.compile(r"q=Beurteilung"))
+    expect(page.locator("[data-stale='true']")).to_have_count(0)  # the run has finished
+    expect(page.get_by_text(re.compile(r"^\d+ Dokumente$|^Keine Treffer"))).to_be_visible()
+    expect(page.get_by_text("VERTRAULICH")).to_have_count(0)
+    page.context.close()
+
+
+def _result_count(page: Any) -> int:
+    caption = page.get_by_text(re.compile(r"^\d+ Dokumente$"))
+    expect(caption).to_be_visible()
+    return int(caption.inner_text().split()[0])
+
+
+def test_filter_narrows_results(browser: Any, server: str) -> None:
+    page = _page(browser, STAFF)
+    page.goto(f"{server}/?mode=keyword")
+    _search(page, "Hundesteuer Euro")
+    before = _result_count(page)
+    assert before >= 3
+    expect(_cards(page)).to_have_count(before)
+    page.locator(".st-key-doc_types").click()
+    page.get_by_role("option", name="Satzung/Verordnung").click()
+    page.keyboard.press("Escape")
+    expect(page.get_by_text(f"{before} Dokumente", exact=True)).to_have_count(0)
+    after = _result_count(page)
+    assert 1 <= after < before
+    expect(_cards(page)).to_have_count(after)
+    for index in range(after):
+        expect(_cards(page).nth(index)).to_contain_text("Satzung/Verordnung")
+    assert "type=statute" in page.url
+    _shot(page, "filter")
+    page.context.close()
+
+
+def test_cited_document_opens_at_its_page(browser: Any, server: str) -> None:
+    page = _page(browser, STAFF)
+    page.goto(f"{server}/?mode=keyword")
+    _search(page, "Steuersatz gefährlicher Hund")
+    first = page.locator(".st-key-hit-1")
+    expect(first).to_contain_text("§ 3 Steuersatz, S. 2")
+    first.get_by_role("button", name="S. 2 öffnen").first.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Seite 2 von 3")
+    image = dialog.get_by_role("img", name=re.compile("Seite 2 von 3"))
+    expect(image).to_be_visible()
+    assert image.evaluate("img => img.naturalWidth") > 500
+    expect(dialog.get_by_role("button", name="Original herunterladen")).to_be_visible()
+    _shot(page, "document-page")
+    # the original file is served as it is
+    with page.expect_download() as download:
+        dialog.get_by_role("button", name="Original herunterladen").click()
+    assert download.value.suggested_filename == "Hundesteuersatzung_2017.pdf"
+    assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
+    page.context.close()
+
+
+def test_admin_adds_folder_source_and_syncs(
+    browser: Any, server: str, workspace: dict[str, Path]
+) -> None:
+    page = _page(browser, ADMIN)
+    page.goto(f"{server}/admin_sources")
+    expect(page.get_by_role("heading", name="Quellen", exact=True)).to_be_visible()
+    form = page.locator(".st-key-add-source, [data-testid='stForm']").first
+    _field(form, "Name").fill("rundschreiben-neu")
+    _field(form, "Ordner (Pfad auf dem Server)").fill(str(workspace["new"]))
+    _field(form, "Zugriffsgruppen (durch Komma getrennt)").fill("public")
+    form.get_by_role("button", name="Quelle anlegen").click()
+    expect(page.get_by_text("Quelle „rundschreiben-neu“ angelegt")).to_be_visible()
+    card = page.locator(".st-key-source-rundschreiben-neu")
+    expect(card).to_contain_text("Noch nie synchronisiert")
+    card.get_by_role("button", name="Jetzt synchronisieren").click()
+    expect(page.get_by_text("2 Dateien geprüft: 2 indexiert")).to_be_visible()
+    _shot(page, "admin-sources")
+    page.goto(f"{server}/admin_status")
+    expect(page.get_by_text("rundschreiben-neu")).to_be_visible()
+    expect(page.get_by_text("Speicherplatz")).to_be_visible()
+    _shot(page, "admin-status")
+    # staff find the new documents
+    staff = _page(browser, STAFF)
+    staff.goto(server)
+    _search(staff, "private Heizlüfter")
+    expect(staff.locator(".st-key-hit-1")).to_contain_text("Energiesparen")
+    staff.context.close()
+    page.context.close()
+
+
+@pytest.mark.parametrize("path", ["admin_sources", "admin_status"])
+def test_non_admin_cannot_reach_admin_pages(browser: Any, server: str, path: str) -> None:
+    page = _page(browser, STAFF)
+    page.goto(server)
+    expect(page.get_by_role("textbox", name="Suchanfrage", exact=True)).to_be_visible()
+    # the admin pages are not offered
+    expect(page.get_by_role("link", name="Quellen")).to_have_count(0)
+    expect(page.get_by_role("link", name="Indexstatus")).to_have_count(0)
+    page.goto(f"{server}/{path}")  # the URL typed in directly
+    expect(page.get_by_text("Kein Zugriff")).to_be_visible()
+    expect(page.get_by_text("Ordner als Quelle hinzufügen")).to_have_count(0)
+    expect(page.get_by_text("Fehlerhafte Dokumente")).to_have_count(0)
+    _shot(page, f"refused-{path}")
+    page.context.close()
+
+
+def test_no_user_from_the_proxy_is_refused(browser: Any, server: str) -> None:
+    page = _page(browser, None)
+    page.goto(f"{server}/admin_sources")
+    expect(page.get_by_text("Keine Anmeldung")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Suchanfrage", exact=True)).to_have_count(0)
+    page.context.close()
+
+
+def test_dev_mode_says_so_on_every_page(browser: Any, workspace: dict[str, Path]) -> None:
+    for url in _start(workspace, "dev"):
+        page = _page(browser, None)
+        for path in ("", "admin_status"):
+            page.goto(f"{url}/{path}")
+            expect(page.get_by_text("Entwicklungsmodus – keine Anmeldung")).to_be_visible()
+        # the developer becomes staff in the sidebar: the admin page refuses
+        page.get_by_text("Benutzer (Entwicklungsmodus)").click()
+        _field(page, "Gruppen (durch Komma getrennt)").fill("amt22")
+        _field(page, "Gruppen (durch Komma getrennt)").press("Enter")
+        expect(page.get_by_text("Kein Zugriff")).to_be_visible()
+        page.context.close()

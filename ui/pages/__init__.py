@@ -1,0 +1,1 @@
+"""The pages of the interface; each module has a ``render()``."""

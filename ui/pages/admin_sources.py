@@ -1,0 +1,215 @@
+"""Admin: the sources — list, add a folder, edit, remove, sync now (with progress)."""
+
+from __future__ import annotations
+
+from contextlib import closing
+
+import streamlit as st
+
+from ingest.catalog import Catalog
+from ingest.indexer import Indexer
+from ingest.sources import SourceConfig, SourceRegistry
+from search.errors import AuskunftError
+from search.fields import DOC_TYPES
+from ui.auth import split_groups
+from ui.i18n import t
+from ui.session import index_writer, language, require_admin, settings
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _sync(name: str) -> None:
+    lang = language()
+    bar = st.progress(0.0, text=t(lang, "sync_starting", name=name))
+    try:
+        with index_writer(), Indexer(settings()) as indexer:
+            registry = SourceRegistry(indexer.catalog)
+            total = max(registry.count_documents(name, indexer), 1)
+            done = {"n": 0}
+
+            def progress(event: str, uri: str) -> None:
+                done["n"] += 1
+                file = uri.rsplit("/", 1)[-1]
+                share = min(done["n"] / total, 1.0)
+                bar.progress(
+                    share, text=t(lang, "sync_progress", n=done["n"], total=total, file=file)
+                )
+
+            report = registry.sync(name, indexer, progress)
+    except (AuskunftError, OSError) as exc:
+        bar.empty()
+        st.error(t(lang, "error", error=exc))
+        return
+    bar.progress(1.0, text=t(lang, "sync_done", name=name))
+    st.success(
+        t(
+            lang,
+            "sync_report",
+            seen=report.seen,
+            indexed=report.indexed,
+            unchanged=report.unchanged,
+            failed=report.failed,
+            deleted=report.deleted,
+            seconds=report.seconds,
+        )
+    )
+
+
+def _remove(name: str) -> None:
+    lang = language()
+    try:
+        with st.spinner(t(lang, "removing")), index_writer(), Indexer(settings()) as indexer:
+            removed = SourceRegistry(indexer.catalog).remove(name, indexer)
+    except AuskunftError as exc:
+        st.error(t(lang, "error", error=exc))
+        return
+    st.session_state["_sources_message"] = t(lang, "removed", name=name, n=removed)
+    st.rerun()
+
+
+def _last_sync(source: SourceConfig, lang: str) -> str:
+    last = source.last_sync
+    if not last:
+        return t(lang, "never_synced")
+    if not last.get("ok"):
+        return t(lang, "last_sync_failed", at=last["at"], error=last.get("error", ""))
+    report = last["report"]
+    return t(
+        lang,
+        "last_sync_ok",
+        at=last["at"],
+        indexed=report["indexed"],
+        unchanged=report["unchanged"],
+        failed=report["failed"],
+        deleted=report["deleted"],
+    )
+
+
+def _source_form(lang: str, key: str, source: SourceConfig | None = None) -> SourceConfig | None:
+    """The fields of a folder source; :returns: the values when submitted."""
+    with st.form(key):
+        name = st.text_input(
+            t(lang, "source_name"), value=source.name if source else "", disabled=bool(source)
+        )
+        location = st.text_input(t(lang, "source_path"), value=source.location if source else "")
+        include = st.text_area(
+            t(lang, "source_include"),
+            value="\n".join(source.include) if source else "",
+            help=t(lang, "source_globs_help"),
+        )
+        exclude = st.text_area(
+            t(lang, "source_exclude"), value="\n".join(source.exclude) if source else ""
+        )
+        groups = st.text_input(
+            t(lang, "source_groups"),
+            value=", ".join(source.access_groups) if source else "",
+            help=t(lang, "source_groups_help"),
+        )
+        types = [None, *DOC_TYPES]
+        doc_type = st.selectbox(
+            t(lang, "source_doc_type"),
+            types,
+            index=types.index(source.doc_type) if source else 0,
+            format_func=lambda v: t(lang, v) if v else t(lang, "infer"),
+        )
+        if not st.form_submit_button(t(lang, "save" if source else "add_source"), type="primary"):
+            return None
+    return SourceConfig(
+        name=source.name if source else name,
+        location=location,
+        include=_lines(include),
+        exclude=_lines(exclude),
+        access_groups=list(split_groups(groups)),
+        doc_type=doc_type,
+    )
+
+
+def _source_card(registry: SourceRegistry, source: SourceConfig, counts: dict[str, int]) -> None:
+    lang = language()
+    with st.container(border=True, key=f"source-{source.name}"):
+        st.markdown(f"**{source.name}** · {source.kind} · `{source.location}`")
+        groups = ", ".join(source.access_groups) or ", ".join(
+            settings().ingest.default_access_groups
+        )
+        st.caption(
+            t(
+                lang,
+                "source_facts",
+                indexed=counts.get("indexed", 0),
+                failed=counts.get("failed", 0),
+                groups=groups,
+                include=", ".join(source.include) or "**/*",
+                exclude=", ".join(source.exclude) or "–",
+            )
+        )
+        st.caption(_last_sync(source, lang))
+        if source.needs_reindex:
+            st.info(t(lang, "needs_reindex"))
+        sync, edit, remove = st.columns([1, 1, 2])
+        if sync.button(
+            t(lang, "sync_now"), key=f"sync-{source.name}", type="primary", icon=":material/sync:"
+        ):
+            _sync(source.name)
+        with edit.popover(t(lang, "edit"), icon=":material/edit:"):
+            changed = _source_form(lang, f"edit-{source.name}", source)
+            if changed is not None:
+                try:
+                    registry.update(
+                        source.name,
+                        location=changed.location,
+                        include=changed.include,
+                        exclude=changed.exclude,
+                        access_groups=changed.access_groups,
+                        doc_type=changed.doc_type,
+                    )
+                except AuskunftError as exc:
+                    st.error(t(lang, "error", error=exc))
+                else:
+                    st.session_state["_sources_message"] = t(lang, "saved", name=source.name)
+                    st.rerun()
+        with remove.popover(t(lang, "remove"), icon=":material/delete:"):
+            st.warning(t(lang, "remove_confirm", name=source.name))
+            if st.button(t(lang, "remove"), key=f"remove-{source.name}", type="primary"):
+                _remove(source.name)
+
+
+def render() -> None:
+    """Render the sources page (admins only)."""
+    require_admin()
+    lang = language()
+    st.title(t(lang, "nav_sources"))
+    message = st.session_state.pop("_sources_message", None)
+    if message:
+        st.success(message)
+    with closing(Catalog(settings().catalog_path)) as catalog:
+        registry = SourceRegistry(catalog)
+        counts = catalog.counts_by_source()
+        sources = registry.list()
+        unregistered = registry.unregistered_sources()
+        for source in sources:
+            _source_card(registry, source, counts.get(source.name, {}))
+        if not sources:
+            st.info(t(lang, "no_sources"))
+        with st.expander(t(lang, "add_folder_source"), expanded=not sources, icon=":material/add:"):
+            new = _source_form(lang, "add-source")
+            if new is not None:
+                try:
+                    registry.add(new)
+                except AuskunftError as exc:
+                    st.error(t(lang, "error", error=exc))
+                else:
+                    st.session_state["_sources_message"] = t(lang, "added", name=new.name)
+                    st.rerun()
+    if unregistered:
+        st.subheader(t(lang, "unregistered"))
+        st.caption(t(lang, "unregistered_help"))
+        for name in unregistered:
+            by_status = counts.get(name, {})
+            left, right = st.columns([3, 1])
+            left.markdown(f"**{name}** · {by_status.get('indexed', 0)} {t(lang, 'status_indexed')}")
+            with right.popover(t(lang, "remove"), icon=":material/delete:"):
+                st.warning(t(lang, "remove_confirm", name=name))
+                if st.button(t(lang, "remove"), key=f"remove-{name}", type="primary"):
+                    _remove(name)

@@ -1,0 +1,340 @@
+"""The search page for staff: query, mode, filters, facets, sort, cited result cards.
+
+The query, mode, sort and filters are mirrored in the URL (``?q=…&mode=…``), so a reload
+or a shared link shows the same search; everything else stays in the session.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from ingest.indexer import index_status
+from search import fields
+from search.citations import CitationBuilder
+from search.errors import AuskunftError
+from search.fields import DOC_TYPES
+from search.filters import SearchFilters
+from search.results import SEARCH_MODES, DocumentHit, Passage, SearchResponse
+from ui.i18n import t
+from ui.session import current_user, language, search_service, settings
+from ui.viewer import show_original
+
+SORTS = ("relevance", "date_desc", "date_asc")
+# facets beyond source, type and year appear when hits carry these keys
+OPTIONAL_FACETS = ("committee", "department")
+_PARAMS = {"q": "q", "mode": "mode", "sort": "sort", "from": "date_from", "to": "date_to"}
+
+
+def safe_highlight(snippet: str) -> str:
+    """:returns: the snippet escaped, with only its ``<mark>`` tags kept."""
+    marked = snippet.replace("<mark>", "\x01").replace("</mark>", "\x02")
+    escaped = html.escape(html.unescape(marked))
+    return escaped.replace("\x01", "<mark>").replace("\x02", "</mark>")
+
+
+def _passage_meta(hit: DocumentHit, passage: Passage) -> dict[str, Any]:
+    return {
+        fields.TITLE: hit.title,
+        fields.REFERENCE: hit.reference,
+        fields.DATE: hit.date,
+        fields.DOC_TYPE: hit.doc_type,
+        fields.SECTION: passage.section,
+        fields.PAGE_START: passage.page_start,
+        fields.PAGE_END: passage.page_end,
+    }
+
+
+def _load_query_params() -> None:
+    """On a session's first run, take the search from the URL."""
+    if st.session_state.get("_params_loaded"):
+        return
+    st.session_state["_params_loaded"] = True
+    params = st.query_params
+    for param, key in _PARAMS.items():
+        value = params.get(param)
+        if not value:
+            continue
+        if key.startswith("date_"):
+            try:
+                st.session_state[key] = date.fromisoformat(value)
+            except ValueError:
+                continue
+        elif (key == "mode" and value not in SEARCH_MODES) or (
+            key == "sort" and value not in SORTS
+        ):
+            continue
+        else:
+            st.session_state[key] = value
+    if params.get_all("source"):
+        st.session_state["sources"] = params.get_all("source")
+    types = [value for value in params.get_all("type") if value in DOC_TYPES]
+    if types:
+        st.session_state["doc_types"] = types
+
+
+def _save_query_params(query: str) -> None:
+    state = st.session_state
+    params: dict[str, str | list[str]] = {"q": query, "mode": state.get("mode", "hybrid")}
+    if state.get("sort", "relevance") != "relevance":
+        params["sort"] = state["sort"]
+    if state.get("sources"):
+        params["source"] = list(state["sources"])
+    if state.get("doc_types"):
+        params["type"] = list(state["doc_types"])
+    for param, key in (("from", "date_from"), ("to", "date_to")):
+        if isinstance(state.get(key), date):
+            params[param] = state[key].isoformat()
+    st.query_params.from_dict(params)
+
+
+def _sidebar(lang: str, sources: Sequence[str]) -> None:
+    top_k = settings().search.top_k
+    with st.sidebar:
+        st.subheader(t(lang, "filters"))
+        st.radio(t(lang, "mode"), SEARCH_MODES, key="mode", format_func=_label(lang, "mode_"))
+        st.radio(t(lang, "sort"), SORTS, key="sort", format_func=_label(lang, "sort_"))
+        known = sorted(set(sources) | set(st.session_state.get("sources", [])))
+        st.multiselect(t(lang, "sources"), known, key="sources", placeholder=t(lang, "all"))
+        st.multiselect(
+            t(lang, "doc_types"),
+            DOC_TYPES,
+            key="doc_types",
+            format_func=_label(lang),
+            placeholder=t(lang, "all"),
+        )
+        st.date_input(t(lang, "date_from"), value=None, key="date_from", format="DD.MM.YYYY")
+        st.date_input(t(lang, "date_to"), value=None, key="date_to", format="DD.MM.YYYY")
+        st.slider(t(lang, "top_k"), 1, 50, value=top_k, key="top_k")
+
+
+def _label(lang: str, prefix: str = "") -> Callable[[str], str]:
+    return lambda value: t(lang, f"{prefix}{value}")
+
+
+def _filters(doc_ids: Sequence[str] | None = None) -> SearchFilters:
+    state = st.session_state
+    date_from, date_to = state.get("date_from"), state.get("date_to")
+    return SearchFilters(
+        sources=list(state.get("sources") or []) or None,
+        doc_types=list(state.get("doc_types") or []) or None,
+        date_from=date_from if isinstance(date_from, date) else None,
+        date_to=date_to if isinstance(date_to, date) else None,
+        doc_ids=list(doc_ids) if doc_ids else None,
+    )
+
+
+def _search(query: str, filters: SearchFilters, *, one_document: bool = False) -> SearchResponse:
+    """Search as the current user; the same search is answered from the session."""
+    user = current_user()
+    groups = user.search_groups(settings()) if user else settings().search.default_access_groups
+    mode = st.session_state.get("mode", "hybrid")
+    top_k = 1 if one_document else int(st.session_state.get("top_k", settings().search.top_k))
+    key = repr((query, mode, filters, top_k, groups, one_document))
+    cache: dict[str, SearchResponse] = st.session_state.setdefault("_responses", {})
+    if key not in cache:
+        with search_service(one_document=one_document) as service:
+            if len(cache) > 20:
+                cache.clear()
+            cache[key] = service.search(
+                query, mode=mode, filters=filters, user_groups=groups, top_k=top_k
+            )
+    return cache[key]
+
+
+def _facet_values(hit: DocumentHit, facet: str) -> list[str]:
+    if facet == "year":
+        return [hit.date[:4]] if hit.date else []
+    value = getattr(hit, facet, None)
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+
+
+def facet_counts(hits: Sequence[DocumentHit], facet: str) -> Counter[str]:
+    """:returns: how many hits have each value of a facet (``source``, ``doc_type``,
+    ``year`` or a metadata key such as ``committee``)."""
+    return Counter(value for hit in hits for value in _facet_values(hit, facet))
+
+
+def sort_hits(hits: Sequence[DocumentHit], order: str) -> list[DocumentHit]:
+    """:returns: hits by relevance (as found) or by date, undated last."""
+    if order == "relevance":
+        return list(hits)
+    dated = [hit for hit in hits if hit.date]
+    undated = [hit for hit in hits if not hit.date]
+    dated.sort(key=lambda hit: hit.date or "", reverse=order == "date_desc")
+    return dated + undated
+
+
+def _chip_label(lang: str, facet: str, counts: Counter[str]) -> Callable[[Any], str]:
+    def label(value: Any) -> str:
+        shown = t(lang, value) if facet == "doc_type" else str(value)
+        return f"{shown} ({counts[value]})"
+
+    return label
+
+
+def _facets(lang: str, hits: list[DocumentHit], search_key: str) -> list[DocumentHit]:
+    """Render facet chips with counts; :returns: the hits the chosen chips keep."""
+    facets = ["source", "doc_type", "year"]
+    facets += [name for name in OPTIONAL_FACETS if facet_counts(hits, name)]
+    columns = st.columns(len(facets))
+    kept = hits
+    for column, facet in zip(columns, facets, strict=True):
+        counts = facet_counts(hits, facet)
+        if not counts:
+            continue
+        options = sorted(counts, reverse=facet == "year")
+        chosen = column.pills(
+            t(lang, f"facet_{facet}"),
+            options,
+            selection_mode="multi",
+            default=None,
+            format_func=_chip_label(lang, facet, counts),
+            key=f"facet-{facet}-{search_key}",
+        )
+        if chosen:
+            kept = [hit for hit in kept if set(_facet_values(hit, facet)) & set(chosen)]
+    return kept
+
+
+def _answer_panel(response: SearchResponse) -> None:
+    """Place of the generated answer with citations (a later issue: needs an LLM).
+
+    Nothing is rendered until an LLM is configured; the settings have none yet.
+    """
+    if getattr(settings(), "llm", None) is None:
+        return
+    st.info(t(language(), "answer_pending"))  # pragma: no cover - no LLM settings exist
+
+
+@st.dialog("Dokument", width="large")
+def _viewer(doc_id: str, page: int | None, text: str) -> None:
+    show_original(doc_id, page, text, key="dialog")
+
+
+def _open_button(hit: DocumentHit, passage: Passage, key: str) -> None:
+    lang = language()
+    label = (
+        t(lang, "open_page", page=passage.page_start) if passage.page_start else t(lang, "open_doc")
+    )
+    st.button(
+        label,
+        key=f"open-{key}",
+        icon=":material/description:",
+        on_click=_remember,
+        args=("_viewer", (hit.doc_id, passage.page_start, passage.text)),
+    )
+
+
+def _remember(key: str, value: object) -> None:
+    st.session_state[key] = value
+
+
+def _passage(hit: DocumentHit, passage: Passage, key: str) -> None:
+    lang = language()
+    st.markdown(safe_highlight(passage.highlight), unsafe_allow_html=True)
+    st.markdown(f"**{t(lang, 'citation')}:** {html.escape(passage.citation)}")
+    open_column, cite_column, _ = st.columns([1, 1, 3])
+    with open_column:
+        _open_button(hit, passage, key)
+    with cite_column.popover(t(lang, "cite"), icon=":material/mail:"):
+        st.caption(t(lang, "cite_letter"))
+        st.code(CitationBuilder("de").letter_form(_passage_meta(hit, passage)), language=None)
+        st.caption(t(lang, "cite_full"))
+        st.code(passage.citation, language=None)
+
+
+def _card(hit: DocumentHit, number: int, lang: str) -> None:
+    with st.container(border=True, key=f"hit-{number}"):
+        st.markdown(f"**{number}. {html.escape(hit.title)}**")
+        facts = [t(lang, hit.doc_type)]
+        if hit.reference:
+            facts.append(hit.reference)
+        if hit.date:
+            facts.append(CitationBuilder(lang).document({fields.TITLE: "", fields.DATE: hit.date}))
+        facts.append(hit.source)
+        st.caption(" · ".join(fact.strip(" ()") for fact in facts if fact))
+        _passage(hit, hit.passages[0], f"{number}-0")
+        if len(hit.passages) > 1:
+            with st.expander(t(lang, "passages")):
+                for index, passage in enumerate(hit.passages[1:], start=1):
+                    _passage(hit, passage, f"{number}-{index}")
+        st.button(
+            t(lang, "more_from_doc"),
+            key=f"more-{number}",
+            type="tertiary",
+            icon=":material/add:",
+            on_click=_remember,
+            args=("_more", hit.doc_id),
+        )
+
+
+def _more_panel(query: str, lang: str) -> None:
+    doc_id = st.session_state.get("_more")
+    if not doc_id:
+        return
+    with st.container(border=True, key="more-panel"):
+        try:
+            with st.spinner(t(lang, "searching")):
+                response = _search(query, _filters([doc_id]), one_document=True)
+        except AuskunftError as exc:
+            st.error(t(lang, "error", error=exc))
+            return
+        if not response.results:
+            st.session_state.pop("_more", None)
+            return
+        hit = response.results[0]
+        st.subheader(t(lang, "more_title", title=hit.title))
+        st.button(t(lang, "close"), key="more-close", on_click=_remember, args=("_more", None))
+        for index, passage in enumerate(hit.passages):
+            _passage(hit, passage, f"more-{index}")
+
+
+def render() -> None:
+    """Render the search page."""
+    lang = language()
+    _load_query_params()
+    status = index_status(settings())
+    _sidebar(lang, list(status["sources"]))
+    st.title(t(lang, "title"))
+    st.caption(t(lang, "subtitle"))
+    if status["documents"]["indexed"] == 0:
+        st.info(t(lang, "empty_index"))
+    with st.form("search", border=False):
+        query_column, button_column = st.columns([6, 1], vertical_alignment="bottom")
+        query_column.text_input(t(lang, "query"), key="q", help=t(lang, "query_help"))
+        button_column.form_submit_button(t(lang, "search"), type="primary", width="stretch")
+    query = str(st.session_state.get("q") or "").strip()
+    if not query:
+        return
+    _save_query_params(query)
+    filters = _filters()
+    try:
+        with st.spinner(t(lang, "searching")):
+            response = _search(query, filters)
+    except AuskunftError as exc:
+        st.error(t(lang, "error", error=exc))
+        return
+    for notice in response.notices:
+        st.info(notice)
+    _answer_panel(response)
+    _more_panel(query, lang)
+    if not response.results:
+        st.warning(t(lang, "no_results"))
+        return
+    search_key = str(abs(hash((query, repr(filters), st.session_state.get("mode")))))
+    hits = _facets(lang, response.results, search_key)
+    hits = sort_hits(hits, st.session_state.get("sort", "relevance"))
+    st.caption(t(lang, "results", n=len(hits)))
+    for number, hit in enumerate(hits, start=1):
+        _card(hit, number, lang)
+    viewer = st.session_state.pop("_viewer", None)
+    if viewer:
+        _viewer(*viewer)
