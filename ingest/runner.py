@@ -17,11 +17,13 @@ from typing import Any
 from haystack import Document
 
 from connectors.base import Connector, SourceDocument, SourceRef
+from connectors.beir import PLAIN_TEXT
 from ingest.catalog import Catalog, CatalogEntry
 from ingest.chunk_embedder import ChunkEmbedder
 from ingest.chunker import StructuredChunker
 from ingest.doc_metadata import infer_metadata
 from ingest.document_parser import DocumentParser
+from ingest.plain_text import parse_plain_text
 from ingest.structure import StructureAnnotator
 from search import fields
 from search.embedders import CachedEmbedder
@@ -277,7 +279,10 @@ class IngestRunner:
         defaults: dict[str, Any],
         report: IngestReport,
     ) -> list[Document]:
-        parsed = self.parser.run(document=document)["parsed"]
+        if document.metadata.get(PLAIN_TEXT):
+            parsed = parse_plain_text(document)  # text already: no file parser
+        else:
+            parsed = self.parser.run(document=document)["parsed"]
         parsed = self.structure.run(parsed=parsed)["parsed"]
         inferred = infer_metadata(parsed, document.filename)
         meta = {**inferred, **document.metadata, **defaults}

@@ -90,13 +90,21 @@ class SearchService:
     def _build(self, mode: SearchMode) -> Pipeline:
         config = self.settings.search
         pipeline = Pipeline()
-        pipeline.add_component("fusion", RankFusion(k=config.rrf_k))
+        pipeline.add_component(
+            "fusion",
+            RankFusion(
+                k=config.rrf_k,
+                keyword_weight=config.keyword_weight,
+                vector_weight=config.vector_weight,
+            ),
+        )
         pipeline.add_component(
             "grouper",
             DocumentGrouper(
                 top_k=config.top_k,
                 passages_per_document=config.passages_per_document,
                 language=self.settings.language,
+                support_weight=config.support_weight,
             ),
         )
         if mode in ("hybrid", "keyword"):

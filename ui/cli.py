@@ -258,6 +258,64 @@ def status(ctx: click.Context, as_json: bool, failures: bool) -> None:
             click.echo(f"  failed [{failure['reason']}] {failure['uri']}: {failure['error']}")
 
 
+@cli.command(name="eval")
+@click.argument(
+    "set_path", metavar="SET", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--mode",
+    "modes",
+    multiple=True,
+    type=click.Choice(SEARCH_MODES),
+    help="Mode to score (repeatable; default: keyword, semantic and hybrid).",
+)
+@click.option("--limit", type=click.IntRange(1), help="First N queries only (a smoke-test subset).")
+@click.option("--query-field", default="text", show_default=True, help="Query field to search.")
+@click.option("--reindex", is_flag=True, help="Rebuild the set's indexes first.")
+@click.option(
+    "--report-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write <set>.json and <set>.md here.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def eval_command(
+    ctx: click.Context,
+    set_path: Path,
+    modes: tuple[str, ...],
+    limit: int | None,
+    query_field: str,
+    reindex: bool,
+    report_dir: Path | None,
+    as_json: bool,
+) -> None:
+    """Score search on a BEIR set (corpus.jsonl[.gz], queries.jsonl, qrels.tsv).
+
+    Indexes the corpus from text under <data dir>/eval/, searches every query and prints
+    document-level nDCG@10, Recall@10, Recall@100 and MRR@10 per mode, beside plain BM25.
+    """
+    from search.evaluation import evaluate, load_beir, save_report
+
+    settings = _settings(ctx)
+    with _errors():
+        beir = load_beir(set_path, query_field=query_field, limit=limit)
+        report = evaluate(
+            settings,
+            beir,
+            list(modes) or ["keyword", "semantic", "hybrid"],  # type: ignore[arg-type]
+            query_field=query_field,
+            reindex=reindex,
+            progress=lambda line: click.echo(line, err=True),
+        )
+    if report_dir is not None:
+        for path in save_report(report, report_dir):
+            click.echo(f"Saved {path}", err=True)
+    if as_json:
+        _echo_json(report.to_dict())
+    else:
+        click.echo(report.to_markdown())
+
+
 @cli.command()
 @click.option("--port", default=8501, show_default=True, help="Port of the web interface.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")

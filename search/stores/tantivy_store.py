@@ -14,7 +14,7 @@ import tantivy
 from haystack import Document
 
 from search import fields
-from search.analysis import GERMAN_ANALYZER, tantivy_analyzer
+from search.analysis import GERMAN_ANALYZER, compound_parts, tantivy_analyzer
 from search.errors import BackendError, BackendUnavailable, IndexMismatch
 from search.filters import SearchFilters
 from search.stores.base import KeywordStore, ScoredChunk
@@ -31,6 +31,8 @@ _OCCUR: Final = {
     Occur.MUST_NOT: tantivy.Occur.MustNot,
 }
 _MAX_BUCKETS: Final = 65_000  # tantivy's default aggregation bucket limit
+_MIN_YEAR, _MAX_YEAR = 1678, 2261  # the range of tantivy's date field
+_APART_BOOST: Final = 0.5  # weight of a compound's parts found apart, not joined
 
 
 def build_schema() -> tantivy.Schema:
@@ -98,7 +100,8 @@ class TantivyKeywordStore(KeywordStore):
                 index = tantivy.Index.open(str(self.path))
                 if index.schema != self._schema:
                     msg = (
-                        f"keyword index at {self.path} was built with another schema; "
+                        f"keyword index at {self.path} was built with another schema or "
+                        f"German analysis (this version: {GERMAN_ANALYZER}); "
                         "delete it and reindex (auskunft ingest)"
                     )
                     raise IndexMismatch(msg)
@@ -165,7 +168,8 @@ class TantivyKeywordStore(KeywordStore):
         for group in access_groups(meta):
             doc.add_text(fields.ACCESS_GROUPS, group)
         day = chunk_date(meta)
-        if day is not None:
+        # tantivy stores dates as nanoseconds: a misread year (0222) would reject the batch
+        if day is not None and _MIN_YEAR <= day.year <= _MAX_YEAR:
             doc.add_date(fields.DATE, _midnight(day))
         doc.add_bytes(_META, json.dumps(meta, ensure_ascii=False).encode())
         return doc
@@ -263,11 +267,34 @@ class TantivyKeywordStore(KeywordStore):
         # the words are runs of letters and digits, so the quoted form is always valid;
         # the parser analyses it with the field's analyser, like the indexed text
         try:
-            return index.parse_query(
+            query = index.parse_query(
                 f'"{terms.text}"', _TEXT_FIELDS, field_boosts={fields.TITLE: self.title_boost}
             )
         except ValueError:
             return tantivy.Query.empty_query()
+        parts = [] if terms.is_phrase else compound_parts(terms.text)
+        if not parts:
+            return query
+        # a compound is indexed as the phrase of its parts: "Hundesteuersatzung" must also
+        # find a text about the "Hundesteuer" and its "Satzung", so the parts may be apart
+        every_part = [
+            (tantivy.Occur.Must, self._term_in_text(part)) for part in dict.fromkeys(parts)
+        ]
+        # ... but the compound itself, a rarer word than any of its parts, counts more
+        apart = tantivy.Query.boost_query(tantivy.Query.boolean_query(every_part), _APART_BOOST)
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, query), (tantivy.Occur.Should, apart)]
+        )
+
+    def _term_in_text(self, term: str) -> tantivy.Query:
+        """An analysed term in the content or the (boosted) title."""
+        title = tantivy.Query.term_query(self._schema, fields.TITLE, term)
+        return tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Should, tantivy.Query.term_query(self._schema, _CONTENT, term)),
+                (tantivy.Occur.Should, tantivy.Query.boost_query(title, self.title_boost)),
+            ]
+        )
 
     def _with_filters(self, query: tantivy.Query, filters: SearchFilters | None) -> tantivy.Query:
         clauses = [(tantivy.Occur.Must, query)]

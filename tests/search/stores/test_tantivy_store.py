@@ -7,7 +7,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import tantivy
@@ -114,3 +114,91 @@ def _run(script: str) -> subprocess.CompletedProcess[str]:
     )
     assert result.returncode == 0, result.stderr
     return result
+
+
+class TestGermanCompoundsAndSpellings:
+    """Compounds, spellings and law abbreviations on real statute sentences."""
+
+    TEXTS: ClassVar[dict[str, tuple[str, str]]] = {
+        "satzung": (
+            "Hundesteuersatzung der Gemeinde Linsengericht",
+            "Nach der Hundesteuersatzung erhebt die Gemeinde eine Abgabe auf das Halten von "
+            "Hunden im Gemeindegebiet.",
+        ),
+        "steuer": (
+            "Steuerordnung",
+            "Die Hundesteuer beträgt für den ersten Hund jährlich 90 Euro. Diese Satzung "
+            "tritt am Tage nach ihrer Bekanntmachung in Kraft.",
+        ),
+        "plan": (
+            "Bekanntmachung",
+            "Der Bebauungsplan Nr. 12 wird nach § 10 Abs. 3 BauGB ortsüblich bekannt gemacht. "
+            "Die Straßenreinigung obliegt den Anliegern.",
+        ),
+        "gebuehr": (
+            "Verwaltungskosten",
+            "Für Amtshandlungen werden Verwaltungsgebuehren nach dem VwVfG erhoben.",
+        ),
+    }
+
+    @pytest.fixture
+    def filled(self, tmp_path: Path) -> Iterator[TantivyKeywordStore]:
+        from haystack import Document
+
+        from search import fields
+
+        store = TantivyKeywordStore(tmp_path / "keyword")
+        store.write(
+            [
+                Document(
+                    id=f"{key}:0",
+                    content=text,
+                    meta={fields.DOC_ID: key, fields.TITLE: title, fields.ACCESS_GROUPS: ["p"]},
+                )
+                for key, (title, text) in self.TEXTS.items()
+            ]
+        )
+        store.commit()
+        yield store
+        store.close()
+
+    def found(self, store: TantivyKeywordStore, query: str) -> list[str]:
+        return [hit.document.meta["doc_id"] for hit in store.search(query)]
+
+    def test_a_part_of_a_compound_finds_the_compound(self, filled: TantivyKeywordStore) -> None:
+        assert "satzung" in self.found(filled, "Hundesteuer")
+        assert "plan" in self.found(filled, "Bebauung")
+        assert "gebuehr" in self.found(filled, "Verwaltungsgebühr")
+
+    def test_a_compound_finds_its_parts_apart(self, filled: TantivyKeywordStore) -> None:
+        # "Hundesteuer" and "Satzung" in one text, not joined: still found
+        assert set(self.found(filled, "Hundesteuersatzung")) == {"satzung", "steuer"}
+        # the text naming the compound itself ranks first
+        assert self.found(filled, "Hundesteuersatzung")[0] == "satzung"
+
+    def test_spellings(self, filled: TantivyKeywordStore) -> None:
+        assert self.found(filled, "Strassenreinigung") == ["plan"]
+        assert self.found(filled, "Verwaltungsgebühren") == ["gebuehr"]
+
+    def test_law_abbreviations_and_paragraphs(self, filled: TantivyKeywordStore) -> None:
+        assert self.found(filled, "BauGB") == ["plan"]
+        assert self.found(filled, "§ 10 BauGB")[0] == "plan"
+        assert self.found(filled, "vwvfg") == ["gebuehr"]
+
+    def test_typed_punctuation_and_operators_never_fail(self, filled: TantivyKeywordStore) -> None:
+        for query in ('"Hundesteuer', "Hunde) AND (", "§§ 3 ff.", "Steuer -", "NOT", "a/b:c*"):
+            filled.search(query)  # no exception
+        assert self.found(filled, "Hundesteuer -Satzung") == []
+
+
+def test_a_misread_year_does_not_reject_the_batch(tmp_path: Path) -> None:
+    from haystack import Document
+
+    from search import fields
+
+    store = TantivyKeywordStore(tmp_path / "keyword")
+    meta = {fields.DOC_ID: "d", fields.DATE: "0222-12-20", fields.ACCESS_GROUPS: ["p"]}
+    store.write([Document(id="d:0", content="Stellungnahme zur Anfrage", meta=meta)])
+    store.commit()
+    assert [hit.chunk_id for hit in store.search("Anfrage")] == ["d:0"]
+    store.close()
