@@ -5,7 +5,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
+
+PLAIN_TEXT: Final = "plain_text"
+"""Metadata flag of a :class:`SourceDocument` whose ``content`` is UTF-8 text with
+paragraphs (already extracted by its source), not a file to parse."""
 
 
 @dataclass(frozen=True, slots=True)

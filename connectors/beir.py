@@ -16,10 +16,7 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import IO, Any, Final
 
-from connectors.base import SourceDocument, SourceRef
-
-PLAIN_TEXT: Final = "plain_text"
-"""Metadata flag: ``content`` is UTF-8 text with paragraphs, not a file to parse."""
+from connectors.base import PLAIN_TEXT, SourceDocument, SourceRef
 
 URI_SCHEME: Final = "beir://"
 

@@ -16,8 +16,7 @@ from typing import Any
 
 from haystack import Document
 
-from connectors.base import Connector, SourceDocument, SourceRef
-from connectors.beir import PLAIN_TEXT
+from connectors.base import PLAIN_TEXT, Connector, SourceDocument, SourceRef
 from ingest.catalog import Catalog, CatalogEntry
 from ingest.chunk_embedder import ChunkEmbedder
 from ingest.chunker import StructuredChunker

@@ -124,7 +124,8 @@ def ingest(
 
 
 def _progress(path: Path, quiet: bool) -> tuple[Callable[[str, str], None], Callable[[], None]]:
-    if quiet:
+    # a progress line rewritten with \r is for a terminal, not for a log file
+    if quiet or not click.get_text_stream("stderr").isatty():
         return (lambda _e, _u: None), (lambda: None)
     counter = {"n": 0}
 

@@ -6,7 +6,8 @@ import gzip
 import json
 from pathlib import Path
 
-from connectors.beir import PLAIN_TEXT, BeirCorpusConnector, corpus_id_of
+from connectors.base import PLAIN_TEXT
+from connectors.beir import BeirCorpusConnector, corpus_id_of
 from ingest.plain_text import parse_plain_text
 from ingest.structure import annotate
 

@@ -115,7 +115,10 @@ def test_legal_basis_dates_are_not_the_statutes_date() -> None:
 
 
 def test_council_paper_is_dated_by_its_header_not_by_the_statute_it_amends() -> None:
-    title = "Drucksache 2025/0118 – 2. Satzung zur Änderung der Abfallgebührensatzung vom 10. Dezember 2020"
+    title = (
+        "Drucksache 2025/0118 – 2. Satzung zur Änderung der Abfallgebührensatzung "
+        "vom 10. Dezember 2020"
+    )
     parsed = doc("Beschlussvorlage", "Drucksache 2025/0118", "Datum", "16.09.2025", title=title)
     meta = infer_metadata(parsed, "Drucksache_2025-0118.pdf")
     assert meta["date"] == "2025-09-16"
