@@ -138,3 +138,36 @@ def check_query_dimension(embedding: Sequence[float], dimension: int) -> None:
             f"{dimension}: embed queries with the model that built the index"
         )
         raise IndexMismatch(msg)
+
+
+def keyword_filters(filters: SearchFilters) -> list[tuple[str, list[str]]]:
+    """The set any-of filters as ``(payload key, allowed values)``, for every backend.
+
+    :param filters: the filters.
+    :returns: one pair per restricted keyword field (source, type, access groups, doc ids).
+    """
+    pairs = (
+        (fields.SOURCE, filters.sources),
+        (fields.DOC_TYPE, filters.doc_types),
+        (fields.ACCESS_GROUPS, filters.access_groups),
+        (fields.DOC_ID, filters.doc_ids),
+    )
+    return [(key, list(values)) for key, values in pairs if values is not None]
+
+
+def chunk_vector(chunk: Document, dimension: int) -> list[float]:
+    """:returns: the chunk's embedding as floats.
+
+    :raises BackendError: when the chunk has no embedding.
+    :raises IndexMismatch: when it has the wrong size.
+    """
+    if chunk.embedding is None:
+        msg = f"chunk {chunk.id} has no embedding"
+        raise BackendError(msg)
+    if len(chunk.embedding) != dimension:
+        msg = (
+            f"chunk {chunk.id} has a {len(chunk.embedding)}-dim embedding, but the vector "
+            f"index holds {dimension}-dim vectors"
+        )
+        raise IndexMismatch(msg)
+    return [float(value) for value in chunk.embedding]

@@ -18,7 +18,7 @@ from typing import Any, Final
 from search import fields
 from search.analysis import ANALYSIS_VERSION, GERMAN_ANALYZER, elasticsearch_analysis_settings
 from search.filters import SearchFilters
-from search.stores.common import CONTENT, META, as_date
+from search.stores.common import CONTENT, META, as_date, keyword_filters
 from search.stores.query_syntax import Group, Occur, Terms
 
 SCHEMA_VERSION: Final = 1
@@ -99,14 +99,8 @@ def filter_clauses(filters: SearchFilters | None) -> list[dict[str, Any]]:
     if filters is None:
         return []
     clauses: list[dict[str, Any]] = []
-    for key, values in (
-        (fields.SOURCE, filters.sources),
-        (fields.DOC_TYPE, filters.doc_types),
-        (fields.ACCESS_GROUPS, filters.access_groups),
-        (fields.DOC_ID, filters.doc_ids),
-    ):
-        if values is not None:
-            clauses.append({"terms": {key: list(values)}})
+    for key, values in keyword_filters(filters):
+        clauses.append({"terms": {key: values}})
     if filters.has_date_range:
         bounds = {}
         if filters.date_from is not None:

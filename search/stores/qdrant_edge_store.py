@@ -17,7 +17,9 @@ from search.stores.base import ScoredChunk, VectorStore
 from search.stores.common import (
     as_date,
     check_query_dimension,
+    chunk_vector,
     document_from_payload,
+    keyword_filters,
     matches_nothing,
     payload,
     point_id,
@@ -152,7 +154,7 @@ class EdgeVectorStore(VectorStore):
         points = [
             edge.Point(
                 id=point_id(chunk.id),
-                vector={VECTOR_NAME: self._vector(chunk)},
+                vector={VECTOR_NAME: chunk_vector(chunk, self._dimension)},
                 payload=payload(chunk),
             )
             for chunk in latest.values()
@@ -160,18 +162,6 @@ class EdgeVectorStore(VectorStore):
         shard = self._open(create=True)
         assert shard is not None
         self._call("write", lambda: shard.update(edge.UpdateOperation.upsert_points(points)))
-
-    def _vector(self, chunk: Document) -> list[float]:
-        if chunk.embedding is None:
-            msg = f"chunk {chunk.id} has no embedding"
-            raise BackendError(msg)
-        if len(chunk.embedding) != self._dimension:
-            msg = (
-                f"chunk {chunk.id} has a {len(chunk.embedding)}-dim embedding, but the vector "
-                f"index holds {self._dimension}-dim vectors"
-            )
-            raise IndexMismatch(msg)
-        return [float(value) for value in chunk.embedding]
 
     def delete_documents(self, doc_ids: Sequence[str]) -> None:
         """Remove every chunk of these documents; unknown ids are ignored.
@@ -277,14 +267,8 @@ def edge_filter(filters: SearchFilters | None) -> edge.Filter | None:
     if filters is None:
         return None
     conditions: list[edge.FieldCondition] = []
-    for key, values in (
-        (fields.SOURCE, filters.sources),
-        (fields.DOC_TYPE, filters.doc_types),
-        (fields.ACCESS_GROUPS, filters.access_groups),
-        (fields.DOC_ID, filters.doc_ids),
-    ):
-        if values is not None:
-            conditions.append(edge.FieldCondition(key=key, match=edge.MatchAny(list(values))))
+    for key, values in keyword_filters(filters):
+        conditions.append(edge.FieldCondition(key=key, match=edge.MatchAny(values)))
     if filters.has_date_range:
         conditions.append(
             edge.FieldCondition(

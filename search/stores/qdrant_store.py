@@ -23,7 +23,9 @@ from search.stores.base import ScoredChunk, VectorStore
 from search.stores.common import (
     as_date,
     check_query_dimension,
+    chunk_vector,
     document_from_payload,
+    keyword_filters,
     matches_nothing,
     payload,
     point_id,
@@ -203,7 +205,7 @@ class QdrantVectorStore(VectorStore):
         points = [
             models.PointStruct(
                 id=point_id(chunk.id),
-                vector={VECTOR_NAME: self._vector(chunk)},
+                vector={VECTOR_NAME: chunk_vector(chunk, self._dimension)},
                 payload=payload(chunk),
             )
             for chunk in latest.values()
@@ -213,18 +215,6 @@ class QdrantVectorStore(VectorStore):
         for start in range(0, len(points), _BATCH):
             batch = points[start : start + _BATCH]
             self._call("write", lambda b=batch: client.upsert(self.collection, b, wait=True))  # type: ignore[misc]
-
-    def _vector(self, chunk: Document) -> list[float]:
-        if chunk.embedding is None:
-            msg = f"chunk {chunk.id} has no embedding"
-            raise BackendError(msg)
-        if len(chunk.embedding) != self._dimension:
-            msg = (
-                f"chunk {chunk.id} has a {len(chunk.embedding)}-dim embedding, but the vector "
-                f"index holds {self._dimension}-dim vectors"
-            )
-            raise IndexMismatch(msg)
-        return [float(value) for value in chunk.embedding]
 
     def delete_documents(self, doc_ids: Sequence[str]) -> None:
         """Remove every chunk of these documents; unknown ids are ignored.
@@ -335,16 +325,8 @@ def qdrant_filter(filters: SearchFilters | None) -> models.Filter | None:
     if filters is None:
         return None
     conditions: list[models.Condition] = []
-    for key, values in (
-        (fields.SOURCE, filters.sources),
-        (fields.DOC_TYPE, filters.doc_types),
-        (fields.ACCESS_GROUPS, filters.access_groups),
-        (fields.DOC_ID, filters.doc_ids),
-    ):
-        if values is not None:
-            conditions.append(
-                models.FieldCondition(key=key, match=models.MatchAny(any=list(values)))
-            )
+    for key, values in keyword_filters(filters):
+        conditions.append(models.FieldCondition(key=key, match=models.MatchAny(any=values)))
     if filters.has_date_range:
         conditions.append(
             models.FieldCondition(

@@ -18,7 +18,13 @@ from search.analysis import GERMAN_ANALYZER, compound_parts, tantivy_analyzer
 from search.errors import BackendError, BackendUnavailable, IndexMismatch
 from search.filters import SearchFilters
 from search.stores.base import KeywordStore, ScoredChunk
-from search.stores.common import access_groups, chunk_date, json_meta, matches_nothing
+from search.stores.common import (
+    access_groups,
+    chunk_date,
+    json_meta,
+    keyword_filters,
+    matches_nothing,
+)
 from search.stores.query_syntax import Group, Occur, Terms, parse_query
 
 _CHUNK_ID: Final = "chunk_id"
@@ -301,15 +307,9 @@ class TantivyKeywordStore(KeywordStore):
         if filters is None:
             return query
         schema = self._schema
-        for key, values in (
-            (fields.SOURCE, filters.sources),
-            (fields.DOC_TYPE, filters.doc_types),
-            (fields.ACCESS_GROUPS, filters.access_groups),
-            (fields.DOC_ID, filters.doc_ids),
-        ):
-            if values is not None:
-                term_set = tantivy.Query.term_set_query(schema, key, list(values))
-                clauses.append((tantivy.Occur.Must, term_set))
+        for key, values in keyword_filters(filters):
+            term_set = tantivy.Query.term_set_query(schema, key, values)
+            clauses.append((tantivy.Occur.Must, term_set))
         if filters.has_date_range:
             dates = tantivy.Query.range_query(
                 schema,
