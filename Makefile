@@ -1,6 +1,8 @@
 # Auskunft — install, run and test on one machine (embedded stores, no servers needed).
 #
-#   make run    venv + install, ingest the bundled sample corpus (first start), open the UI
+#   make run    venv + install, ingest the bundled sample corpus (first start), open the UI;
+#               the index lives in $AUSKUNFT_DATA_DIR (default ~/.local/share/auskunft), the
+#               same one a hand-typed `auskunft` command uses
 #   make test   venv + install, run the default test suite (no slow tests)
 #
 # System packages (tesseract with German data, poppler, libmagic) are installed with
@@ -12,7 +14,6 @@ BIN := $(VENV)/bin
 SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-deu poppler-utils libmagic1
 # for the browser tests of the interface only: installed when we are root, else they skip
 BROWSER_PACKAGES := chromium
-export AUSKUNFT_DATA_DIR ?= $(CURDIR)/data
 export HF_HUB_OFFLINE := 1
 export HAYSTACK_TELEMETRY_ENABLED := False
 export DO_NOT_TRACK := 1
@@ -59,11 +60,15 @@ ui: install
 
 run: ingest-samples ui
 
+# Tests make their own data directories; anything that would fall back to the default
+# one lands in .test-data/ instead of the user's index.
+TEST_ENV := AUSKUNFT_DATA_DIR=$(CURDIR)/.test-data
+
 test: install
-	$(BIN)/python -m pytest -m "not slow" -q
+	$(TEST_ENV) $(BIN)/python -m pytest -m "not slow" -q
 
 test-all: install
-	$(BIN)/python -m pytest -q
+	$(TEST_ENV) $(BIN)/python -m pytest -q
 
 lint: install
 	$(BIN)/ruff check .
