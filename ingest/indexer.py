@@ -135,22 +135,8 @@ class Indexer:
         :returns: the number of documents removed.
         :raises BackendError: when used outside ``with`` or a store fails.
         """
-        if self._keyword is None or self._vector is None:
-            msg = "Indexer is not open; use it as a context manager"
-            raise BackendError(msg)
         entries = [entry for doc_id in doc_ids if (entry := self.catalog.get(doc_id))]
-        if not entries:
-            return 0
-        ids = [entry.doc_id for entry in entries]
-        for entry in entries:
-            entry.status = "indexing"
-        self.catalog.upsert_many(entries)
-        self._keyword.delete_documents(ids)
-        self._vector.delete_documents(ids)
-        self._keyword.commit()
-        self._vector.commit()
-        self.catalog.delete(ids)
-        return len(ids)
+        return self.runner().remove(entries)
 
     def remove_source(self, source: str) -> int:
         """Remove every document of a source from both stores and the catalog.

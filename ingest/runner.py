@@ -374,17 +374,29 @@ class IngestRunner:
             for entry in self.catalog.entries(source=source)
             if entry.uri.startswith(scope) and entry.uri not in seen
         ]
-        if not gone:
-            return
-        ids = [entry.doc_id for entry in gone]
+        report.deleted += self.remove(gone)
         for entry in gone:
+            self.progress("deleted", entry.uri)
+
+    def remove(self, entries: Sequence[CatalogEntry]) -> int:
+        """Remove documents from both stores and the catalog.
+
+        The documents are marked ``indexing`` first, so a run killed half-way is
+        completed by :meth:`recover`.
+
+        :param entries: catalog entries of the documents.
+        :returns: the number of documents removed.
+        :raises BackendError: when a store fails.
+        """
+        if not entries:
+            return 0
+        ids = [entry.doc_id for entry in entries]
+        for entry in entries:
             entry.status = "indexing"
-        self.catalog.upsert_many(gone)
+        self.catalog.upsert_many(entries)
         self.keyword_store.delete_documents(ids)
         self.vector_store.delete_documents(ids)
         self.keyword_store.commit()
         self.vector_store.commit()
         self.catalog.delete(ids)
-        report.deleted += len(gone)
-        for entry in gone:
-            self.progress("deleted", entry.uri)
+        return len(ids)
