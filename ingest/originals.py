@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import io
 import mimetypes
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from ingest.catalog import Catalog
@@ -86,7 +88,12 @@ def _local_path(uri: str) -> Path | None:
     return path if path.is_file() else None
 
 
-def _pdf_page_count(path: Path) -> int:
+@contextmanager
+def _open_pdf(path: Path) -> Iterator[Any]:
+    """Open a PDF with pypdfium2 and close it afterwards.
+
+    :raises CorruptDocument: when it cannot be opened.
+    """
     import pypdfium2
 
     try:
@@ -95,9 +102,14 @@ def _pdf_page_count(path: Path) -> int:
         msg = f"{path.name} cannot be opened as PDF: {exc}"
         raise CorruptDocument(msg) from exc
     try:
-        return len(pdf)
+        yield pdf
     finally:
         pdf.close()
+
+
+def _pdf_page_count(path: Path) -> int:
+    with _open_pdf(path) as pdf:
+        return len(pdf)
 
 
 def render_pdf_page(path: Path, page: int, *, width: int = 1000) -> bytes:
@@ -109,14 +121,7 @@ def render_pdf_page(path: Path, page: int, *, width: int = 1000) -> bytes:
     :returns: the PNG bytes.
     :raises CorruptDocument: when the PDF cannot be read.
     """
-    import pypdfium2
-
-    try:
-        pdf = pypdfium2.PdfDocument(path)
-    except pypdfium2.PdfiumError as exc:
-        msg = f"{path.name} cannot be opened as PDF: {exc}"
-        raise CorruptDocument(msg) from exc
-    try:
+    with _open_pdf(path) as pdf:
         index = min(max(page, 1), len(pdf)) - 1
         pdf_page = pdf[index]
         scale = width / pdf_page.get_width()
@@ -124,5 +129,3 @@ def render_pdf_page(path: Path, page: int, *, width: int = 1000) -> bytes:
         buffer = io.BytesIO()
         image.save(buffer, format="PNG", optimize=True)
         return buffer.getvalue()
-    finally:
-        pdf.close()
