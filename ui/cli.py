@@ -125,7 +125,7 @@ def ingest(
 
 def _progress(path: Path, quiet: bool) -> tuple[Callable[[str, str], None], Callable[[], None]]:
     # a progress line rewritten with \r is for a terminal, not for a log file
-    if quiet or not click.get_text_stream("stderr").isatty():
+    if quiet or not sys.stderr.isatty():
         return (lambda _e, _u: None), (lambda: None)
     counter = {"n": 0}
 
