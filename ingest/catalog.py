@@ -33,6 +33,8 @@ CREATE TABLE IF NOT EXISTS documents (
     uri           TEXT NOT NULL,
     filename      TEXT NOT NULL,
     content_hash  TEXT,
+    version       TEXT,
+    meta_hash     TEXT,
     size          INTEGER,
     status        TEXT NOT NULL,
     error_reason  TEXT,
@@ -70,6 +72,11 @@ class CatalogEntry:
     filename: str
     status: Status
     content_hash: str | None = None
+    version: str | None = None
+    """The source's change marker (mtime, ETag) of the bytes that were ingested."""
+    meta_hash: str | None = None
+    """SHA-256 of the source metadata that was ingested (a council decision's result can
+    change while its PDF does not)."""
     size: int | None = None
     error_reason: str | None = None
     error: str | None = None
@@ -92,6 +99,16 @@ class CatalogEntry:
 
 
 _JSON_COLUMNS = ("chunk_ids", "access_groups", "warnings")
+# columns added after the first release: (name, SQL type)
+_ADDED_COLUMNS = (("version", "TEXT"), ("meta_hash", "TEXT"))
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Add columns that a catalog written by an older version lacks."""
+    present = {row[1] for row in conn.execute("PRAGMA table_info(documents)")}
+    for name, sql_type in _ADDED_COLUMNS:
+        if name not in present:
+            conn.execute(f"ALTER TABLE documents ADD COLUMN {name} {sql_type}")
 
 
 class Catalog:
@@ -114,6 +131,7 @@ class Catalog:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.executescript(_SCHEMA)
+            _migrate(conn)
             self._conn = conn
         return self._conn
 

@@ -8,9 +8,10 @@ killed run is completed by the next one without duplicates.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +39,11 @@ ProgressCallback = Callable[[str, str], None]
 """Called with (event, uri); events: ``indexed``, ``failed``, ``skipped``, ``deleted``."""
 
 
+def _meta_hash(metadata: dict[str, Any]) -> str:
+    text = json.dumps(metadata, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def make_doc_id(source: str, uri: str) -> str:
     """:returns: the stable id of the document at ``uri`` in ``source``."""
     return hashlib.sha256(f"{source}\x00{uri}".encode()).hexdigest()[:24]
@@ -60,6 +66,8 @@ class IngestReport:
     embedded: int = 0
     seconds: float = 0.0
     failures: list[dict[str, str]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    """Objects the source had but the connector could not read (``uri``, ``reason``, ``error``)."""
 
     @property
     def changed_anything(self) -> bool:
@@ -117,7 +125,11 @@ class IngestRunner:
         self.chunker = StructuredChunker(
             target_chars=ingest.chunk_target_chars, max_chars=ingest.chunk_max_chars
         )
-        self.chunk_embedder = ChunkEmbedder(embedder)
+        self.chunk_embedder = ChunkEmbedder(
+            embedder,
+            max_chars=settings.embedding.passage_max_chars,
+            chunks_per_document=settings.embedding.chunks_per_document,
+        )
 
     # -- consistency -------------------------------------------------------------------
 
@@ -210,8 +222,12 @@ class IngestRunner:
                 self._flush(pending, report)
                 pending = []
         self._flush(pending, report)
+        report.skipped.extend(getattr(connector, "skipped", ()))
         if scope is not None:
             self._delete_unseen(connector.name, scope, seen, report)
+        removed = getattr(connector, "removed", None)
+        if removed is not None:
+            self._delete_removed(connector.name, removed(), report)
         report.seconds = round(time.monotonic() - started, 3)
         return report
 
@@ -237,9 +253,13 @@ class IngestRunner:
             chunk_ids=previous.chunk_ids if previous else [],
         )
         try:
+            if self._same_version(previous, ref.version, retry_failed):
+                report.unchanged += 1
+                self.progress("skipped", ref.uri)
+                return None
             if ref.size is not None and ref.size > self.max_bytes:
                 entry.content_hash = f"size:{ref.size}"
-                if self._unchanged(previous, entry.content_hash, retry_failed):
+                if self._unchanged(previous, entry, retry_failed):
                     report.unchanged += 1
                     self.progress("skipped", ref.uri)
                     return None
@@ -249,11 +269,21 @@ class IngestRunner:
             document = connector.fetch(ref)
             entry.filename = document.filename
             entry.content_hash = document.content_hash
+            entry.meta_hash = _meta_hash(document.metadata)
+            entry.version = ref.version
             entry.size = len(document.content)
-            if self._unchanged(previous, entry.content_hash, retry_failed):
+            if self._unchanged(previous, entry, retry_failed):
+                assert previous is not None  # for mypy: _unchanged needs a previous entry
+                if previous.version != ref.version:  # same bytes, new marker: remember it
+                    previous.version = ref.version
+                    self.catalog.upsert(previous)
                 report.unchanged += 1
                 self.progress("skipped", ref.uri)
                 return None
+            own_groups = document.metadata.get(fields.ACCESS_GROUPS)
+            if own_groups:  # e.g. a non-public agenda item of an otherwise public source
+                groups = [str(group) for group in own_groups]
+                entry.access_groups = groups
             chunks = self._chunks(document, entry, groups, defaults, report)
         except DocumentError as exc:
             return self._failed(entry, previous, exc.reason, str(exc), report)
@@ -265,10 +295,28 @@ class IngestRunner:
         return _Prepared(entry=entry, chunks=chunks)
 
     @staticmethod
-    def _unchanged(previous: CatalogEntry | None, content_hash: str, retry_failed: bool) -> bool:
-        if previous is None or previous.content_hash != content_hash:
-            return False
+    def _settled(previous: CatalogEntry, retry_failed: bool) -> bool:
         return previous.status == "indexed" or (previous.status == "failed" and not retry_failed)
+
+    @classmethod
+    def _same_version(
+        cls, previous: CatalogEntry | None, version: str | None, retry_failed: bool
+    ) -> bool:
+        """The source's change marker is the one of the last ingestion: no need to fetch."""
+        if previous is None or version is None or previous.content_hash is None:
+            return False
+        return previous.version == version and cls._settled(previous, retry_failed)
+
+    @classmethod
+    def _unchanged(
+        cls, previous: CatalogEntry | None, entry: CatalogEntry, retry_failed: bool
+    ) -> bool:
+        if previous is None or previous.content_hash != entry.content_hash:
+            return False
+        # catalogs written before meta_hash existed have none: the bytes decide
+        if previous.meta_hash is not None and previous.meta_hash != entry.meta_hash:
+            return False
+        return cls._settled(previous, retry_failed)
 
     def _chunks(
         self,
@@ -306,6 +354,7 @@ class IngestRunner:
             fields.ACCESS_GROUPS: groups,
             fields.CONTENT_HASH: entry.content_hash,
         }
+        chunk_meta.update({key: meta[key] for key in fields.SOURCE_META_KEYS if meta.get(key)})
         chunks: list[Document] = self.chunker.run(parsed=parsed, meta=chunk_meta)["chunks"]
         if not chunks:
             msg = "The document contains no text"
@@ -373,6 +422,16 @@ class IngestRunner:
             entry
             for entry in self.catalog.entries(source=source)
             if entry.uri.startswith(scope) and entry.uri not in seen
+        ]
+        report.deleted += self.remove(gone)
+        for entry in gone:
+            self.progress("deleted", entry.uri)
+
+    def _delete_removed(self, source: str, uris: Iterable[str], report: IngestReport) -> None:
+        gone = [
+            entry
+            for uri in dict.fromkeys(uris)
+            if (entry := self.catalog.get(make_doc_id(source, uri)))
         ]
         report.deleted += self.remove(gone)
         for entry in gone:

@@ -2,8 +2,13 @@
 
 Sources live in a ``sources`` table of the catalog database, so the registry and the
 documents it produced are backed up, moved and deleted together. Each source has a
-``kind``; only ``folder`` (a local or mounted folder tree) is implemented, the others
-(OParl, website, law XML) will add a kind and a connector here, not a new registry.
+``kind`` (:mod:`ingest.kinds`: folder, OParl, website, law XML), which says how its
+location is checked and how its connector is built. Sources can also be defined in the
+settings file (``[[sources]]``); :meth:`SourceRegistry.apply_config` brings those into the
+registry, marked ``origin="config"`` so the admin interface shows them read-only.
+
+Incremental connectors keep a ``state`` (a ``modified_since`` cursor, ETags) that is
+stored after each successful sync and handed back for the next one.
 
 A sync goes through :class:`ingest.indexer.Indexer`, so it is incremental and crash-safe
 like ``auskunft ingest``. Removing a source removes its documents from both indexes and
@@ -16,21 +21,24 @@ import builtins
 import json
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from connectors.filesystem import FilesystemConnector
+from connectors.base import Connector, SourceDocument, SourceRef
 from ingest.catalog import Catalog
 from ingest.indexer import Indexer
+from ingest.kinds import KINDS
 from ingest.runner import IngestReport, ProgressCallback
 from search.errors import AuskunftError, ConfigurationError
 from search.fields import DOC_TYPES
+from search.settings import Settings
 
-SOURCE_KINDS: tuple[str, ...] = ("folder",)
-"""Kinds of source that can be synced (OParl, website and law XML will follow)."""
+SOURCE_KINDS: tuple[str, ...] = tuple(KINDS)
+"""Kinds of source that can be synced."""
+ORIGINS: tuple[str, ...] = ("admin", "config")
 
 _NAME = re.compile(r"^\w[\w .-]{0,79}$")
 # what a change of these fields means for documents already indexed: they carry the old
@@ -48,6 +56,8 @@ CREATE TABLE IF NOT EXISTS sources (
     needs_reindex INTEGER NOT NULL DEFAULT 0
 );
 """
+# columns added after the first release: (name, SQL definition)
+_ADDED_COLUMNS = (("state", "TEXT"), ("origin", "TEXT NOT NULL DEFAULT 'admin'"))
 
 
 def _now() -> str:
@@ -64,12 +74,15 @@ class SourceConfig:
 
     :param name: unique name, recorded with every document of the source.
     :param kind: one of :data:`SOURCE_KINDS`.
-    :param location: where the documents are: a folder path for ``folder``.
+    :param location: where the documents are: a folder path for ``folder``, a URL for
+        ``oparl`` (the System object) and ``website`` (start page or sitemap).
     :param include: glob patterns of files to take (empty: the settings' default).
     :param exclude: glob patterns to leave out, in addition to the settings' list.
     :param access_groups: groups that may see the documents (empty: the settings' default).
     :param doc_type: document type of every document, or ``None`` to infer it.
-    :param options: settings of other kinds (e.g. an OParl body id); unused by ``folder``.
+    :param options: settings of the kind (see its ``SourceKind.options``).
+    :param origin: ``admin`` (added in the interface or CLI) or ``config`` (the settings
+        file, read-only in the interface).
     """
 
     name: str
@@ -86,6 +99,9 @@ class SourceConfig:
     """``{"at", "ok", "report"}`` after a sync, ``{"at", "ok": False, "error"}`` after a failure."""
     needs_reindex: bool = False
     """A change makes the next sync rebuild the source's documents."""
+    origin: str = "admin"
+    state: dict[str, Any] = field(default_factory=dict)
+    """What the connector needs for the next incremental sync."""
 
     def validated(self) -> SourceConfig:
         """:returns: a cleaned copy (stripped, absolute folder path).
@@ -99,20 +115,25 @@ class SourceConfig:
                 "or '_' (at most 80 characters)"
             )
             raise ConfigurationError(msg)
-        if self.kind not in SOURCE_KINDS:
+        kind = KINDS.get(self.kind)
+        if kind is None:
             msg = f"Unknown source kind {self.kind!r}; use one of {', '.join(SOURCE_KINDS)}"
             raise ConfigurationError(msg)
         if self.doc_type is not None and self.doc_type not in DOC_TYPES:
             msg = f"Unknown document type {self.doc_type!r}; use one of {', '.join(DOC_TYPES)}"
             raise ConfigurationError(msg)
-        folder = Path(self.location.strip()).expanduser()
-        if not self.location.strip() or not folder.is_dir():
-            msg = f"Folder {self.location!r} does not exist or is not a folder"
+        unknown = set(self.options) - set(kind.options)
+        if unknown:
+            known = ", ".join(kind.options) or "none"
+            msg = f"Unknown option(s) {', '.join(sorted(unknown))} for {self.kind}; known: {known}"
+            raise ConfigurationError(msg)
+        if self.origin not in ORIGINS:
+            msg = f"Unknown origin {self.origin!r}"
             raise ConfigurationError(msg)
         return replace(
             self,
             name=name,
-            location=str(folder.resolve()),
+            location=kind.check_location(self.location),
             include=_clean(self.include),
             exclude=_clean(self.exclude),
             access_groups=_clean(self.access_groups),
@@ -138,7 +159,12 @@ class SourceRegistry:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self.catalog.conn.executescript(_SCHEMA)
+        conn = self.catalog.conn
+        conn.executescript(_SCHEMA)
+        present = {row[1] for row in conn.execute("PRAGMA table_info(sources)")}
+        for column, definition in _ADDED_COLUMNS:
+            if column not in present:
+                conn.execute(f"ALTER TABLE sources ADD COLUMN {column} {definition}")
 
     # -- reading -----------------------------------------------------------------------
 
@@ -158,6 +184,8 @@ class SourceRegistry:
             updated_at=row["updated_at"],
             last_sync=json.loads(row["last_sync"]) if row["last_sync"] else None,
             needs_reindex=bool(row["needs_reindex"]),
+            origin=row["origin"],
+            state=json.loads(row["state"]) if row["state"] else {},
         )
 
     def list(self) -> list[SourceConfig]:
@@ -191,9 +219,8 @@ class SourceRegistry:
 
     def _save(self, source: SourceConfig) -> None:
         self.catalog.conn.execute(
-            "INSERT OR REPLACE INTO sources "
-            "(name, kind, config, created_at, updated_at, last_sync, needs_reindex) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO sources (name, kind, config, created_at, updated_at, "
+            "last_sync, needs_reindex, origin, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 source.name,
                 source.kind,
@@ -202,6 +229,8 @@ class SourceRegistry:
                 source.updated_at,
                 json.dumps(source.last_sync, ensure_ascii=False) if source.last_sync else None,
                 int(source.needs_reindex),
+                source.origin,
+                json.dumps(source.state, ensure_ascii=False),
             ),
         )
 
@@ -264,23 +293,45 @@ class SourceRegistry:
 
     # -- syncing -----------------------------------------------------------------------
 
-    def connector(self, source: SourceConfig, indexer: Indexer) -> FilesystemConnector:
-        """:returns: the connector that lists the source's documents."""
-        ingest = indexer.settings.ingest
-        return FilesystemConnector(
-            source.location,
-            name=source.name,
-            include=source.include or ingest.include,
-            exclude=[*ingest.exclude, *source.exclude],
-        )
+    @staticmethod
+    def connector(source: SourceConfig, settings: Settings) -> Connector:
+        """:returns: the connector that lists the source's documents, continuing from the
+        state of its last successful sync (from scratch when it must be rebuilt)."""
+        state = {} if source.needs_reindex else source.state
+        return KINDS[source.kind].connector(source, settings, dict(state))
 
-    def count_documents(self, name: str, indexer: Indexer) -> int:
-        """:returns: how many files a sync of the source will look at (for a progress bar).
+    def count_documents(self, name: str, indexer: Indexer) -> int | None:
+        """:returns: how many documents a sync of the source will look at (for a progress
+        bar), or ``None`` when only the sync itself can tell (incremental sources).
 
         :raises ConfigurationError: when the source does not exist.
         :raises FileNotFoundError: when its folder is gone.
         """
-        return sum(1 for _ in self.connector(self.require(name), indexer).list())
+        source = self.require(name)
+        if source.kind != "folder":
+            return None
+        return sum(1 for _ in self.connector(source, indexer.settings).list())
+
+    def check(self, source: SourceConfig, settings: Settings) -> str:
+        """Test a source's connection without ingesting anything.
+
+        :param source: a source (need not be registered yet).
+        :param settings: the settings.
+        :returns: a short description of what was found.
+        :raises ConfigurationError: when the source cannot be reached or is not what its
+            kind expects; the message says why.
+        """
+        clean = source.validated()
+        try:
+            connector = self.connector(clean, settings)
+            check = getattr(connector, "check", None)
+            if check is not None:
+                return str(check())
+            count = sum(1 for _ in connector.list())
+        except (OSError, ValueError) as exc:
+            msg = f"{clean.name}: {exc}"
+            raise ConfigurationError(msg) from exc
+        return f"{count} documents"
 
     def sync(
         self,
@@ -306,10 +357,10 @@ class SourceRegistry:
         try:
             if source.needs_reindex:
                 indexer.remove_source(source.name)
-            connector = self.connector(source, indexer)
+            connector = self.connector(source, indexer.settings)
             report = indexer.runner(progress).run(
                 connector,
-                scope=connector.scope,
+                scope=getattr(connector, "scope", None),
                 access_groups=source.access_groups or None,
                 metadata={"doc_type": source.doc_type} if source.doc_type else None,
                 retry_failed=retry_failed,
@@ -319,6 +370,8 @@ class SourceRegistry:
             self._save(source)
             raise
         source.last_sync = {"at": _now(), "ok": True, "report": report.to_dict()}
+        state = getattr(connector, "state", None)
+        source.state = dict(state()) if state is not None else {}
         source.needs_reindex = False
         self._save(source)
         return report
@@ -329,24 +382,47 @@ class SourceRegistry:
         :param doc_id: the document.
         :param indexer: an open indexer.
         :returns: the report (``failed`` is 1 when it failed again).
-        :raises ConfigurationError: when the catalog does not know the document or its
-            file is no longer there.
+        :raises ConfigurationError: when the catalog does not know the document, or its
+            source is neither registered nor a folder it can still read.
         """
         entry = indexer.catalog.get(doc_id)
-        path = _file_of(entry.uri) if entry else None
-        if entry is None or path is None:
-            msg = f"Document {doc_id} is unknown or its file is gone"
+        if entry is None:
+            msg = f"Document {doc_id} is unknown"
             raise ConfigurationError(msg)
         source = self.get(entry.source)
-        groups = (source.access_groups if source else None) or entry.access_groups or None
-        doc_type = source.doc_type if source else None
-        return indexer.ingest_path(
-            path,
-            source=entry.source,
-            access_groups=groups,
-            metadata={"doc_type": doc_type} if doc_type else None,
+        if source is None:  # ingested with `auskunft ingest`: its file is all we know
+            path = _file_of(entry.uri)
+            if path is None:
+                msg = f"The file of document {doc_id} is gone"
+                raise ConfigurationError(msg)
+            return indexer.ingest_path(
+                path,
+                source=entry.source,
+                access_groups=entry.access_groups or None,
+                retry_failed=True,
+            )
+        one = _OneDocument(self.connector(source, indexer.settings), entry.uri)
+        return indexer.runner().run(
+            one,
+            access_groups=source.access_groups or None,
+            metadata={"doc_type": source.doc_type} if source.doc_type else None,
             retry_failed=True,
         )
+
+
+class _OneDocument:
+    """A source's connector narrowed to one of its documents."""
+
+    def __init__(self, connector: Connector, uri: str) -> None:
+        self.name = connector.name
+        self._connector = connector
+        self._uri = uri
+
+    def list(self) -> Iterator[SourceRef]:
+        yield SourceRef(uri=self._uri)
+
+    def fetch(self, ref: SourceRef) -> SourceDocument:
+        return self._connector.fetch(ref)
 
 
 _EDITABLE = ("location", "include", "exclude", "access_groups", "doc_type", "options")

@@ -38,6 +38,18 @@ ATTACHMENT: Final = "attachment"
 OCR: Final = "ocr"
 """True when the chunk's text was recognised by OCR."""
 
+COMMITTEE: Final = "committee"
+"""Council bodies (Gremien) that dealt with the document, a list of names (facet)."""
+DEPARTMENT: Final = "department"
+"""The office or department the document comes from (originator), a name (facet)."""
+COUNCIL: Final = "council"
+"""Council context of a Drucksache, a dict: ``paper_type``, ``originator`` and
+``consultations``, each ``{"organization", "meeting", "date", "agenda_item", "result",
+"resolution"}``; read by the citation builder ("Drs. …, Gemeinderat 12.03.2024, TOP 7,
+beschlossen")."""
+SOURCE_META_KEYS: Final = (COMMITTEE, DEPARTMENT, COUNCIL)
+"""Keys a connector may set in a document's metadata that every chunk carries as they are."""
+
 PUBLIC_GROUP: Final = "public"
 
 DOC_TYPES: Final = (

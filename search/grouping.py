@@ -97,6 +97,10 @@ class DocumentGrouper:
                     pages=pages,
                     section=passages[0].section,
                     citation=passages[0].citation,
+                    content_hash=meta.get(fields.CONTENT_HASH),
+                    committee=list(meta.get(fields.COMMITTEE) or []),
+                    department=meta.get(fields.DEPARTMENT),
+                    council=meta.get(fields.COUNCIL),
                 )
             )
         return {"documents": documents}

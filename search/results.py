@@ -50,6 +50,14 @@ class DocumentHit:
     pages: list[int] = field(default_factory=list)
     section: str = ""
     citation: str = ""
+    content_hash: str | None = None
+    """SHA-256 of the original file, as indexed (the audit log records it)."""
+    committee: list[str] = field(default_factory=list)
+    """Council bodies that dealt with the document (from an OParl source)."""
+    department: str | None = None
+    """The originating office, when the source names it."""
+    council: dict[str, Any] | None = None
+    """Council context of a Drucksache (paper type, consultations with meeting, TOP, result)."""
 
     def to_dict(self) -> dict[str, Any]:
         """:returns: a JSON-ready dict (the ``auskunft search --json`` shape)."""

@@ -98,6 +98,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "sync_now": "Jetzt synchronisieren",
         "sync_starting": "Synchronisiere {name} …",
         "sync_progress": "{n} von {total}: {file}",
+        "sync_progress_open": "{n} Dokumente bearbeitet: {file}",
         "sync_done": "{name} synchronisiert.",
         "sync_report": (
             "{seen} Dateien geprüft: {indexed} indexiert, {unchanged} unverändert, "
@@ -232,6 +233,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "sync_now": "Sync now",
         "sync_starting": "Syncing {name} …",
         "sync_progress": "{n} of {total}: {file}",
+        "sync_progress_open": "{n} documents processed: {file}",
         "sync_done": "{name} synced.",
         "sync_report": (
             "{seen} files checked: {indexed} indexed, {unchanged} unchanged, "

@@ -26,16 +26,17 @@ def _sync(name: str) -> None:
     try:
         with index_writer(), Indexer(settings()) as indexer:
             registry = SourceRegistry(indexer.catalog)
-            total = max(registry.count_documents(name, indexer), 1)
+            total = registry.count_documents(name, indexer)  # None: not known in advance
             done = {"n": 0}
 
             def progress(event: str, uri: str) -> None:
                 done["n"] += 1
-                file = uri.rsplit("/", 1)[-1]
-                share = min(done["n"] / total, 1.0)
-                bar.progress(
-                    share, text=t(lang, "sync_progress", n=done["n"], total=total, file=file)
-                )
+                n, file = done["n"], uri.rsplit("/", 1)[-1]
+                if total:
+                    text = t(lang, "sync_progress", n=n, total=total, file=file)
+                    bar.progress(min(n / total, 1.0), text=text)
+                else:  # creeps towards the end without claiming to know it
+                    bar.progress(n / (n + 20), text=t(lang, "sync_progress_open", n=n, file=file))
 
             report = registry.sync(name, indexer, progress)
     except (AuskunftError, OSError) as exc:
