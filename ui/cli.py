@@ -209,6 +209,7 @@ def search(
             user_groups=groups or None,
             top_k=top_k,
         )
+        record_search(_settings(ctx), response, filters, groups)
     if as_json:
         _echo_json(response.to_dict())
     else:
@@ -351,6 +352,13 @@ def _environ() -> dict[str, str]:
     import os
 
     return dict(os.environ)
+
+
+# answer and audit live in their own module, which uses the helpers above
+from ui.cli_answers import answer, audit, record_search  # noqa: E402
+
+cli.add_command(answer)
+cli.add_command(audit)
 
 
 def main() -> None:

@@ -1,0 +1,321 @@
+"""The audit log: one append-only SQLite row for every search and every answer.
+
+A record holds the time, the user, the query and filters, the retrieved chunk ids with the
+hash of each chunk's document, and for an answer the model, the prompt version, the answer
+text and its flags — enough to show later what a member of staff was shown and from which
+version of which document. Rows cannot be updated (a trigger refuses it); they are only
+deleted by the retention purge (``audit.retention_days``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal, TextIO
+
+from search.answers import Answer
+from search.errors import BackendError
+from search.filters import SearchFilters
+from search.results import SearchResponse
+from search.settings import Settings
+
+RecordKind = Literal["search", "answer"]
+EXPORT_FORMATS = ("jsonl", "csv")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    time           TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    user           TEXT NOT NULL,
+    query          TEXT NOT NULL,
+    mode           TEXT NOT NULL,
+    filters        TEXT NOT NULL,
+    chunks         TEXT NOT NULL,
+    model          TEXT,
+    prompt_version TEXT,
+    answer         TEXT,
+    flags          TEXT NOT NULL DEFAULT '[]',
+    notices        TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS records_time ON records(time);
+CREATE TRIGGER IF NOT EXISTS records_append_only BEFORE UPDATE ON records
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"""
+_JSON_COLUMNS = ("filters", "chunks", "flags", "notices")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(slots=True)
+class AuditRecord:
+    """One search or answer as recorded.
+
+    :param kind: ``search`` or ``answer``.
+    :param user: who searched (interface login, or the OS user for the CLI).
+    :param query: the query or question.
+    :param mode: the search mode.
+    :param filters: the filters, including the user's access groups.
+    :param chunks: ``{"chunk_id", "doc_id", "content_hash"}`` of every retrieved passage
+        (for an answer: of every passage given to the model, in number order).
+    :param model: the model (answers by an LLM).
+    :param prompt_version: the prompt's version (answers by an LLM).
+    :param answer: the answer text as shown.
+    :param flags: the answer's flags.
+    :param notices: notices shown with the search (e.g. keyword results only).
+    :param time: when (UTC, ISO 8601).
+    :param id: the row id.
+    """
+
+    kind: RecordKind
+    user: str
+    query: str
+    mode: str
+    filters: dict[str, Any]
+    chunks: list[dict[str, Any]]
+    model: str | None = None
+    prompt_version: str | None = None
+    answer: str | None = None
+    flags: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    time: str = ""
+    id: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """:returns: a JSON-ready dict."""
+        return asdict(self)
+
+
+def _filters(filters: SearchFilters | None) -> dict[str, Any]:
+    if filters is None:
+        return {}
+    return {
+        key: (value.isoformat() if hasattr(value, "isoformat") else list(value))
+        for key, value in asdict(filters).items()
+        if value is not None
+    }
+
+
+def _response_chunks(response: SearchResponse) -> list[dict[str, Any]]:
+    return [
+        {"chunk_id": p.chunk_id, "doc_id": hit.doc_id, "content_hash": hit.content_hash}
+        for hit in response.results
+        for p in hit.passages
+    ]
+
+
+class AuditLog:
+    """The audit log in SQLite (``audit.sqlite`` in the data directory).
+
+    Every method opens its own short connection, so one log may be shared by the threads
+    of the web interface.
+
+    :param path: the SQLite file.
+    :param enabled: when ``False``, nothing is recorded.
+    :param retention_days: records older than this are purged on open (``None``: kept).
+    :raises BackendError: when the file cannot be opened.
+    """
+
+    def __init__(
+        self, path: Path, *, enabled: bool = True, retention_days: int | None = None
+    ) -> None:
+        self.path = path
+        self.enabled = enabled
+        self.retention_days = retention_days
+        if enabled:
+            with self._connect() as conn:
+                conn.executescript(_SCHEMA)
+            if retention_days is not None:
+                self.purge(retention_days)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AuditLog:
+        """:returns: the configured audit log."""
+        audit = settings.audit
+        return cls(settings.audit_path, enabled=audit.enabled, retention_days=audit.retention_days)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with closing(sqlite3.connect(self.path, timeout=30)) as conn, conn:
+                conn.row_factory = sqlite3.Row
+                yield conn
+        except sqlite3.Error as exc:
+            msg = f"Audit log {self.path}: {exc}"
+            raise BackendError(msg) from exc
+
+    def append(self, record: AuditRecord) -> int | None:
+        """Append a record.
+
+        :param record: the record (``time`` is set now if empty).
+        :returns: its id, or ``None`` when the log is disabled.
+        :raises BackendError: when it cannot be written.
+        """
+        if not self.enabled:
+            return None
+        row = record.to_dict()
+        row.pop("id")
+        row["time"] = row["time"] or _now().isoformat(timespec="milliseconds")
+        for column in _JSON_COLUMNS:
+            row[column] = json.dumps(row[column], ensure_ascii=False, default=str)
+        with self._connect() as conn:
+            cursor = conn.execute(
+                f"INSERT INTO records ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                list(row.values()),
+            )
+            return cursor.lastrowid
+
+    def record_search(
+        self, user: str, response: SearchResponse, filters: SearchFilters | None
+    ) -> int | None:
+        """Record a search and what it retrieved.
+
+        :returns: the record's id (``None`` when disabled).
+        """
+        return self.append(
+            AuditRecord(
+                kind="search",
+                user=user,
+                query=response.query,
+                mode=response.mode,
+                filters=_filters(filters),
+                chunks=_response_chunks(response),
+                notices=list(response.notices),
+            )
+        )
+
+    def record_answer(
+        self, user: str, response: SearchResponse, filters: SearchFilters | None, answer: Answer
+    ) -> int | None:
+        """Record an answer and the passages it was drafted from.
+
+        :returns: the record's id (``None`` when disabled).
+        """
+        chunks = [
+            {
+                "number": source.number,
+                "chunk_id": source.chunk_id,
+                "doc_id": source.doc_id,
+                "content_hash": source.content_hash,
+            }
+            for source in answer.sources
+        ]
+        return self.append(
+            AuditRecord(
+                kind="answer",
+                user=user,
+                query=answer.question,
+                mode=response.mode,
+                filters=_filters(filters),
+                chunks=chunks,
+                model=answer.model,
+                prompt_version=answer.prompt_version,
+                answer=answer.text,
+                flags=list(answer.flags),
+                notices=[answer.error] if answer.error else [],
+            )
+        )
+
+    def records(
+        self,
+        *,
+        since: datetime | None = None,
+        user: str | None = None,
+        kind: RecordKind | None = None,
+        limit: int | None = None,
+    ) -> list[AuditRecord]:
+        """:returns: records, newest first, optionally since a time, of a user or kind."""
+        if not self.enabled or not self.path.is_file():
+            return []
+        clauses, params = self._where(since, user, kind)
+        sql = f"SELECT * FROM records{clauses} ORDER BY id DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        with self._connect() as conn:
+            return [self._record(row) for row in conn.execute(sql, params)]
+
+    @staticmethod
+    def _where(since: datetime | None, user: str | None, kind: str | None) -> tuple[str, list[str]]:
+        conditions, params = [], []
+        if since is not None:
+            conditions.append("time >= ?")
+            params.append(since.astimezone(UTC).isoformat(timespec="milliseconds"))
+        if user:
+            conditions.append("user = ?")
+            params.append(user)
+        if kind:
+            conditions.append("kind = ?")
+            params.append(kind)
+        return (" WHERE " + " AND ".join(conditions) if conditions else ""), params
+
+    @staticmethod
+    def _record(row: sqlite3.Row) -> AuditRecord:
+        values = dict(row)
+        for column in _JSON_COLUMNS:
+            values[column] = json.loads(values[column])
+        return AuditRecord(**values)
+
+    def purge(self, older_than_days: int) -> int:
+        """Delete records older than a number of days.
+
+        :returns: how many were deleted.
+        """
+        if not self.enabled:
+            return 0
+        cutoff = (_now() - timedelta(days=older_than_days)).isoformat(timespec="milliseconds")
+        with self._connect() as conn:
+            return conn.execute("DELETE FROM records WHERE time < ?", (cutoff,)).rowcount
+
+    def export(
+        self,
+        out: TextIO,
+        fmt: str = "jsonl",
+        *,
+        since: datetime | None = None,
+        user: str | None = None,
+    ) -> int:
+        """Write records, oldest first, as JSON lines or CSV (list columns as JSON).
+
+        :param out: where to write (text).
+        :param fmt: ``jsonl`` or ``csv``.
+        :param since: only records from this time on.
+        :param user: only this user's records.
+        :returns: how many records were written.
+        :raises ValueError: for an unknown format.
+        """
+        if fmt not in EXPORT_FORMATS:
+            msg = f"Unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}"
+            raise ValueError(msg)
+        rows = list(reversed(self.records(since=since, user=user)))
+        write = _write_jsonl if fmt == "jsonl" else _write_csv
+        write(out, rows)
+        return len(rows)
+
+
+def _write_jsonl(out: TextIO, rows: Sequence[AuditRecord]) -> None:
+    for record in rows:
+        out.write(json.dumps(record.to_dict(), ensure_ascii=False, default=str) + "\n")
+
+
+def _write_csv(out: TextIO, rows: Sequence[AuditRecord]) -> None:
+    columns = [f.name for f in fields(AuditRecord)]
+    ordered = ["id", "time", *[c for c in columns if c not in ("id", "time")]]
+    writer = csv.DictWriter(out, fieldnames=ordered)
+    writer.writeheader()
+    for record in rows:
+        values = record.to_dict()
+        writer.writerow(
+            {
+                key: json.dumps(value, ensure_ascii=False) if key in _JSON_COLUMNS else value
+                for key, value in values.items()
+            }
+        )

@@ -1,0 +1,201 @@
+"""The ``auskunft answer`` and ``auskunft audit`` commands (registered in :mod:`ui.cli`)."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import click
+
+from search.answers import Answer
+from search.audit import EXPORT_FORMATS, AuditLog
+from search.fields import DOC_TYPES
+from search.filters import SearchFilters
+from search.results import SEARCH_MODES, SearchResponse
+from search.settings import Settings
+from ui.cli import _echo_json, _errors, _parse_date, _settings
+
+FLAG_TEXT = {
+    "no_citation": "ohne Quellenangabe / no citation",
+    "low_support": "von den Quellen kaum gedeckt / weakly supported by its sources",
+    "removed_citation": "Verweis auf nicht gegebene Quelle entfernt / citation removed",
+    "link_removed": "Link entfernt / link removed",
+    "instruction_echo": "wiederholt eine Anweisung an die KI / repeats an instruction to the AI",
+}
+
+
+def os_user() -> str:
+    """:returns: the user at the terminal (the CLI has no login of its own)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no name for this uid (e.g. in a container)
+        return "unknown"
+
+
+def audited_filters(
+    settings: Settings, filters: SearchFilters, groups: tuple[str, ...]
+) -> SearchFilters:
+    """:returns: the filters as the search applied them (with the access groups)."""
+    return replace(filters, access_groups=list(groups or settings.search.default_access_groups))
+
+
+def record_search(
+    settings: Settings, response: SearchResponse, filters: SearchFilters, groups: tuple[str, ...]
+) -> None:
+    """Record a CLI search in the audit log."""
+    AuditLog.from_settings(settings).record_search(
+        os_user(), response, audited_filters(settings, filters, groups)
+    )
+
+
+@click.command()
+@click.argument("question")
+@click.option("--mode", type=click.Choice(SEARCH_MODES), default="hybrid", show_default=True)
+@click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
+@click.option(
+    "--type", "doc_types", multiple=True, type=click.Choice(DOC_TYPES), help="Document type."
+)
+@click.option("--from", "date_from", callback=_parse_date, help="Dated on or after YYYY-MM-DD.")
+@click.option("--to", "date_to", callback=_parse_date, help="Dated on or before YYYY-MM-DD.")
+@click.option("--group", "groups", multiple=True, help="Your access groups (default: public).")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer and results as JSON.")
+@click.pass_context
+def answer(
+    ctx: click.Context,
+    question: str,
+    mode: str,
+    sources: tuple[str, ...],
+    doc_types: tuple[str, ...],
+    date_from: date | None,
+    date_to: date | None,
+    groups: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Answer a question from the index, with citations [n] and flags.
+
+    With an LLM configured (llm.url) the answer is an AI draft from the retrieved
+    passages, verified sentence by sentence; without one, or when it is down, it is an
+    extractive summary: the best-matching sentences of the top passages. The search and
+    the answer are recorded in the audit log.
+    """
+    from search.drafting import AnswerDrafter
+    from search.service import SearchService
+
+    settings = _settings(ctx)
+    filters = SearchFilters(
+        sources=sources or None,
+        doc_types=doc_types or None,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    with _errors():
+        with SearchService(settings) as service:
+            response = service.search(
+                question,
+                mode=mode,  # type: ignore[arg-type]
+                filters=filters,
+                user_groups=groups or None,
+            )
+        audit = AuditLog.from_settings(settings)
+        applied = audited_filters(settings, filters, groups)
+        audit.record_search(os_user(), response, applied)
+        drafter = AnswerDrafter(settings)
+        try:
+            result = drafter.answer(question, response)
+        finally:
+            drafter.close()
+        audit.record_answer(os_user(), response, applied, result)
+    if as_json:
+        _echo_json({"answer": result.to_dict(), **response.to_dict()})
+    else:
+        _print_answer(result, response)
+
+
+def _print_answer(result: Answer, response: SearchResponse) -> None:
+    for notice in response.notices:
+        click.echo(f"Hinweis / Notice: {notice}", err=True)
+    if result.error:
+        click.echo(
+            f"Hinweis / Notice: KI nicht erreichbar, Auszug statt Antwort / "
+            f"LLM unavailable, extract instead: {result.error}",
+            err=True,
+        )
+    click.secho(result.label("de"), bold=True)
+    if not result.sentences:
+        click.echo("Die Treffer beantworten die Frage nicht. / The results do not answer it.")
+    for sentence in result.sentences:
+        marks = "; ".join(FLAG_TEXT.get(flag, flag) for flag in sentence.flags)
+        click.echo(f"{'⚠ ' if marks else ''}{sentence.text}")
+        if marks:
+            click.secho(f"    ({marks})", fg="yellow")
+    if result.cited:
+        click.echo("")
+    for source in result.cited:
+        click.echo(f"[{source.number}] {source.citation}")
+        click.echo(f"    {source.uri}")
+
+
+@click.group()
+def audit() -> None:
+    """The audit log of searches and answers: export and purge."""
+
+
+def _parse_since(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        msg = "use YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+        raise click.BadParameter(msg) from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@audit.command(name="export")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl")
+@click.option("--since", callback=_parse_since, help="Records from YYYY-MM-DD[THH:MM] (UTC) on.")
+@click.option("--user", help="Records of this user only.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: standard output).",
+)
+@click.pass_context
+def export_command(
+    ctx: click.Context, fmt: str, since: datetime | None, user: str | None, output: Path | None
+) -> None:
+    """Export audit records, oldest first, as JSON lines or CSV."""
+    with _errors():
+        log = AuditLog.from_settings(_settings(ctx.find_root()))
+        if output is None:
+            count = log.export(sys.stdout, fmt, since=since, user=user)
+        else:
+            with output.open("w", encoding="utf-8", newline="") as out:
+                count = log.export(out, fmt, since=since, user=user)
+    click.echo(f"{count} records exported.", err=True)
+
+
+@audit.command()
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(1),
+    help="Days to keep (default: audit.retention_days).",
+)
+@click.pass_context
+def purge(ctx: click.Context, days: int | None) -> None:
+    """Delete audit records older than the retention period."""
+    settings = _settings(ctx.find_root())
+    keep = days or settings.audit.retention_days
+    if keep is None:
+        msg = "No retention period: pass --older-than DAYS or set audit.retention_days"
+        raise click.UsageError(msg)
+    with _errors():
+        deleted = AuditLog.from_settings(settings).purge(keep)
+    click.echo(f"{deleted} records older than {keep} days deleted.")
