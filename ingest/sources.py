@@ -34,7 +34,7 @@ from ingest.kinds import KINDS
 from ingest.runner import IngestReport, ProgressCallback
 from search.errors import AuskunftError, ConfigurationError
 from search.fields import DOC_TYPES
-from search.settings import Settings
+from search.settings import Settings, SourceEntry
 
 SOURCE_KINDS: tuple[str, ...] = tuple(KINDS)
 """Kinds of source that can be synced."""
@@ -99,6 +99,8 @@ class SourceConfig:
     """``{"at", "ok", "report"}`` after a sync, ``{"at", "ok": False, "error"}`` after a failure."""
     needs_reindex: bool = False
     """A change makes the next sync rebuild the source's documents."""
+    interval_minutes: int | None = None
+    """Sync every so many minutes by ``auskunft worker`` (``None``: only on demand)."""
     origin: str = "admin"
     state: dict[str, Any] = field(default_factory=dict)
     """What the connector needs for the next incremental sync."""
@@ -127,6 +129,9 @@ class SourceConfig:
             known = ", ".join(kind.options) or "none"
             msg = f"Unknown option(s) {', '.join(sorted(unknown))} for {self.kind}; known: {known}"
             raise ConfigurationError(msg)
+        if self.interval_minutes is not None and self.interval_minutes < 1:
+            msg = f"The sync interval must be at least one minute, not {self.interval_minutes}"
+            raise ConfigurationError(msg)
         if self.origin not in ORIGINS:
             msg = f"Unknown origin {self.origin!r}"
             raise ConfigurationError(msg)
@@ -139,16 +144,32 @@ class SourceConfig:
             access_groups=_clean(self.access_groups),
         )
 
+    def to_dict(self) -> dict[str, Any]:
+        """:returns: a JSON-ready dict of the whole source."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            **self._config(),
+            "origin": self.origin,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "last_sync": self.last_sync,
+            "needs_reindex": self.needs_reindex,
+        }
+
     def _config_json(self) -> str:
-        config = {
+        return json.dumps(self._config(), ensure_ascii=False)
+
+    def _config(self) -> dict[str, Any]:
+        return {
             "location": self.location,
             "include": self.include,
             "exclude": self.exclude,
             "access_groups": self.access_groups,
             "doc_type": self.doc_type,
             "options": self.options,
+            "interval_minutes": self.interval_minutes,
         }
-        return json.dumps(config, ensure_ascii=False)
 
 
 class SourceRegistry:
@@ -180,6 +201,7 @@ class SourceRegistry:
             access_groups=config.get("access_groups", []),
             doc_type=config.get("doc_type"),
             options=config.get("options", {}),
+            interval_minutes=config.get("interval_minutes"),
             created_at=row["created_at"],
             updated_at=row["updated_at"],
             last_sync=json.loads(row["last_sync"]) if row["last_sync"] else None,
@@ -262,6 +284,7 @@ class SourceRegistry:
         :raises ConfigurationError: when the source does not exist or a value is invalid.
         """
         current = self.require(name)
+        _refuse_config_source(current)
         if "name" in changes or "kind" in changes:
             msg = "A source's name and kind cannot be changed; add a new source instead"
             raise ConfigurationError(msg)
@@ -287,9 +310,91 @@ class SourceRegistry:
         :returns: the number of documents removed.
         :raises BackendError: when a store fails (the source stays registered).
         """
+        source = self.get(name)
+        if source is not None:
+            _refuse_config_source(source)
+        return self._remove(name, indexer)
+
+    def _remove(self, name: str, indexer: Indexer) -> int:
         removed = indexer.remove_source(name)
         self.catalog.conn.execute("DELETE FROM sources WHERE name = ?", (name,))
         return removed
+
+    def apply_config(
+        self, entries: Iterable[SourceEntry], indexer: Indexer | None = None
+    ) -> builtins.list[str]:
+        """Bring the sources of the settings file into the registry.
+
+        New ones are added, changed ones updated (a change of location, groups or type
+        makes the next sync rebuild them). A source of the same name added in the admin
+        interface becomes managed by the file. Sources that came from the file but are no
+        longer in it are removed with their documents when ``indexer`` is given (removal
+        needs the write lock), else left for the next call with one.
+
+        :param entries: the ``sources`` of the settings.
+        :param indexer: an open indexer, to remove sources dropped from the file.
+        :returns: names of the sources that changed (added, updated or removed).
+        :raises ConfigurationError: when entries are invalid (after the valid ones were
+            applied; an invalid entry's earlier registration is kept as it was), or a name
+            is used twice (nothing applied).
+        """
+        wanted: builtins.list[SourceConfig] = []
+        errors: builtins.list[str] = []
+        for entry in entries:
+            try:
+                wanted.append(
+                    SourceConfig(
+                        name=entry.name,
+                        kind=entry.kind,
+                        location=entry.location,
+                        include=list(entry.include),
+                        exclude=list(entry.exclude),
+                        access_groups=list(entry.access_groups),
+                        doc_type=entry.doc_type,
+                        options=dict(entry.options),
+                        interval_minutes=entry.interval_minutes,
+                        origin="config",
+                    ).validated()
+                )
+            except ConfigurationError as exc:  # e.g. a share not mounted right now
+                errors.append(str(exc))
+        names = [entry.name.strip() for entry in entries]
+        if len(set(names)) != len(names):
+            msg = "The settings file defines a source name twice"
+            raise ConfigurationError(msg)
+        changed: builtins.list[str] = []
+        now = _now()
+        for source in wanted:
+            current = self.get(source.name)
+            if current is None:
+                self._save(replace(source, created_at=now, updated_at=now))
+                changed.append(source.name)
+                continue
+            if current.kind != source.kind:
+                msg = (
+                    f"Source {source.name!r} is a {current.kind} source in the registry but a "
+                    f"{source.kind} source in the settings file; remove one of them"
+                )
+                raise ConfigurationError(msg)
+            editable = {name: getattr(source, name) for name in _EDITABLE}
+            if current.origin == "config" and all(
+                getattr(current, name) == value for name, value in editable.items()
+            ):
+                continue
+            updated = replace(current, origin="config", updated_at=now, **editable)
+            if any(getattr(updated, f) != getattr(current, f) for f in _REINDEX_FIELDS):
+                updated.needs_reindex = True
+            self._save(updated)
+            changed.append(source.name)
+        if indexer is not None:
+            for stale in self.list():
+                if stale.origin == "config" and stale.name not in names:
+                    self._remove(stale.name, indexer)
+                    changed.append(stale.name)
+        if errors:
+            msg = f"Sources of the settings file not applied: {'; '.join(errors)}"
+            raise ConfigurationError(msg)
+        return changed
 
     # -- syncing -----------------------------------------------------------------------
 
@@ -425,7 +530,15 @@ class _OneDocument:
         return self._connector.fetch(ref)
 
 
-_EDITABLE = ("location", "include", "exclude", "access_groups", "doc_type", "options")
+_EDITABLE = (
+    "location",
+    "include",
+    "exclude",
+    "access_groups",
+    "doc_type",
+    "options",
+    "interval_minutes",
+)
 
 
 def _file_of(uri: str) -> Path | None:
@@ -436,3 +549,12 @@ def _file_of(uri: str) -> Path | None:
         return None
     path = Path(unquote(parsed.path))
     return path if path.is_file() else None
+
+
+def _refuse_config_source(source: SourceConfig) -> None:
+    if source.origin == "config":
+        msg = (
+            f"Source {source.name!r} is defined in the settings file; change or remove it "
+            "there (it is applied at the next sync)"
+        )
+        raise ConfigurationError(msg)

@@ -12,7 +12,7 @@ from typing import IO
 from haystack.utils import Secret
 
 from search.embedders import CachedEmbedder, EmbeddingCache, create_embedder
-from search.errors import BackendUnavailable
+from search.errors import IndexLocked
 from search.settings import Settings
 from search.stores.base import KeywordStore, VectorStore
 
@@ -82,7 +82,7 @@ class WriteLock:
                 f"Another Auskunft process (pid {holder}) is writing to {self.path.parent}; "
                 "wait for it to finish or stop it"
             )
-            raise BackendUnavailable(msg) from exc
+            raise IndexLocked(msg) from exc
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))

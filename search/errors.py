@@ -7,6 +7,7 @@ into this tree; only the CLI and the UI turn them into text for people::
     ├── ConfigurationError      settings are invalid or a required model/file is missing
     ├── BackendError            a store or service failed
     │   ├── BackendUnavailable  it cannot be reached or is locked by another process
+    │   │   ├── IndexLocked     another process is writing to the index
     │   │   └── LLMUnavailable  the configured LLM is down, too slow or refused the request
     │   └── IndexMismatch       an index was built with another embedding model or schema
     ├── QueryError              a query or filter cannot be understood
@@ -33,6 +34,10 @@ class BackendError(AuskunftError):
 
 class BackendUnavailable(BackendError):
     """A backend cannot be reached, or another process holds its lock."""
+
+
+class IndexLocked(BackendUnavailable):
+    """Another process holds the write lock of the data directory."""
 
 
 class LLMUnavailable(BackendUnavailable):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import (
@@ -46,6 +46,16 @@ class EmbeddingSettings(BaseModel):
     batch_size: int = Field(default=32, ge=1, le=1024)
     timeout_seconds: float = Field(default=60.0, gt=0)
     threads: int | None = Field(default=None, ge=1)
+    passage_max_chars: int | None = Field(
+        default=None,
+        ge=1,
+        description="Dense budget: content characters embedded per chunk (None: all).",
+    )
+    chunks_per_document: int | None = Field(
+        default=None,
+        ge=1,
+        description="Dense budget: only a document's first N chunks get vectors (None: all).",
+    )
 
 
 class StoreSettings(BaseModel):
@@ -168,6 +178,70 @@ class AuditSettings(BaseModel):
     )
 
 
+class SourceEntry(BaseModel):
+    """A source defined in the settings file (``[[sources]]`` in TOML).
+
+    Sources defined here are brought into the source registry by ``auskunft sync``,
+    ``auskunft worker`` and the admin interface, which shows them read-only. Removing one
+    from the file removes its documents at the next sync.
+    """
+
+    name: str
+    kind: str = "folder"
+    location: str
+    include: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+    access_groups: list[str] = Field(default_factory=list)
+    doc_type: str | None = None
+    options: dict[str, Any] = Field(default_factory=dict)
+    interval_minutes: int | None = Field(
+        default=None, ge=1, description="Sync every so many minutes (None: only on demand)."
+    )
+
+
+class WorkerSettings(BaseModel):
+    """The ingestion worker that syncs sources on their schedule (``auskunft worker``)."""
+
+    poll_seconds: float = Field(
+        default=60.0, gt=0, description="How often the worker looks for sources due."
+    )
+    retry_minutes: float = Field(
+        default=15.0, gt=0, description="Wait after a failed sync before trying the source again."
+    )
+
+
+class QueueSettings(BaseModel):
+    """The shared job queue of ingestion workers on several processes or machines.
+
+    ``url`` is a PostgreSQL connection URL (``postgresql://user:pass@host:5432/db``) of
+    the database that holds the queue (procrastinate's tables). ``None`` (the default):
+    no queue; ``auskunft ingest``, ``auskunft sync`` and the embedded scheduler write
+    directly. See ``auskunft queue --help``.
+    """
+
+    url: str | None = None
+    name: str = Field(default="auskunft", description="Queue name the jobs are put on.")
+    max_attempts: int = Field(
+        default=5, ge=1, description="Tries of a job that fails with a temporary error."
+    )
+    retry_wait_seconds: float = Field(
+        default=5.0, ge=0, description="Wait before the first retry (doubled each time)."
+    )
+    heartbeat_seconds: float = Field(
+        default=10.0, gt=0, description="How often a worker tells the queue it is alive."
+    )
+    stalled_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="A worker silent this long is dead: its running job is queued again.",
+    )
+    lock_wait_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="Embedded stores: longest wait for the data directory's write lock.",
+    )
+
+
 def _default_data_dir() -> Path:
     xdg = os.environ.get("XDG_DATA_HOME")
     base = Path(xdg) if xdg else Path.home() / ".local" / "share"
@@ -192,6 +266,9 @@ class Settings(BaseSettings):
     access: AccessSettings = Field(default_factory=AccessSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
+    sources: list[SourceEntry] = Field(default_factory=list)
+    worker: WorkerSettings = Field(default_factory=WorkerSettings)
+    queue: QueueSettings = Field(default_factory=QueueSettings)
 
     @field_validator("data_dir")
     @classmethod

@@ -361,6 +361,14 @@ cli.add_command(answer)
 cli.add_command(audit)
 
 
+# commands in their own modules, which use the helpers above
+from ui.cli_sources import sources, sync, worker  # noqa: E402
+
+cli.add_command(sources)
+cli.add_command(sync)
+cli.add_command(worker)
+
+
 def main() -> None:
     """Entry point of the ``auskunft`` script."""
     cli(prog_name="auskunft")
