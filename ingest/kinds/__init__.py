@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from ingest.kinds.base import ConnectorFactory, SourceKind
 from ingest.kinds.folder import FOLDER
+from ingest.kinds.oparl import OPARL
 
-KINDS: dict[str, SourceKind] = {kind.name: kind for kind in (FOLDER,)}
+KINDS: dict[str, SourceKind] = {kind.name: kind for kind in (FOLDER, OPARL)}
 
 __all__ = ["KINDS", "ConnectorFactory", "SourceKind"]
