@@ -12,7 +12,7 @@ import streamlit as st
 
 from ui import auth
 from ui.i18n import t
-from ui.pages import admin_sources, admin_status, document, search
+from ui.pages import admin_audit, admin_sources, admin_status, document, search
 from ui.session import language, set_current_user, settings
 
 
@@ -101,6 +101,13 @@ def main() -> None:
             title=t(lang, "nav_sources"),
             icon=":material/folder_open:",
             url_path="admin_sources",
+            visibility=hidden_unless_admin,
+        ),
+        st.Page(
+            admin_audit.render,
+            title=t(lang, "nav_audit"),
+            icon=":material/receipt_long:",
+            url_path="admin_audit",
             visibility=hidden_unless_admin,
         ),
     ]

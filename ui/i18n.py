@@ -54,6 +54,46 @@ TEXTS: dict[str, dict[str, str]] = {
         "more_title": "Mehr aus: {title}",
         "close": "Schließen",
         "answer_pending": "Antwort mit Quellenangaben (KI) – folgt in einer späteren Version.",
+        "answer_title": "Antwortentwurf",
+        "summary_title": "Auszug aus den Treffern",
+        "answer_drafting": "Antwortentwurf wird erstellt …",
+        "answer_sources": "Quellen (anklicken zum Öffnen):",
+        "no_llm": "Keine KI eingerichtet: Auskunft ist ein Suchwerkzeug und zeigt wörtliche Sätze.",
+        "llm_unavailable": (
+            "Die KI ist nicht erreichbar oder zu langsam; die Suche funktioniert, "
+            "hier ein Auszug statt eines Entwurfs. ({error})"
+        ),
+        "not_answered": "Die Treffer beantworten die Frage nicht.",
+        "injection_notice": (
+            "Ein Treffer enthielt Anweisungen an eine KI; sie wurden ihr nicht vorgelegt."
+        ),
+        "flagged_because": "Bitte prüfen: {reasons}",
+        "flag_no_citation": "ohne Quellenangabe",
+        "flag_low_support": "von den genannten Quellen kaum gedeckt",
+        "flag_removed_citation": "Verweis auf eine nicht vorgelegte Quelle entfernt",
+        "flag_link_removed": "Link entfernt, der in keiner Quelle steht",
+        "flag_instruction_echo": "wiederholt eine Anweisung an die KI",
+        "audit_failed": "Protokollierung fehlgeschlagen: {error}",
+        "nav_audit": "Protokoll",
+        "audit_intro": (
+            "Jede Suche und jede Antwort: Zeit, Benutzer, Anfrage, Filter, Abschnitte mit "
+            "Dokument-Hash, Modell, Prompt-Version, Antwort und Hinweise."
+        ),
+        "audit_time": "Zeit (UTC)",
+        "audit_user": "Benutzer",
+        "audit_kind": "Art",
+        "audit_kind_search": "Suche",
+        "audit_kind_answer": "Antwort",
+        "audit_query": "Anfrage",
+        "audit_chunks": "Abschnitte",
+        "audit_model": "Modell",
+        "audit_flags": "Hinweise",
+        "audit_answer": "Antwort",
+        "audit_since": "Ab Datum",
+        "audit_export_jsonl": "Export JSONL",
+        "audit_export_csv": "Export CSV",
+        "audit_empty": "Keine Einträge.",
+        "audit_shown": "Die neuesten {n} Einträge",
         "not_available": "Dieses Dokument ist nicht verfügbar.",
         "passage_only": "Für dieses Format gibt es keine Seitenansicht; hier die Fundstelle:",
         "page_of": "Seite {page} von {count}",
@@ -192,6 +232,46 @@ TEXTS: dict[str, dict[str, str]] = {
         "more_title": "More from: {title}",
         "close": "Close",
         "answer_pending": "Answer with citations (AI) – comes in a later version.",
+        "answer_title": "Draft answer",
+        "summary_title": "Extract from the results",
+        "answer_drafting": "Drafting an answer …",
+        "answer_sources": "Sources (click to open):",
+        "no_llm": "No AI configured: Auskunft is a search tool and shows verbatim sentences.",
+        "llm_unavailable": (
+            "The AI is unreachable or too slow; search works, here is an extract "
+            "instead of a draft. ({error})"
+        ),
+        "not_answered": "The results do not answer the question.",
+        "injection_notice": (
+            "A result contained instructions to an AI; they were not shown to it."
+        ),
+        "flagged_because": "Please check: {reasons}",
+        "flag_no_citation": "no citation",
+        "flag_low_support": "hardly supported by the cited sources",
+        "flag_removed_citation": "citation of a source not given was removed",
+        "flag_link_removed": "link found in no source was removed",
+        "flag_instruction_echo": "repeats an instruction to the AI",
+        "audit_failed": "Could not write the audit log: {error}",
+        "nav_audit": "Audit log",
+        "audit_intro": (
+            "Every search and answer: time, user, query, filters, chunks with document "
+            "hash, model, prompt version, answer and flags."
+        ),
+        "audit_time": "Time (UTC)",
+        "audit_user": "User",
+        "audit_kind": "Kind",
+        "audit_kind_search": "search",
+        "audit_kind_answer": "answer",
+        "audit_query": "Query",
+        "audit_chunks": "Chunks",
+        "audit_model": "Model",
+        "audit_flags": "Flags",
+        "audit_answer": "Answer",
+        "audit_since": "From date",
+        "audit_export_jsonl": "Export JSONL",
+        "audit_export_csv": "Export CSV",
+        "audit_empty": "No records.",
+        "audit_shown": "The newest {n} records",
         "not_available": "This document is not available.",
         "passage_only": "This format has no page view; here is the passage:",
         "page_of": "Page {page} of {count}",

@@ -239,6 +239,50 @@ def test_search_returns_cited_results(browser: Any, server: str) -> None:
     page.context.close()
 
 
+def test_extract_with_clickable_citations_above_results(browser: Any, server: str) -> None:
+    """No LLM is configured: the answer panel shows the extract, each sentence cited."""
+    page = _page(browser, STAFF)
+    page.goto(f"{server}/?mode=keyword")
+    _search(page, "Hundesteuer für den ersten Hund")
+    panel = page.locator(".st-key-answer-panel")
+    expect(panel).to_contain_text("Auszug aus den Treffern")
+    expect(panel).to_contain_text("Keine KI eingerichtet")
+    expect(panel).to_contain_text("96 Euro")
+    expect(panel).to_contain_text("[1]")
+    source = panel.get_by_role("button", name=re.compile(r"^\[1\] .*Hundesteuer"))
+    expect(source).to_be_visible()
+    page.wait_for_timeout(1000)
+    _shot(page, "answer-extract")
+    source.click()  # the citation opens the document at its page
+    expect(page.get_by_role("dialog")).to_contain_text(re.compile(r"Seite \d+ von \d+"))
+    page.context.close()
+
+
+def test_admin_audit_lists_searches_and_exports(browser: Any, server: str) -> None:
+    staff = _page(browser, STAFF)
+    staff.goto(f"{server}/?mode=keyword")
+    _search(staff, "Reisekosten Dienstreise Erstattung")
+    staff.context.close()
+    page = _page(browser, ADMIN)
+    page.goto(f"{server}/admin_audit")
+    expect(page.get_by_role("heading", name="Protokoll", exact=True)).to_be_visible()
+    row = page.locator("tr", has_text="Reisekosten Dienstreise Erstattung").first
+    expect(row).to_contain_text("m.schubert")
+    expect(page.locator("tr", has_text="Reisekosten Dienstreise Erstattung")).to_have_count(2)
+    _shot(page, "admin-audit")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export CSV").click()
+    assert download.value.suggested_filename.endswith(".csv")
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "Reisekosten Dienstreise Erstattung" in exported
+    assert "m.schubert" in exported
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export JSONL").click()
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert any('"user": "m.schubert"' in line and '"kind": "answer"' in line for line in lines)
+    page.context.close()
+
+
 def _result_count(page: Any) -> int:
     caption = page.get_by_text(re.compile(r"^\d+ Dokumente$"))
     expect(caption).to_be_visible()
@@ -318,7 +362,7 @@ def test_admin_adds_folder_source_and_syncs(
     page.context.close()
 
 
-@pytest.mark.parametrize("path", ["admin_sources", "admin_status"])
+@pytest.mark.parametrize("path", ["admin_sources", "admin_status", "admin_audit"])
 def test_non_admin_cannot_reach_admin_pages(browser: Any, server: str, path: str) -> None:
     page = _page(browser, STAFF)
     page.goto(server)
@@ -330,6 +374,7 @@ def test_non_admin_cannot_reach_admin_pages(browser: Any, server: str, path: str
     expect(page.get_by_text("Kein Zugriff")).to_be_visible()
     expect(page.get_by_text("Ordner als Quelle hinzufügen")).to_have_count(0)
     expect(page.get_by_text("Fehlerhafte Dokumente")).to_have_count(0)
+    expect(page.get_by_text("Export CSV")).to_have_count(0)
     _shot(page, f"refused-{path}")
     page.context.close()
 

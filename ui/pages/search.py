@@ -21,6 +21,7 @@ from search.errors import AuskunftError
 from search.fields import DOC_TYPES
 from search.filters import SearchFilters
 from search.results import SEARCH_MODES, DocumentHit, Passage, SearchResponse
+from ui import answer_panel
 from ui.i18n import t
 from ui.session import current_user, language, search_service, settings
 from ui.viewer import show_original
@@ -144,6 +145,7 @@ def _search(query: str, filters: SearchFilters, *, one_document: bool = False) -
             cache[key] = service.search(
                 query, mode=mode, filters=filters, user_groups=groups, top_k=top_k
             )
+        answer_panel.record_search(cache[key], filters, groups)
     return cache[key]
 
 
@@ -204,14 +206,11 @@ def _facets(lang: str, hits: list[DocumentHit], search_key: str) -> list[Documen
     return kept
 
 
-def _answer_panel(response: SearchResponse) -> None:
-    """Place of the generated answer with citations (a later issue: needs an LLM).
-
-    Nothing is rendered until an LLM is configured; the settings have none yet.
-    """
-    if getattr(settings(), "llm", None) is None:
-        return
-    st.info(t(language(), "answer_pending"))  # pragma: no cover - no LLM settings exist
+def _answer_panel(response: SearchResponse, filters: SearchFilters) -> None:
+    """The drafted answer (LLM configured) or the extract, above the results."""
+    user = current_user()
+    groups = user.search_groups(settings()) if user else settings().search.default_access_groups
+    answer_panel.render(response, filters, groups)
 
 
 @st.dialog("Dokument", width="large")
@@ -324,7 +323,7 @@ def render() -> None:
         return
     for notice in response.notices:
         st.info(notice)
-    _answer_panel(response)
+    _answer_panel(response, filters)
     _more_panel(query, lang)
     if not response.results:
         st.warning(t(lang, "no_results"))
