@@ -56,6 +56,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_RESTRICTED_GROUP = "rat-nichtoeffentlich"
 STATE_VERSION = 1
+_TEXT_FIELDS = ("name", "reference", "paperType", "date", "modified", "accessUrl")
 
 
 @dataclass(slots=True)
@@ -363,9 +364,13 @@ class OParlConnector:
         obj: OParlObject = normalize(item, kind)
         for fixup in self._fixups or ():
             obj = fixup(obj)
-        kind_of = str(obj.get("type") or "")
-        if kind_of and not kind_of.endswith(f"/{kind}"):
-            self._skip(obj["id"], "invalid-object", f"expected {kind}, got {kind_of}")
+        kind_of = obj.get("type")
+        if not isinstance(kind_of, str) or not kind_of.rstrip("/").endswith(f"/{kind}"):
+            self._skip(obj["id"], "invalid-object", f"expected an OParl {kind}, got {kind_of!r}")
+            return None
+        wrong = [key for key in _TEXT_FIELDS if key in obj and not isinstance(obj[key], str)]
+        if wrong:
+            self._skip(obj["id"], "invalid-object", f"not text: {', '.join(wrong)}")
             return None
         return obj
 

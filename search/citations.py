@@ -100,7 +100,12 @@ class CitationBuilder:
     def cite(self, meta: Mapping[str, Any]) -> str:
         """:returns: the full citation of a passage."""
         location = self.location(meta)
-        document = self.document(meta)
+        council = council_context(meta, self.language)
+        if council:  # "Drs. 2023/0412, Gemeinderat 12.03.2024, TOP 7, beschlossen – Titel"
+            title = meta.get(fields.TITLE) or meta.get(fields.FILENAME) or ""
+            document = f"{council} – {title}" if title else council
+        else:
+            document = self.document(meta)
         return f"{document}, {location}" if location else document
 
     def letter_form(self, meta: Mapping[str, Any]) -> str:
@@ -113,12 +118,22 @@ class CitationBuilder:
           ``Drs. 2024/0153, Beschluss vom 14.11.2024 (TOP 7), S. 3``;
         - a council paper: ``Drs. 2024/0153 „Änderung der Hundesteuersatzung“ vom
           08.10.2024, S. 1``;
+        - a council paper with its consultations (OParl): ``Drs. 2024/0153 „Änderung der
+          Hundesteuersatzung“, Gemeinderat 12.11.2024, TOP 7, beschlossen, S. 1``;
         - anything else: ``DA Dienstreisen vom 01.06.2012, 6. Abrechnung, S. 2``.
 
         :param meta: chunk metadata (title, reference, date, section, pages).
         :returns: the citation.
         """
         title = str(meta.get(fields.TITLE) or meta.get(fields.FILENAME) or "")
+        council = council_context(meta, "de")
+        if council:
+            number, _, rest = council.partition(", ")
+            pages = format_pages(meta.get(fields.PAGE_START), meta.get(fields.PAGE_END), "de")
+            if not number.startswith("Drs. "):  # no paper number: the consultation alone
+                number, rest = "", council
+            head = f"{number} „{title}“" if number and title else number or f"„{title}“"
+            return ", ".join(part for part in (head, rest, pages) if part)
         short = _short_title(title)
         day = format_date(meta.get(fields.DATE), "de")
         vom = f" vom {day}" if day else ""
@@ -146,6 +161,46 @@ class CitationBuilder:
             return f"Drs. {number}{quoted}{vom}{tail}"
         where = f", TOP {top.group(1)}" if top else (f", {section}" if section else "")
         return f"{short}{vom}{where}{tail}"
+
+
+def council_context(meta: Mapping[str, Any], language: str = "de") -> str:
+    """The council context of a paper, from its ``council`` metadata (OParl).
+
+    The consultation that has a result is cited, the latest first; without any result,
+    the latest consultation.
+
+    :param meta: chunk metadata with ``council`` (see :data:`search.fields.COUNCIL`) and
+        ``reference``.
+    :param language: of the date.
+    :returns: ``Drs. 2023/0412, Gemeinderat 12.03.2024, TOP 7, beschlossen``, or ``""``
+        when the metadata has no consultation.
+    """
+    council = meta.get(fields.COUNCIL)
+    if not isinstance(council, Mapping):
+        return ""
+    consultations = [c for c in council.get("consultations") or [] if isinstance(c, Mapping)]
+    if not consultations:
+        return ""
+    decided = [c for c in consultations if c.get("result")] or consultations
+    latest = max(decided, key=lambda c: str(c.get("date") or ""))
+    reference = str(meta.get(fields.REFERENCE) or "").strip()
+    named = _DRUCKSACHE.search(reference)
+    number = named.group(1).replace(" ", "") if named else reference
+    where = " ".join(
+        str(part)
+        for part in (
+            latest.get("organization") or latest.get("meeting"),
+            format_date(latest.get("date"), language),
+        )
+        if part
+    )
+    parts = [
+        f"Drs. {number}" if number else "",
+        where,
+        f"TOP {latest['agenda_item']}" if latest.get("agenda_item") else "",
+        str(latest.get("result") or ""),
+    ]
+    return ", ".join(part for part in parts if part)
 
 
 def _short_title(title: str) -> str:

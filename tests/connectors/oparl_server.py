@@ -15,6 +15,7 @@ objects for arrays, control characters, slow answers, 500s and garbage for some 
 from __future__ import annotations
 
 import copy
+import functools
 import gzip
 import hashlib
 import io
@@ -73,17 +74,36 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+@functools.cache
+def _export() -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """:returns: meetings by id, papers and organizations of the export (read once)."""
+    with gzip.open(KARLSRUHE / "meetings.jsonl.gz", "rt", encoding="utf-8") as lines:
+        meetings = {(m := json.loads(line))["id"]: m for line in lines}
+    with gzip.open(KARLSRUHE / "papers.jsonl.gz", "rt", encoding="utf-8") as lines:
+        papers = [json.loads(line) for line in lines]
+    organizations = json.loads((KARLSRUHE / "organizations.json").read_text())
+    return meetings, papers, organizations
+
+
+@functools.cache
+def _pdf(text: str, title: str) -> bytes:
+    return make_pdf(text, title)
+
+
+_TEXT_CACHE: dict[str, str | None] = {}
+
+
 def _texts(numbers: set[str]) -> dict[str, str]:
     """:returns: the real text of the files with these numbers, where the corpus has it."""
-    found: dict[str, str] = {}
-    if not TEXTS.is_file():
-        return found
-    with gzip.open(TEXTS, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            match = _ID_IN_LINE.search(line[:120])
-            if match and match.group(1) in numbers:
-                found[match.group(1)] = json.loads(line)["text"]
-    return found
+    missing = numbers - set(_TEXT_CACHE)
+    if missing and TEXTS.is_file():
+        _TEXT_CACHE.update(dict.fromkeys(missing))
+        with gzip.open(TEXTS, "rt", encoding="utf-8") as lines:
+            for line in lines:
+                match = _ID_IN_LINE.search(line[:120])
+                if match and match.group(1) in missing:
+                    _TEXT_CACHE[match.group(1)] = json.loads(line)["text"]
+    return {number: text for number in numbers if (text := _TEXT_CACHE.get(number))}
 
 
 def make_pdf(text: str, title: str) -> bytes:
@@ -138,36 +158,29 @@ class OParlServer:
         return json.loads(json.dumps(value).replace(RECORDED, self.base))
 
     def _load(self, count: int) -> None:
-        meetings = {}
-        with gzip.open(KARLSRUHE / "meetings.jsonl.gz", "rt", encoding="utf-8") as lines:
-            for line in lines:
-                meeting = json.loads(line)
-                meetings[meeting["id"]] = meeting
+        meetings, papers, organizations = _export()
         items = {
             item["id"]: item
             for meeting in meetings.values()
             for item in meeting.get("agendaItem", [])
         }
         chosen = []
-        with gzip.open(KARLSRUHE / "papers.jsonl.gz", "rt", encoding="utf-8") as lines:
-            for line in lines:
-                paper = json.loads(line)
-                consultations = paper.get("consultation", [])
-                if paper.get("deleted") or not 1 <= len(paper.get("auxiliaryFile", [])) <= 2:
-                    continue
-                decided = [items.get(c.get("agendaItem"), {}) for c in consultations]
-                if not any(item.get("result") for item in decided):
-                    continue
-                if paper["modified"] > _now():
-                    continue
-                chosen.append(paper)
+        for paper in papers:
+            consultations = paper.get("consultation", [])
+            if paper.get("deleted") or not 1 <= len(paper.get("auxiliaryFile", [])) <= 2:
+                continue
+            decided = [items.get(c.get("agendaItem"), {}) for c in consultations]
+            if not any(item.get("result") for item in decided):
+                continue
+            if paper["modified"] > _now():
+                continue
+            chosen.append(paper)
         chosen.sort(key=lambda paper: hashlib.sha256(paper["id"].encode()).hexdigest())
         chosen = sorted(chosen[:count], key=lambda paper: paper["id"])
         needed = {c["meeting"] for paper in chosen for c in paper.get("consultation", [])}
         for meeting_id in sorted(needed & set(meetings)):
             meeting = self._rewrite(meetings[meeting_id])
             self.meetings[meeting["id"]] = meeting
-        organizations = json.loads((KARLSRUHE / "organizations.json").read_text())
         for organization in organizations:
             organization = self._rewrite(organization)
             self.organizations[organization["id"]] = organization
@@ -185,7 +198,7 @@ class OParlServer:
 
     def _add_file(self, file: dict[str, Any], text: str) -> None:
         self.files[file["id"]] = file
-        self.pdfs[urlparse(file["accessUrl"]).path] = make_pdf(text[:TEXT_CHARS], file["name"])
+        self.pdfs[urlparse(file["accessUrl"]).path] = _pdf(text[:TEXT_CHARS], file["name"])
         self.pdfs[urlparse(file["downloadUrl"]).path] = self.pdfs[urlparse(file["accessUrl"]).path]
 
     def _index(self) -> None:
@@ -241,7 +254,8 @@ class OParlServer:
             "person": f"{body}/persons",
             "meeting": f"{body}/meetings",
             "paper": f"{body}/papers",
-            "legislativeTerm": f"{body}/legislativeterms",
+            "legislativeTerm": [],
+            "legislativeTermList": f"{body}/legislativeterms",
             "file": f"{body}/files",
             "created": "2016-10-12T09:08:36+02:00",
             "modified": "2026-01-01T00:00:00+01:00",
@@ -353,7 +367,7 @@ class OParlServer:
             objects = [o for o in objects if datetime.fromisoformat(o["modified"]) >= moment]
         if kind == "papers":
             objects = [
-                {"id": o["id"], "name": 17, "consultation": "kaputt"}
+                {"id": o["id"], "name": 17, "consultation": "kaputt", "date": []}
                 if o["id"] in self.quirks.garbage_in_list
                 else o
                 for o in objects
@@ -419,6 +433,9 @@ class OParlServer:
 class _Handler(BaseHTTPRequestHandler):
     server: ThreadingHTTPServer
     protocol_version = "HTTP/1.1"
+    # one write per answer, no Nagle: keep-alive requests are not held by delayed ACKs
+    wbufsize = -1
+    disable_nagle_algorithm = True
 
     def log_message(self, *_args: Any) -> None:  # quiet test output
         pass
