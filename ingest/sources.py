@@ -39,6 +39,7 @@ from search.settings import Settings, SourceEntry
 SOURCE_KINDS: tuple[str, ...] = tuple(KINDS)
 """Kinds of source that can be synced."""
 ORIGINS: tuple[str, ...] = ("admin", "config")
+_LOCAL_KINDS = ("folder", "lawxml")
 
 _NAME = re.compile(r"^\w[\w .-]{0,79}$")
 # what a change of these fields means for documents already indexed: they carry the old
@@ -413,11 +414,12 @@ class SourceRegistry:
         :raises FileNotFoundError: when its folder is gone.
         """
         source = self.require(name)
-        if source.kind != "folder":
+        if source.kind not in _LOCAL_KINDS:  # listing a server costs as much as the sync
             return None
         return sum(1 for _ in self.connector(source, indexer.settings).list())
 
-    def check(self, source: SourceConfig, settings: Settings) -> str:
+    @classmethod
+    def check(cls, source: SourceConfig, settings: Settings) -> str:
         """Test a source's connection without ingesting anything.
 
         :param source: a source (need not be registered yet).
@@ -428,7 +430,7 @@ class SourceRegistry:
         """
         clean = source.validated()
         try:
-            connector = self.connector(clean, settings)
+            connector = cls.connector(clean, settings)
             check = getattr(connector, "check", None)
             if check is not None:
                 return str(check())

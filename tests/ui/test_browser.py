@@ -342,6 +342,8 @@ def test_admin_adds_folder_source_and_syncs(
     _field(form, "Name").fill("rundschreiben-neu")
     _field(form, "Ordner (Pfad auf dem Server)").fill(str(workspace["new"]))
     _field(form, "Zugriffsgruppen (durch Komma getrennt)").fill("public")
+    form.get_by_role("button", name="Verbindung testen").click()
+    expect(form.get_by_text("Verbindung in Ordnung: 2 documents")).to_be_visible()
     form.get_by_role("button", name="Quelle anlegen").click()
     expect(page.get_by_text("Quelle „rundschreiben-neu“ angelegt")).to_be_visible()
     card = page.locator(".st-key-source-rundschreiben-neu")
@@ -372,7 +374,7 @@ def test_non_admin_cannot_reach_admin_pages(browser: Any, server: str, path: str
     expect(page.get_by_role("link", name="Indexstatus")).to_have_count(0)
     page.goto(f"{server}/{path}")  # the URL typed in directly
     expect(page.get_by_text("Kein Zugriff")).to_be_visible()
-    expect(page.get_by_text("Ordner als Quelle hinzufügen")).to_have_count(0)
+    expect(page.get_by_text("Neue Quelle hinzufügen")).to_have_count(0)
     expect(page.get_by_text("Fehlerhafte Dokumente")).to_have_count(0)
     expect(page.get_by_text("Export CSV")).to_have_count(0)
     _shot(page, f"refused-{path}")

@@ -1,15 +1,19 @@
-"""Admin: the sources — list, add a folder, edit, remove, sync now (with progress)."""
+"""Admin: the sources — list, add (folder, OParl, website, law XML), edit, remove, test the
+connection, sync now (with progress)."""
 
 from __future__ import annotations
 
+import json
 from contextlib import closing
+from typing import Any
 
 import streamlit as st
 
 from ingest.catalog import Catalog
 from ingest.indexer import Indexer
+from ingest.kinds import KINDS
 from ingest.sources import SourceConfig, SourceRegistry
-from search.errors import AuskunftError
+from search.errors import AuskunftError, ConfigurationError
 from search.fields import DOC_TYPES
 from ui.auth import split_groups
 from ui.i18n import t
@@ -88,20 +92,64 @@ def _last_sync(source: SourceConfig, lang: str) -> str:
     )
 
 
-def _source_form(lang: str, key: str, source: SourceConfig | None = None) -> SourceConfig | None:
-    """The fields of a folder source; :returns: the values when submitted."""
+def _options_text(options: dict[str, Any]) -> str:
+    return "\n".join(
+        f"{key}={json.dumps(value, ensure_ascii=False)}" for key, value in options.items()
+    )
+
+
+def _parse_options(text: str, lang: str) -> dict[str, Any]:
+    """``KEY=value`` lines; values that are JSON (numbers, lists, true) are parsed."""
+    options: dict[str, Any] = {}
+    for line in _lines(text):
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip():
+            raise ConfigurationError(t(lang, "bad_option", line=line))
+        try:
+            options[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            options[key.strip()] = value.strip()
+    return options
+
+
+def _source_form(
+    lang: str, key: str, kind: str, source: SourceConfig | None = None
+) -> SourceConfig | None:
+    """The fields of a source of ``kind``; :returns: the values when submitted.
+
+    A "test connection" press shows the result and returns nothing.
+    """
+    spec = KINDS[kind]
     with st.form(key):
         name = st.text_input(
             t(lang, "source_name"), value=source.name if source else "", disabled=bool(source)
         )
-        location = st.text_input(t(lang, "source_path"), value=source.location if source else "")
-        include = st.text_area(
-            t(lang, "source_include"),
-            value="\n".join(source.include) if source else "",
-            help=t(lang, "source_globs_help"),
+        location = st.text_input(
+            t(lang, "source_location", label=spec.location_label)
+            if kind != "folder"
+            else t(lang, "source_path"),
+            value=source.location if source else "",
         )
-        exclude = st.text_area(
-            t(lang, "source_exclude"), value="\n".join(source.exclude) if source else ""
+        if kind in ("folder", "lawxml"):
+            include = st.text_area(
+                t(lang, "source_include"),
+                value="\n".join(source.include) if source else "",
+                help=t(lang, "source_globs_help"),
+            )
+            exclude = st.text_area(
+                t(lang, "source_exclude"), value="\n".join(source.exclude) if source else ""
+            )
+        else:
+            include = exclude = ""
+        options = st.text_area(
+            t(lang, "source_options"),
+            value=_options_text(source.options) if source else "",
+            help=t(
+                lang,
+                "source_options_help",
+                known="; ".join(f"{k}: {v}" for k, v in spec.options.items()) or "–",
+            ),
+            disabled=not spec.options,
         )
         groups = st.text_input(
             t(lang, "source_groups"),
@@ -115,22 +163,54 @@ def _source_form(lang: str, key: str, source: SourceConfig | None = None) -> Sou
             index=types.index(source.doc_type) if source else 0,
             format_func=lambda v: t(lang, v) if v else t(lang, "infer"),
         )
-        if not st.form_submit_button(t(lang, "save" if source else "add_source"), type="primary"):
+        interval = st.number_input(
+            t(lang, "source_interval"),
+            min_value=0,
+            max_value=60 * 24 * 31,
+            value=(source.interval_minutes or 0) if source else 0,
+            step=15,
+        )
+        test, submit = st.columns(2)
+        tested = test.form_submit_button(t(lang, "test_connection"), icon=":material/lan:")
+        submitted = submit.form_submit_button(
+            t(lang, "save" if source else "add_source"), type="primary"
+        )
+        if not (tested or submitted):
             return None
-    return SourceConfig(
-        name=source.name if source else name,
-        location=location,
-        include=_lines(include),
-        exclude=_lines(exclude),
-        access_groups=list(split_groups(groups)),
-        doc_type=doc_type,
-    )
+        try:
+            values = SourceConfig(
+                name=source.name if source else name,
+                kind=kind,
+                location=location,
+                include=_lines(include),
+                exclude=_lines(exclude),
+                access_groups=list(split_groups(groups)),
+                doc_type=doc_type,
+                options=_parse_options(options, lang),
+                interval_minutes=int(interval) or None,
+            )
+            if tested:
+                with st.spinner(t(lang, "test_connection")):
+                    result = SourceRegistry.check(values, settings())
+                st.success(t(lang, "test_ok", result=result))
+                return None
+        except AuskunftError as exc:
+            st.error(t(lang, "error", error=exc))
+            return None
+    return values
 
 
 def _source_card(registry: SourceRegistry, source: SourceConfig, counts: dict[str, int]) -> None:
     lang = language()
     with st.container(border=True, key=f"source-{source.name}"):
-        st.markdown(f"**{source.name}** · {source.kind} · `{source.location}`")
+        every = (
+            f" · {t(lang, 'every_minutes', n=source.interval_minutes)}"
+            if source.interval_minutes
+            else ""
+        )
+        st.markdown(
+            f"**{source.name}** · {t(lang, 'kind_' + source.kind)}{every} · `{source.location}`"
+        )
         groups = ", ".join(source.access_groups) or ", ".join(
             settings().ingest.default_access_groups
         )
@@ -146,15 +226,36 @@ def _source_card(registry: SourceRegistry, source: SourceConfig, counts: dict[st
             )
         )
         st.caption(_last_sync(source, lang))
+        skipped = ((source.last_sync or {}).get("report") or {}).get("skipped") or []
+        if skipped:
+            with st.expander(t(lang, "skipped_objects", n=len(skipped))):
+                for item in skipped:
+                    st.markdown(
+                        f"- `{item.get('uri')}` — {item.get('reason')}: {item.get('error')}"
+                    )
         if source.needs_reindex:
             st.info(t(lang, "needs_reindex"))
-        sync, edit, remove = st.columns([1, 1, 2])
+        if source.origin == "config":
+            st.caption(t(lang, "from_config"))
+        sync, test, edit, remove = st.columns([1, 1, 1, 1])
         if sync.button(
             t(lang, "sync_now"), key=f"sync-{source.name}", type="primary", icon=":material/sync:"
         ):
             _sync(source.name)
+        if test.button(
+            t(lang, "test_connection"), key=f"test-{source.name}", icon=":material/lan:"
+        ):
+            try:
+                with st.spinner(t(lang, "test_connection")):
+                    result = SourceRegistry.check(source, settings())
+            except AuskunftError as exc:
+                st.error(t(lang, "error", error=exc))
+            else:
+                st.success(t(lang, "test_ok", result=result))
+        if source.origin == "config":
+            return
         with edit.popover(t(lang, "edit"), icon=":material/edit:"):
-            changed = _source_form(lang, f"edit-{source.name}", source)
+            changed = _source_form(lang, f"edit-{source.name}", source.kind, source)
             if changed is not None:
                 try:
                     registry.update(
@@ -164,6 +265,8 @@ def _source_card(registry: SourceRegistry, source: SourceConfig, counts: dict[st
                         exclude=changed.exclude,
                         access_groups=changed.access_groups,
                         doc_type=changed.doc_type,
+                        options=changed.options,
+                        interval_minutes=changed.interval_minutes,
                     )
                 except AuskunftError as exc:
                     st.error(t(lang, "error", error=exc))
@@ -186,6 +289,10 @@ def render() -> None:
         st.success(message)
     with closing(Catalog(settings().catalog_path)) as catalog:
         registry = SourceRegistry(catalog)
+        try:  # sources of the settings file; removing dropped ones waits for a sync
+            registry.apply_config(settings().sources)
+        except AuskunftError as exc:
+            st.warning(t(lang, "error", error=exc))
         counts = catalog.counts_by_source()
         sources = registry.list()
         unregistered = registry.unregistered_sources()
@@ -193,8 +300,14 @@ def render() -> None:
             _source_card(registry, source, counts.get(source.name, {}))
         if not sources:
             st.info(t(lang, "no_sources"))
-        with st.expander(t(lang, "add_folder_source"), expanded=not sources, icon=":material/add:"):
-            new = _source_form(lang, "add-source")
+        with st.expander(t(lang, "add_new_source"), expanded=not sources, icon=":material/add:"):
+            kind = st.selectbox(
+                t(lang, "source_kind"),
+                list(KINDS),
+                format_func=lambda k: t(lang, f"kind_{k}"),
+                key="new-source-kind",
+            )
+            new = _source_form(lang, "add-source", kind)
             if new is not None:
                 try:
                     registry.add(new)
