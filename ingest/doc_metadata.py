@@ -182,6 +182,9 @@ def _title(parsed: ParsedDocument, filename: str) -> str:
 
 
 def _doc_type(parsed: ParsedDocument, title: str, filename: str, first_page: str) -> str:
+    declared = parsed.metadata.get(fields.DOC_TYPE)
+    if declared in fields.DOC_TYPES:  # the format says what it is (a law of the federal portal)
+        return str(declared)
     if parsed.metadata.get("subject") is not None or filename.lower().endswith((".eml", ".msg")):
         return "correspondence"
     # the title decides; the file name and the top of the first page are fallbacks

@@ -55,6 +55,10 @@ _DRUCKSACHE = re.compile(
     r"(?:Drucksache|Drs\.|Vorlage)\s*(?:Nr\.\s*)?(\d{2,4}\s*/\s*\d+|\d{4}-\d+)"
 )
 _SHORT_TITLE = re.compile(r"\(([^()]{3,60})\)")
+# the abbreviation a law is cited by: "BauGB", "GG", "SGB II", "WEG" (not "Drs. 2024/0153")
+_LAW_ABBREVIATION = re.compile(
+    r"^[A-ZÄÖÜ][A-Za-zÄÖÜäöüß-]{0,11}[A-ZÄÖÜ][a-zäöü]*(?: [IVX]+| \d+)?$"
+)
 _VOM = re.compile(r"\s+vom\s+\d{1,2}\.\s*\S+\s+\d{4}\s*$")
 
 
@@ -98,7 +102,11 @@ class CitationBuilder:
         return ", ".join(part for part in parts if part)
 
     def cite(self, meta: Mapping[str, Any]) -> str:
-        """:returns: the full citation of a passage."""
+        """:returns: the full citation of a passage (a law cited by its abbreviation:
+        ``§ 34 Abs. 1 BauGB``)."""
+        statute = _statute_norm(meta)
+        if statute:
+            return statute
         location = self.location(meta)
         council = council_context(meta, self.language)
         if council:  # "Drs. 2023/0412, Gemeinderat 12.03.2024, TOP 7, beschlossen – Titel"
@@ -113,6 +121,7 @@ class CitationBuilder:
 
         Always German, whatever ``language``, because that is where it is pasted:
 
+        - a norm of a law known by its abbreviation: ``§ 34 Abs. 1 BauGB``;
         - a norm: ``§ 3 Abs. 1 der Hundesteuersatzung vom 21.03.2017, S. 2``;
         - a decision recorded under an agenda item that names its paper:
           ``Drs. 2024/0153, Beschluss vom 14.11.2024 (TOP 7), S. 3``;
@@ -125,6 +134,9 @@ class CitationBuilder:
         :param meta: chunk metadata (title, reference, date, section, pages).
         :returns: the citation.
         """
+        statute = _statute_norm(meta)
+        if statute:
+            return statute
         title = str(meta.get(fields.TITLE) or meta.get(fields.FILENAME) or "")
         council = council_context(meta, "de")
         if council:
@@ -209,6 +221,19 @@ def _short_title(title: str) -> str:
     if match:
         return match.group(1).strip()
     return _VOM.sub("", title).strip()
+
+
+def _statute_norm(meta: Mapping[str, Any]) -> str:
+    """``§ 34 Abs. 1 BauGB`` for a passage of a statute with a law abbreviation as its
+    reference (a federal or state law); ``""`` otherwise."""
+    reference = str(meta.get(fields.REFERENCE) or "").strip()
+    if meta.get(fields.DOC_TYPE) != "statute" or not _LAW_ABBREVIATION.match(reference):
+        return ""
+    norm = _norm(str(meta.get(fields.SECTION) or ""))
+    if not norm:
+        return ""
+    pages = format_pages(meta.get(fields.PAGE_START), meta.get(fields.PAGE_END), "de")
+    return f"{norm} {reference}, {pages}" if pages else f"{norm} {reference}"
 
 
 def _norm(section: str) -> str:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from ingest.kinds.base import ConnectorFactory, SourceKind
 from ingest.kinds.folder import FOLDER
+from ingest.kinds.lawxml import LAWXML
 from ingest.kinds.oparl import OPARL
 
-KINDS: dict[str, SourceKind] = {kind.name: kind for kind in (FOLDER, OPARL)}
+KINDS: dict[str, SourceKind] = {kind.name: kind for kind in (FOLDER, LAWXML, OPARL)}
 
 __all__ = ["KINDS", "ConnectorFactory", "SourceKind"]

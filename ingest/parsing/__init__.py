@@ -13,6 +13,7 @@ from pathlib import PurePath
 from connectors.base import SourceDocument
 from ingest.elements import ParsedDocument
 from ingest.parsing.email import parse_email
+from ingest.parsing.lawxml import is_law_xml, parse_law_xml
 from ingest.parsing.office import parse_office
 from ingest.parsing.pdf import parse_pdf
 from search.errors import DocumentTooLarge, EmptyDocument, UnsupportedFormat
@@ -67,6 +68,8 @@ def _sniff(content: bytes) -> str | None:
         return "zip"
     if head.startswith(_OLE2):
         return "ole2"  # an Outlook message, or an old Word/Excel file
+    if is_law_xml(head):
+        return "lawxml"  # a law of the federal portal (gesetze-im-internet.de)
     lowered = head.lstrip().lower()
     if lowered.startswith((b"<!doctype html", b"<html")) or b"<html" in lowered[:512]:
         return "html"
@@ -84,7 +87,8 @@ def detect_format(filename: str, content: bytes) -> str:
 
     :param filename: the file name.
     :param content: the file's bytes.
-    :returns: one of the values of :data:`SUPPORTED_EXTENSIONS`.
+    :returns: one of the values of :data:`SUPPORTED_EXTENSIONS`, or ``lawxml`` for a law
+        in the XML of the federal law portal.
     :raises UnsupportedFormat: when the format is not supported.
     """
     by_name = SUPPORTED_EXTENSIONS.get(PurePath(filename).suffix.lower())
@@ -95,7 +99,7 @@ def detect_format(filename: str, content: bytes) -> str:
         return sniffed
     if by_name is not None:
         return by_name
-    if sniffed in ("html", "eml"):
+    if sniffed in ("html", "eml", "lawxml"):
         return sniffed
     if sniffed is None and b"\x00" not in content[:4096]:
         try:
@@ -159,4 +163,6 @@ def parse_document(
         )
     if kind in ("eml", "msg"):
         return parse_email(document.content, kind, parse_attachment)
+    if kind == "lawxml":
+        return parse_law_xml(document.content)
     return parse_office(document.content, kind)
