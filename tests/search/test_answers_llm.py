@@ -218,7 +218,7 @@ def test_answer_streams_piece_by_piece(server: LlamaServer, data_dir: Path) -> N
 def test_injected_instructions_do_not_steer_the_answer(
     server: LlamaServer, data_dir: Path, question: str, document: str
 ) -> None:
-    settings = _settings(data_dir, server.url)
+    settings = _settings(data_dir, server.url, max_answer_tokens=32)
     with SearchService(settings) as service:
         response = service.search(question, top_k=3)
     drafter = AnswerDrafter(settings)
@@ -259,7 +259,10 @@ def test_stopped_server_leaves_search_working_with_a_notice(data_dir: Path, tmp_
     assert answer["flags"][0] == answers.LLM_UNAVAILABLE
     assert "not reachable" in answer["error"]
     assert "96 Euro" in answer["text"]  # the extract still answers from the statute
-    assert "KI nicht erreichbar" in result.stderr
+    text = CliRunner(env=env).invoke(cli, ["--data-dir", str(data_dir), "answer", QUESTION])
+    assert text.exit_code == 0, text.output
+    assert "KI nicht erreichbar" in text.stderr  # the notice, for a person at the terminal
+    assert "Auszug" in text.stdout
     drafted = AuditLog(data_dir / "audit.sqlite").records(kind="answer", limit=1)[0]
     assert answers.LLM_UNAVAILABLE in drafted.flags
 
