@@ -59,7 +59,7 @@ def test_add_list_edit_validate(settings: Settings, folder: Path) -> None:
         with pytest.raises(ConfigurationError, match="does not exist"):
             registry.add(SourceConfig(name="weg", location=str(folder / "nirgends")))
         with pytest.raises(ConfigurationError, match="Unknown source kind"):
-            registry.add(SourceConfig(name="rat", kind="oparl", location=str(folder)))
+            registry.add(SourceConfig(name="rat", kind="gopher", location=str(folder)))
         with pytest.raises(ConfigurationError, match="Invalid source name"):
             registry.add(SourceConfig(name="../x", location=str(folder)))
         edited = registry.update("rundschreiben", include=["**/*.txt"])
