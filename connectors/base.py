@@ -56,7 +56,8 @@ class Connector(Protocol):
     - ``scope``: the URI prefix that a *complete* listing covers; a document of the source
       under it that is no longer listed was deleted. ``None`` (or absent) means the listing
       is partial (an incremental sync lists only what changed), so nothing is deleted for
-      being unlisted.
+      being unlisted. It is read again after ``list()`` is exhausted: a connector that had
+      to skip objects of a full listing sets it to ``None`` then.
     - ``removed()``: URIs the source reports as deleted (e.g. OParl ``deleted: true``),
       asked after ``list()`` is exhausted.
     - ``skipped``: objects the connector could not turn into a document at all (garbage

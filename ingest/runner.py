@@ -198,7 +198,8 @@ class IngestRunner:
 
         :param connector: the source.
         :param scope: URI prefix the connector covers; documents of the source under it
-            that are no longer listed are deleted. ``None``: delete nothing.
+            that are no longer listed are deleted. ``None``: delete nothing. A connector
+            whose ``scope`` is ``None`` once its listing is done deletes nothing either.
         :param access_groups: groups allowed to see the documents (default from settings).
         :param metadata: defaults for every document (e.g. ``doc_type``).
         :param retry_failed: parse documents again that failed with the same bytes.
@@ -223,6 +224,10 @@ class IngestRunner:
                 pending = []
         self._flush(pending, report)
         report.skipped.extend(getattr(connector, "skipped", ()))
+        if hasattr(connector, "scope") and connector.scope is None:
+            # asked after listing: a connector that had to skip objects withdraws the claim
+            # that its listing was complete, so nothing is deleted for being unlisted
+            scope = None
         if scope is not None:
             self._delete_unseen(connector.name, scope, seen, report)
         removed = getattr(connector, "removed", None)

@@ -157,3 +157,25 @@ def test_skipped_objects_are_reported(settings: Settings) -> None:
     report = _run(settings, source)
     assert report.indexed == 3
     assert report.to_dict()["skipped"] == source.skipped
+
+
+def test_scope_withdrawn_during_listing_deletes_nothing(settings: Settings) -> None:
+    source = MemorySource("ris")
+    _run(settings, source)
+
+    class Broken(MemorySource):
+        """A full listing that hit an unreadable object: paper 3 was not listed."""
+
+        def list(self) -> Iterator[SourceRef]:
+            for ref in super().list():
+                if ref.uri.endswith("/3"):
+                    self.skipped.append({"uri": ref.uri, "reason": "invalid", "error": "x"})
+                    self.changed = []  # scope becomes None
+                    continue
+                yield ref
+
+    broken = Broken("ris")
+    with Indexer(settings) as indexer:
+        report = indexer.runner().run(broken, scope="https://ris.example/")
+    assert report.deleted == 0
+    assert len(_search(settings, "Grundstücksverkauf Mühlenstraße", ["public"])) == 1
