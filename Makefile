@@ -14,6 +14,9 @@ BIN := $(VENV)/bin
 SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-deu poppler-utils libmagic1
 # for the browser tests of the interface only: installed when we are root, else they skip
 BROWSER_PACKAGES := chromium
+# for the job-queue tests (a throwaway PostgreSQL server) and `docker-compose config`:
+# installed when we are root, else those tests skip
+SERVER_PACKAGES := postgresql docker-compose
 export HF_HUB_OFFLINE := 1
 export HAYSTACK_TELEMETRY_ENABLED := False
 export DO_NOT_TRACK := 1
@@ -37,6 +40,12 @@ system-deps:
 	  echo "Installing $(BROWSER_PACKAGES) for the browser tests"; \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; } \
 	    || echo "Could not install $(BROWSER_PACKAGES); the browser tests will be skipped" >&2; \
+	fi
+	@if { ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || ! command -v docker-compose >/dev/null 2>&1; } \
+	    && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing $(SERVER_PACKAGES) for the queue and compose tests"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SERVER_PACKAGES) >/dev/null; } \
+	    || echo "Could not install $(SERVER_PACKAGES); the queue and compose tests will be skipped" >&2; \
 	fi
 
 $(VENV)/.installed: pyproject.toml requirements.lock

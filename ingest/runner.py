@@ -464,3 +464,74 @@ class IngestRunner:
         self.vector_store.commit()
         self.catalog.delete(ids)
         return len(ids)
+
+    # == Queue workers: one document per job (ingest.worker) ==========================
+    # Public wrappers of _prepare and _flush for workers that take documents one by one
+    # from a shared queue: prepare() runs outside any lock (fetch, parse, chunk, embed),
+    # write() under the store lock, with the same catalog protocol as run().
+
+    def prepare(
+        self,
+        connector: Connector,
+        ref: SourceRef,
+        *,
+        access_groups: Sequence[str] | None = None,
+        metadata: dict[str, Any] | None = None,
+        retry_failed: bool = False,
+        report: IngestReport | None = None,
+    ) -> PreparedDocument | None:
+        """Fetch, parse, chunk and embed one document; the stores are not touched.
+
+        The embeddings land in the embedding cache, so :meth:`write` only reads them back.
+        A document whose last write was interrupted (catalog status ``indexing``) is
+        prepared again from scratch; if it fails now, its leftover chunks are still
+        removed by :meth:`write`.
+
+        :param connector: the source.
+        :param ref: the document in the source.
+        :param access_groups: groups allowed to see it (default from settings).
+        :param metadata: defaults for the document (e.g. ``doc_type``).
+        :param retry_failed: parse it again when it failed with the same bytes.
+        :param report: a report to count into (default: a new one, discarded).
+        :returns: the document to :meth:`write`, or ``None`` when it is unchanged or
+            failed without chunks in the stores (the catalog says so already).
+        :raises BackendError: when the embedder fails.
+        """
+        report = report if report is not None else IngestReport(source=connector.name)
+        groups = list(access_groups or self.settings.ingest.default_access_groups)
+        previous = self.catalog.get(make_doc_id(connector.name, ref.uri))
+        prepared = self._prepare(connector, ref, groups, metadata or {}, retry_failed, report)
+        if prepared is None:
+            interrupted = previous is not None and previous.status == "indexing"
+            entry = self.catalog.get(previous.doc_id) if interrupted and previous else None
+            # _prepare recorded the failure; the interrupted write may have left chunks
+            return _Prepared(entry=entry, chunks=[]) if entry is not None else None
+        if prepared.chunks:
+            computed_before = self.embedder.computed
+            self.chunk_embedder.run(chunks=prepared.chunks)
+            report.embedded += self.embedder.computed - computed_before
+        return prepared
+
+    def write(
+        self, prepared: Sequence[PreparedDocument], report: IngestReport | None = None
+    ) -> IngestReport:
+        """Replace prepared documents in both stores and the catalog (crash-safe).
+
+        The caller holds the store write lock (embedded stores) and makes sure no other
+        process writes the same documents at the same time (the queue's per-document lock).
+
+        :param prepared: results of :meth:`prepare`.
+        :param report: a report to count into (default: a new one).
+        :returns: the report.
+        :raises BackendError: when a store fails (the documents stay ``indexing`` and are
+            repaired by writing them again).
+        """
+        source = prepared[0].entry.source if prepared else ""
+        report = report if report is not None else IngestReport(source=source)
+        self._flush(list(prepared), report)
+        return report
+
+
+PreparedDocument = _Prepared
+"""A document ready to be written: its catalog entry and chunks (see ``IngestRunner.prepare``)."""
+# == end of queue workers block ======================================================

@@ -114,7 +114,9 @@ def elasticsearch_analysis_settings() -> dict[str, Any]:
     return {
         "filter": {
             "auskunft_german_stop": {"type": "stop", "stopwords": "_german_"},
-            "auskunft_german_stemmer": {"type": "stemmer", "language": "german"},
+            # the Snowball German algorithm, as tantivy's stemmer; the "stemmer" filter's
+            # "german" is Lucene's own GermanStemmer, which stems differently
+            "auskunft_german_stemmer": {"type": "snowball", "language": "German"},
             "auskunft_long": {"type": "length", "max": MAX_TOKEN_LENGTH},
             "auskunft_german_compounds": {
                 "type": "dictionary_decompounder",

@@ -368,6 +368,12 @@ cli.add_command(sources)
 cli.add_command(sync)
 cli.add_command(worker)
 
+# the shared job queue of several workers, and copying the index to servers
+from ui.cli_workers import migrate, queue_group  # noqa: E402
+
+cli.add_command(queue_group)
+cli.add_command(migrate)
+
 
 def main() -> None:
     """Entry point of the ``auskunft`` script."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 import qdrant_edge as edge
 from haystack import Document
@@ -256,6 +257,41 @@ class EdgeVectorStore(VectorStore):
         response = self._call("facet", lambda: shard.facet(request))
         # an exact facet also lists deleted values, with a count of 0
         return {str(hit.value) for hit in response.hits if hit.count > 0}
+
+    def iter_chunks(
+        self, filters: SearchFilters | None = None, batch_size: int = 256
+    ) -> Iterator[list[Document]]:
+        """Every chunk with its embedding, in batches (for copying the index to a server).
+
+        :param filters: restrictions (e.g. ``doc_ids`` to read whole documents).
+        :param batch_size: chunks per batch.
+        :returns: batches of chunks, in point id order.
+        """
+        shard = self._open(create=False)
+        if shard is None or matches_nothing(filters):
+            return
+        offset: edge.PointId | None = None
+        while True:
+            request = edge.ScrollRequest(
+                offset=offset,
+                limit=batch_size,
+                filter=edge_filter(filters),
+                with_payload=True,
+                with_vector=True,
+            )
+            records, offset = self._call("scroll", lambda r=request: shard.scroll(r))  # type: ignore[misc]
+            batch = [_with_vector(record.payload or {}, record.vector) for record in records]
+            if batch:
+                yield batch
+            if offset is None:
+                return
+
+
+def _with_vector(body: dict[str, Any], vector: Any) -> Document:
+    """:returns: the stored chunk with its dense vector."""
+    dense = vector.get(VECTOR_NAME) if isinstance(vector, dict) else vector
+    embedding = [float(value) for value in dense] if dense is not None else None
+    return dataclasses.replace(document_from_payload(body), embedding=embedding)
 
 
 def edge_filter(filters: SearchFilters | None) -> edge.Filter | None:

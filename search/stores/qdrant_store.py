@@ -6,7 +6,8 @@ which the default tests use; production uses a server (``url=``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import dataclasses
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -314,6 +315,46 @@ class QdrantVectorStore(VectorStore):
             found.update(str(r.payload[fields.DOC_ID]) for r in records if r.payload)
             if offset is None:
                 return found
+
+    def iter_chunks(
+        self, filters: SearchFilters | None = None, batch_size: int = 256
+    ) -> Iterator[list[Document]]:
+        """Every chunk with its embedding, in batches (to copy or compare indexes).
+
+        :param filters: restrictions (e.g. ``doc_ids`` to read whole documents).
+        :param batch_size: chunks per batch.
+        :returns: batches of chunks, in point id order.
+        """
+        client = self._open(create=False)
+        if client is None or matches_nothing(filters):
+            return
+        offset: Any = None
+        while True:
+            records, offset = self._call(
+                "scroll",
+                lambda o=offset: client.scroll(  # type: ignore[misc]
+                    self.collection,
+                    scroll_filter=qdrant_filter(filters),
+                    limit=batch_size,
+                    offset=o,
+                    with_payload=True,
+                    with_vectors=[VECTOR_NAME],
+                ),
+            )
+            batch = []
+            for record in records:
+                vector = record.vector
+                dense = vector.get(VECTOR_NAME) if isinstance(vector, dict) else vector
+                embedding = [float(v) for v in dense] if dense is not None else None  # type: ignore[arg-type]
+                batch.append(
+                    dataclasses.replace(
+                        document_from_payload(record.payload or {}), embedding=embedding
+                    )
+                )
+            if batch:
+                yield batch
+            if offset is None:
+                return
 
 
 def qdrant_filter(filters: SearchFilters | None) -> models.Filter | None:

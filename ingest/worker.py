@@ -1,0 +1,240 @@
+"""What a queue worker does with a job (see :mod:`ingest.queue` for the queue itself).
+
+A :class:`QueueWorker` keeps the embedder, the catalog and the source registry open for
+its lifetime. A document job is prepared (fetched, parsed, chunked, embedded) outside any
+lock and then written in one short step:
+
+- **servers** (Elasticsearch and Qdrant both configured): several workers write at once;
+  the queue never runs two jobs of the same document together, and the catalog (SQLite
+  on a volume the workers share) serialises its own transactions;
+- **embedded stores**: one process at a time may open them, so the worker waits for the
+  data directory's :class:`~search.backends.WriteLock`, opens the stores, writes, and
+  closes them again, holding the lock only for the write.
+
+A job interrupted anywhere (the worker killed) is run again by another worker; the
+document is then still marked ``indexing`` in the catalog, and writing it again deletes
+whatever half of it reached the stores before writing it whole.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from connectors.base import Connector, SourceRef
+from ingest.catalog import Catalog, CatalogEntry
+from ingest.queue import JobQueue
+from ingest.runner import IngestReport, IngestRunner, make_doc_id
+from ingest.sources import SourceConfig, SourceRegistry
+from search.backends import WriteLock, open_embedder, open_keyword_store, open_vector_store
+from search.embedders import CachedEmbedder
+from search.errors import BackendUnavailable
+from search.settings import Settings
+from search.stores.base import KeywordStore, VectorStore
+
+logger = logging.getLogger(__name__)
+
+_LOCK_POLL_SECONDS = 0.2
+
+
+def uses_servers(settings: Settings) -> bool:
+    """:returns: whether both stores are servers, so workers need no shared file lock."""
+    return bool(settings.stores.elasticsearch_url and settings.stores.qdrant_url)
+
+
+class QueueWorker:
+    """Runs sync and document jobs against the configured stores.
+
+    :param settings: the settings (``queue.url`` set).
+    :param queue: the queue the sync jobs put document jobs on.
+    :param embedder: an embedder to share (default: the configured one).
+    """
+
+    def __init__(
+        self, settings: Settings, queue: JobQueue, embedder: CachedEmbedder | None = None
+    ) -> None:
+        self.settings = settings
+        self.queue = queue
+        self.embedder = embedder or open_embedder(settings)
+        self._servers: tuple[KeywordStore, VectorStore] | None = None
+
+    def close(self) -> None:
+        """Close the server stores."""
+        if self._servers is not None:
+            for store in self._servers:
+                store.close()
+            self._servers = None
+
+    @contextmanager
+    def _job(self) -> Iterator[_Job]:
+        """Catalog, registry and runner for one job: the queue runs each job in a thread of
+        its own, and a SQLite connection belongs to the thread that opened it."""
+        catalog = Catalog(self.settings.catalog_path)
+        try:
+            # prepare() needs no store; these are replaced by open ones while writing
+            runner = IngestRunner(
+                self.settings,
+                catalog,
+                open_keyword_store(self.settings),
+                open_vector_store(self.settings, self.embedder.dimension),
+                self.embedder,
+            )
+            yield _Job(catalog, SourceRegistry(catalog), runner)
+        finally:
+            catalog.close()
+
+    # -- the write step ----------------------------------------------------------------
+
+    def _acquire(self) -> WriteLock:
+        deadline = time.monotonic() + self.settings.queue.lock_wait_seconds
+        while True:
+            lock = WriteLock(self.settings.lock_path)
+            try:
+                return lock.__enter__()
+            except BackendUnavailable:
+                if time.monotonic() >= deadline:
+                    raise  # the job fails and is retried later by the queue
+                time.sleep(_LOCK_POLL_SECONDS)
+
+    @contextmanager
+    def writing(self, runner: IngestRunner) -> Iterator[IngestRunner]:
+        """Open the stores for one write (waiting for the write lock when embedded).
+
+        :param runner: the job's runner.
+        :returns: the runner, with open stores.
+        :raises BackendUnavailable: when the lock stays taken longer than
+            ``queue.lock_wait_seconds`` or a server cannot be reached.
+        """
+        if uses_servers(self.settings):
+            if self._servers is None:
+                self._servers = (
+                    open_keyword_store(self.settings),
+                    open_vector_store(self.settings, self.embedder.dimension),
+                )
+            runner.keyword_store, runner.vector_store = self._servers
+            yield runner
+            return
+        lock = self._acquire()
+        keyword: KeywordStore | None = None
+        vector: VectorStore | None = None
+        try:
+            keyword = open_keyword_store(self.settings)
+            vector = open_vector_store(self.settings, self.embedder.dimension)
+            runner.keyword_store, runner.vector_store = keyword, vector
+            yield runner
+        finally:
+            for store in (keyword, vector):
+                if store is not None:
+                    store.close()
+            lock.__exit__(None, None, None)
+
+    # -- jobs --------------------------------------------------------------------------
+
+    def _source(self, registry: SourceRegistry, name: str, *, refresh: bool) -> SourceConfig:
+        """The registered source; ``refresh``: apply the settings file's sources first."""
+        if self.settings.sources and (refresh or registry.get(name) is None):
+            registry.apply_config(self.settings.sources)
+        return registry.require(name)
+
+    def ingest_document(
+        self, source: str, uri: str, size: int | None = None, version: str | None = None
+    ) -> str:
+        """Bring one document of a source up to date in both stores and the catalog.
+
+        :param source: a registered source's name.
+        :param uri: the document's URI in that source.
+        :param size: its size as listed, if known.
+        :param version: its change marker as listed, if any.
+        :returns: ``indexed``, ``unchanged`` or ``failed`` (recorded in the catalog).
+        :raises ConfigurationError: when the source is not registered.
+        :raises BackendError: when a store or the embedder fails (the queue retries).
+        """
+        with self._job() as job:
+            config = self._source(job.registry, source, refresh=False)
+            connector = job.registry.connector(config, self.settings)
+            job.runner.check_embedding_model()
+            report = IngestReport(source=source)
+            prepared = job.runner.prepare(
+                connector,
+                SourceRef(uri=uri, size=size, version=version),
+                access_groups=config.access_groups or None,
+                metadata={"doc_type": config.doc_type} if config.doc_type else None,
+                report=report,
+            )
+            if prepared is not None:
+                with self.writing(job.runner) as runner:
+                    runner.write([prepared], report)
+        if report.indexed:
+            return "indexed"
+        return "failed" if report.failed else "unchanged"
+
+    def sync_source(self, name: str) -> int:
+        """List a source, remove what is gone, and queue a job per listed document.
+
+        :param name: a registered source's name.
+        :returns: the number of document jobs queued (documents already waiting in the
+            queue are not queued twice).
+        :raises ConfigurationError: when the source is not registered.
+        :raises BackendError: when a store fails while removing documents.
+        """
+        with self._job() as job:
+            config = self._source(job.registry, name, refresh=True)
+            if config.needs_reindex:
+                with self.writing(job.runner) as runner:
+                    runner.remove(job.catalog.entries(source=config.name))
+            connector = job.registry.connector(config, self.settings)
+            seen: set[str] = set()
+            queued = 0
+            for ref in connector.list():
+                seen.add(ref.uri)
+                queued += self.queue.enqueue_document(
+                    config.name, ref.uri, size=ref.size, version=ref.version
+                )
+            gone = self._gone(job.catalog, config.name, connector, seen)
+            if gone:
+                with self.writing(job.runner) as runner:
+                    runner.remove(gone)
+            # like SourceRegistry.sync: the cursor moves only after a successful listing
+            config.last_sync = {
+                "at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "ok": True,
+                "report": {"queued": queued, "deleted": len(gone)},
+            }
+            state = getattr(connector, "state", None)
+            config.state = dict(state()) if state is not None else {}
+            config.needs_reindex = False
+            job.registry._save(config)  # the registry has no public "record a sync" yet
+        logger.info("%s: %d document jobs queued, %d removed", name, queued, len(gone))
+        return queued
+
+    @staticmethod
+    def _gone(
+        catalog: Catalog, source: str, connector: Connector, seen: set[str]
+    ) -> list[CatalogEntry]:
+        """Documents of the source that the listing no longer has, or that it reports
+        removed (incremental connectors)."""
+        scope = getattr(connector, "scope", None)
+        gone = [
+            entry
+            for entry in catalog.entries(source=source)
+            if scope is not None and entry.uri.startswith(scope) and entry.uri not in seen
+        ]
+        removed = getattr(connector, "removed", None)
+        if removed is not None:
+            ids = {entry.doc_id for entry in gone}
+            for uri in dict.fromkeys(removed()):
+                entry = catalog.get(make_doc_id(source, uri))
+                if entry is not None and entry.doc_id not in ids:
+                    gone.append(entry)
+        return gone
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    catalog: Catalog
+    registry: SourceRegistry
+    runner: IngestRunner

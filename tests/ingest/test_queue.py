@@ -1,0 +1,306 @@
+"""The shared job queue for real: a PostgreSQL server in a temp dir, real workers.
+
+PostgreSQL comes from Debian's packages (``make install`` installs it when root); the
+tests skip with the reason when its server binaries are absent.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from ingest.catalog import Catalog
+from ingest.queue import DOCUMENT_TASK, SYNC_TASK, JobQueue
+from ingest.sources import SourceConfig, SourceRegistry
+from ingest.worker import QueueWorker
+from search.backends import open_keyword_store, open_vector_store
+from search.filters import SearchFilters
+from search.settings import Settings
+
+ROOT = Path(__file__).parents[2]
+pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+
+
+def _pg_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    if found:
+        return Path(found[-1]).parent
+    which = shutil.which("pg_ctl")
+    return Path(which).resolve().parent if which else None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL server on a free loopback port, stopped afterwards."""
+    bin_dir = _pg_bin()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL server binaries not found (apt-get install postgresql)")
+    # not under pytest's temp folder: that one is private to us, and the server may run
+    # as another user
+    root = Path(tempfile.mkdtemp(prefix="auskunft-pg-"))
+    data = root / "data"
+    run_as: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root and there is no 'postgres' user to run the server")
+        shutil.chown(root, "postgres")
+        run_as = ["runuser", "-u", "postgres", "--"]
+    port = _free_port()
+    subprocess.run(
+        [*run_as, str(bin_dir / "initdb"), "-D", str(data), "-U", "auskunft", "--auth=trust"],
+        check=True,
+        capture_output=True,
+    )
+    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run(
+        [
+            *[*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options],
+            *["-l", str(root / "server.log"), "-w", "start"],
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,  # the server must not hold our pipes open
+        stderr=subprocess.DEVNULL,
+        timeout=60,
+    )
+    try:
+        yield f"postgresql://auskunft@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            [*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            check=False,
+            capture_output=True,
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def queue_url(postgres_url: str) -> str:
+    """An empty queue: procrastinate's tables dropped and created anew for each test."""
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+    return postgres_url
+
+
+def _corpus(root: Path, count: int) -> Path:
+    root.mkdir()
+    for n in range(count):
+        text = (
+            f"Beschluss Nr. {n} des Bauausschusses über die Sanierung der Schule {n}.\n\n"
+            f"Die Kosten betragen {1000 + n} Euro und werden aus dem Haushalt gedeckt."
+        )
+        (root / f"beschluss-{n:02d}.txt").write_text(text, encoding="utf-8")
+    return root
+
+
+def _settings(tmp_path: Path, url: str, **queue: object) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        queue={"url": url, "retry_wait_seconds": 0, **queue},  # type: ignore[arg-type]
+    )
+
+
+def _register(settings: Settings, name: str, folder: Path) -> None:
+    catalog = Catalog(settings.catalog_path)
+    SourceRegistry(catalog).add(SourceConfig(name=name, location=str(folder)))
+    catalog.close()
+
+
+def _assert_exactly_once(settings: Settings, files: int) -> None:
+    """Catalog rows == corpus files; each document's chunks are in both stores once."""
+    catalog = Catalog(settings.catalog_path)
+    try:
+        entries = catalog.entries()
+        assert catalog.counts_by_status() == {"indexing": 0, "indexed": files, "failed": 0}
+        assert len(entries) == files
+        chunk_ids = [cid for entry in entries for cid in entry.chunk_ids]
+        assert len(chunk_ids) == len(set(chunk_ids))
+    finally:
+        catalog.close()
+    keyword = open_keyword_store(settings)
+    vector = open_vector_store(settings, 384)
+    try:
+        for store in (keyword, vector):
+            assert store.count() == len(chunk_ids)
+            assert store.doc_ids() == {entry.doc_id for entry in entries}
+            for entry in entries:
+                assert store.count(SearchFilters(doc_ids=[entry.doc_id])) == len(entry.chunk_ids)
+    finally:
+        keyword.close()
+        vector.close()
+
+
+def _jobs(url: str) -> list[tuple[str, str, int]]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT task_name, status::text, attempts FROM procrastinate_jobs ORDER BY id"
+        ).fetchall()
+    return [(str(task), str(status), int(attempts)) for task, status, attempts in rows]
+
+
+def test_sync_job_queues_documents_and_a_worker_ingests_them(tmp_path: Path, queue_url: str):
+    corpus = _corpus(tmp_path / "akten", 5)
+    settings = _settings(tmp_path, queue_url)
+    _register(settings, "bau", corpus)
+    queue = JobQueue(settings)
+    with queue.opened():
+        assert queue.enqueue_sync("bau") is True
+        assert queue.enqueue_sync("bau") is False  # one waiting sync per source is enough
+    worker = QueueWorker(settings, queue)
+    try:
+        queue.run_worker(worker.sync_source, worker.ingest_document, wait=False)
+        _assert_exactly_once(settings, 5)
+        assert queue.counts() == {SYNC_TASK: {"succeeded": 1}, DOCUMENT_TASK: {"succeeded": 5}}
+
+        # idempotent: every document job again changes nothing
+        for path in sorted(corpus.iterdir()):
+            assert worker.ingest_document("bau", path.as_uri()) == "unchanged"
+        # a changed file is replaced, a deleted one removed, by the next sync
+        (corpus / "beschluss-00.txt").write_text("Neuer Beschluss über die Kita.", "utf-8")
+        (corpus / "beschluss-01.txt").unlink()
+        with queue.opened():
+            queue.enqueue_sync("bau")
+        queue.run_worker(worker.sync_source, worker.ingest_document, wait=False)
+    finally:
+        worker.close()
+    _assert_exactly_once(settings, 4)
+    catalog = Catalog(settings.catalog_path)
+    source = SourceRegistry(catalog).require("bau")
+    catalog.close()
+    assert source.last_sync is not None
+    assert source.last_sync["report"] == {"queued": 4, "deleted": 1}
+
+
+def test_unconfigured_queue_is_a_configuration_error(tmp_path: Path) -> None:
+    from search.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match=r"queue\.url"):
+        JobQueue(Settings(data_dir=tmp_path))
+
+
+# `python -m ui.cli` would import ui.cli twice (as __main__ and from its submodules)
+_WORKER = "import sys; from ui.cli import main; sys.argv[0] = 'auskunft'; main()"
+
+# Worker A: its third write to the vector store announces itself and hangs, holding the
+# write lock with its document marked ``indexing`` and half written; the test kills it.
+_HANGING_WORKER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from search.stores.qdrant_edge_store import EdgeVectorStore
+
+    marker = Path(sys.argv[1])
+    original = EdgeVectorStore.write
+    calls = []
+
+    def write(self, chunks):
+        calls.append(1)
+        if len(calls) == 3:
+            marker.write_text("writing")
+            time.sleep(600)
+        return original(self, chunks)
+
+    EdgeVectorStore.write = write
+    from ui.cli import main
+    sys.argv = ["auskunft", "queue", "worker", "--name", "A"]
+    main()
+    """
+)
+
+
+def test_two_workers_one_killed_mid_job_lose_and_duplicate_nothing(
+    tmp_path: Path, queue_url: str
+) -> None:
+    files = 24
+    corpus = _corpus(tmp_path / "akten", files)
+    settings = _settings(tmp_path, queue_url)
+    _register(settings, "bau", corpus)
+    queue = JobQueue(settings)
+    with queue.opened():
+        queue.enqueue_sync("bau")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "HAYSTACK_TELEMETRY_ENABLED": "False",
+        "AUSKUNFT_DATA_DIR": str(settings.data_dir),
+        "AUSKUNFT_QUEUE__URL": queue_url,
+        "AUSKUNFT_QUEUE__RETRY_WAIT_SECONDS": "0",
+        "AUSKUNFT_QUEUE__HEARTBEAT_SECONDS": "1",
+        "AUSKUNFT_QUEUE__STALLED_SECONDS": "4",
+    }
+    marker = tmp_path / "a-is-writing"
+    logs = {name: (tmp_path / f"{name}.log").open("w") for name in ("A", "B")}
+    worker_a = subprocess.Popen(
+        [sys.executable, "-c", _HANGING_WORKER, str(marker)],
+        env=env,
+        cwd=ROOT,
+        stdout=logs["A"],
+        stderr=subprocess.STDOUT,
+    )
+    worker_b = subprocess.Popen(
+        [sys.executable, "-c", _WORKER, "queue", "worker", "--name", "B"],
+        env=env,
+        cwd=ROOT,
+        stdout=logs["B"],
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not marker.exists():
+            assert worker_a.poll() is None, (tmp_path / "A.log").read_text()
+            assert time.monotonic() < deadline, (tmp_path / "A.log").read_text()[-3000:]
+            time.sleep(0.1)
+        worker_a.send_signal(signal.SIGKILL)
+        worker_a.wait()
+        in_flight = [job for job in _jobs(queue_url) if job[1] == "doing"]
+        assert in_flight, "worker A was killed without a job in hand"
+
+        while True:  # worker B takes over A's job once A's heartbeat is stale
+            jobs = _jobs(queue_url)
+            statuses = {status for _task, status, _attempts in jobs}
+            if len(jobs) == files + 1 and statuses == {"succeeded"}:
+                break
+            assert worker_b.poll() is None, (tmp_path / "B.log").read_text()
+            assert time.monotonic() < deadline, f"queue not drained: {jobs}"
+            time.sleep(0.5)
+    finally:
+        for process in (worker_a, worker_b):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+        for log in logs.values():
+            log.close()
+
+    jobs = _jobs(queue_url)
+    assert sum(task == DOCUMENT_TASK for task, _s, _a in jobs) == files
+    assert any(attempts >= 1 for task, _s, attempts in jobs if task == DOCUMENT_TASK), (
+        "no job was taken over from the killed worker"
+    )
+    assert "queued again" in (tmp_path / "B.log").read_text()
+    _assert_exactly_once(settings, files)

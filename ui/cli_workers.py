@@ -1,0 +1,162 @@
+"""``auskunft queue …`` (ingestion workers on a shared job queue) and ``auskunft migrate``."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+from typing import Any
+
+import click
+
+from search.errors import AuskunftError
+from search.settings import Settings
+
+
+def _settings(ctx: click.Context) -> Settings:
+    settings: Settings = ctx.find_root().obj
+    return settings
+
+
+def _fail(exc: AuskunftError) -> click.ClickException:
+    return click.ClickException(str(exc))
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group(name="queue")
+def queue_group() -> None:
+    """Ingestion on a shared job queue (PostgreSQL at queue.url) for several workers.
+
+    'auskunft queue sync SOURCE' puts a sync of a registered source on the queue; any
+    number of 'auskunft queue worker' processes, on this machine or others, take the jobs:
+    one job per document, retried when a store is down, and taken over from a worker that
+    died. Without queue.url, use 'auskunft ingest' or 'auskunft sync' instead.
+    """
+
+
+@queue_group.command(name="worker")
+@click.option("--name", help="Worker name in logs (default: host and process id).")
+@click.option(
+    "--until-empty", is_flag=True, help="Stop when the queue is empty instead of waiting."
+)
+@click.pass_context
+def queue_worker(ctx: click.Context, name: str | None, until_empty: bool) -> None:
+    """Take ingestion jobs from the queue until stopped (Ctrl+C, SIGTERM).
+
+    Run one worker per core, on as many machines as you like. With the embedded stores
+    the workers of one machine take turns writing (they share the data directory's write
+    lock); with Elasticsearch and Qdrant they write in parallel.
+    """
+    from ingest.queue import JobQueue
+    from ingest.worker import QueueWorker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    settings = _settings(ctx)
+    worker_name = name or f"{socket.gethostname()}-{os.getpid()}"
+    try:
+        queue = JobQueue(settings)
+        worker = QueueWorker(settings, queue)
+        try:
+            click.echo(f"Worker {worker_name} takes jobs from queue {queue.queue_name!r}", err=True)
+            queue.run_worker(
+                worker.sync_source,
+                worker.ingest_document,
+                wait=not until_empty,
+                name=worker_name,
+            )
+        finally:
+            worker.close()
+    except AuskunftError as exc:
+        raise _fail(exc) from exc
+
+
+@queue_group.command(name="sync")
+@click.argument("sources", nargs=-1)
+@click.option("--all", "all_sources", is_flag=True, help="Every registered source.")
+@click.pass_context
+def queue_sync(ctx: click.Context, sources: tuple[str, ...], all_sources: bool) -> None:
+    """Put a sync of SOURCES (registered names) on the queue; the workers do the rest."""
+    from ingest.catalog import Catalog
+    from ingest.queue import JobQueue
+    from ingest.sources import SourceRegistry
+
+    settings = _settings(ctx)
+    if not sources and not all_sources:
+        msg = "Name one or more sources, or use --all"
+        raise click.UsageError(msg)
+    try:
+        catalog = Catalog(settings.catalog_path)
+        try:
+            registry = SourceRegistry(catalog)
+            if settings.sources:
+                registry.apply_config(settings.sources)
+            names = [s.name for s in registry.list()] if all_sources else list(sources)
+            for source in names:
+                registry.require(source)
+        finally:
+            catalog.close()
+        queue = JobQueue(settings)
+        with queue.opened():
+            for source in names:
+                added = queue.enqueue_sync(source)
+                click.echo(f"{source}: {'queued' if added else 'already queued'}")
+    except AuskunftError as exc:
+        raise _fail(exc) from exc
+
+
+@queue_group.command(name="status")
+@click.option(
+    "--requeue-stalled", is_flag=True, help="Put jobs of dead workers back on the queue now."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@click.pass_context
+def queue_status(ctx: click.Context, requeue_stalled: bool, as_json: bool) -> None:
+    """Show the jobs on the queue by kind and status, and the latest failed ones."""
+    from ingest.queue import JobQueue
+
+    settings = _settings(ctx)
+    try:
+        queue = JobQueue(settings)
+        requeued = queue.requeue_stalled_now() if requeue_stalled else None
+        counts = queue.counts()
+        failed = queue.failed_jobs()
+    except AuskunftError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        _echo_json({"queue": queue.queue_name, "jobs": counts, "failed": failed})
+        return
+    if requeued is not None:
+        click.echo(f"Jobs of dead workers queued again: {requeued}")
+    click.echo(f"Queue {queue.queue_name!r}:")
+    if not counts:
+        click.echo("  no jobs")
+    for task, by_status in sorted(counts.items()):
+        click.echo(f"  {task}: " + ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())))
+    for job in failed:
+        click.echo(f"  failed #{job['id']} {job['task']} {job['args']} ({job['attempts']} tries)")
+
+
+@click.command()
+@click.option("--batch-size", default=500, show_default=True, help="Chunks per write.")
+@click.pass_context
+def migrate(ctx: click.Context, batch_size: int) -> None:
+    """Copy the embedded index (tantivy + qdrant-edge) into Elasticsearch and Qdrant.
+
+    Reads every chunk of the embedded stores under the data directory and writes it to
+    the servers of stores.elasticsearch_url and stores.qdrant_url.
+    """
+    from ingest.migrate import migrate_index
+
+    settings = _settings(ctx)
+    try:
+        report = migrate_index(settings, batch_size=batch_size)
+    except AuskunftError as exc:
+        raise _fail(exc) from exc
+    click.echo(
+        f"Copied {report.keyword_chunks} chunks to {report.keyword_target} and "
+        f"{report.vector_chunks} vectors to {report.vector_target}"
+    )
