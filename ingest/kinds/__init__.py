@@ -11,7 +11,8 @@ from ingest.kinds.base import ConnectorFactory, SourceKind
 from ingest.kinds.folder import FOLDER
 from ingest.kinds.lawxml import LAWXML
 from ingest.kinds.oparl import OPARL
+from ingest.kinds.website import WEBSITE
 
-KINDS: dict[str, SourceKind] = {kind.name: kind for kind in (FOLDER, LAWXML, OPARL)}
+KINDS: dict[str, SourceKind] = {kind.name: kind for kind in (FOLDER, LAWXML, OPARL, WEBSITE)}
 
 __all__ = ["KINDS", "ConnectorFactory", "SourceKind"]
