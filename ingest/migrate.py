@@ -6,7 +6,9 @@ chunks and written to the server vector store (with vectors) and the server keyw
 (text and meta). A document's chunks are written in one call, as ingestion does (a
 keyword store builds its whole-document record from them). Writes are upserts by chunk
 id, so running ``auskunft migrate`` again repairs an interrupted copy without duplicates;
-documents the servers hold but the catalog does not are removed from them.
+documents the servers hold but the catalog does not are removed from them. Into
+Elasticsearch the copy goes to a new index that replaces the live one in one alias swap
+(:mod:`search.stores.elasticsearch_generations`), so searches never see a partial copy.
 
 The catalog itself stays where it is (``catalog.sqlite`` in the data directory); the
 servers' workers share that data directory.
@@ -87,13 +89,17 @@ def migrate_index(
                         "the index cannot be copied whole. Ingest into the servers instead."
                     )
                     raise ConfigurationError(msg)
-                keyword = keyword_target or open_keyword_store(settings)
+                live = keyword_target or open_keyword_store(settings)
+                keyword = _generation_of(live) if keyword_target is None else live
                 vector = vector_target or open_vector_store(settings, dimension)
                 try:
                     report = _copy(source, entries, keyword, vector, batch_size)
+                    if keyword is not live:  # searches switch to the full copy at once
+                        _swap_in(live, keyword)
                 finally:
                     if keyword_target is None:
                         keyword.close()
+                        live.close()
                     if vector_target is None:
                         vector.close()
             finally:
@@ -103,6 +109,26 @@ def migrate_index(
     report.keyword_target = settings.stores.elasticsearch_url or type(keyword).__name__
     report.vector_target = settings.stores.qdrant_url or type(vector).__name__
     return report
+
+
+def _generation_of(live: KeywordStore) -> KeywordStore:
+    """:returns: a new Elasticsearch generation behind ``live``'s alias, else ``live``."""
+    from search.stores.elasticsearch_store import ElasticsearchKeywordStore
+
+    if not isinstance(live, ElasticsearchKeywordStore):
+        return live
+    from search.stores.elasticsearch_generations import new_generation
+
+    return new_generation(live)
+
+
+def _swap_in(live: KeywordStore, generation: KeywordStore) -> None:
+    from search.stores.elasticsearch_generations import swap_in
+    from search.stores.elasticsearch_store import ElasticsearchKeywordStore
+
+    assert isinstance(live, ElasticsearchKeywordStore)
+    assert isinstance(generation, ElasticsearchKeywordStore)
+    swap_in(live, generation)
 
 
 def _dimension(path: Path) -> int:

@@ -123,11 +123,30 @@ def test_migrate_into_the_servers(indexed: Settings) -> None:
             )
         }
     )
-    report = migrate_index(settings)
-    assert report.documents == 6
-    keyword, vector = open_keyword_store(settings), open_vector_store(settings, 384)
+    from elasticsearch import Elasticsearch
+    from qdrant_client import QdrantClient
+
+    es = Elasticsearch(os.environ["AUSKUNFT_ELASTICSEARCH_URL"])
     try:
-        _assert_copied(settings, keyword, vector)
+        report = migrate_index(settings)
+        assert report.documents == 6
+        first = list(es.indices.get_alias(name=name).body)
+        # a second full copy is built beside the first and swapped in; the first is gone
+        again = migrate_index(settings)
+        assert again.documents == 6
+        second = list(es.indices.get_alias(name=name).body)
+        assert len(first) == len(second) == 1
+        assert first != second
+        assert not es.indices.exists(index=first[0])
+        keyword, vector = open_keyword_store(settings), open_vector_store(settings, 384)
+        try:
+            _assert_copied(settings, keyword, vector)
+        finally:
+            keyword.close()
+            vector.close()
     finally:
-        keyword.close()
-        vector.close()
+        es.indices.delete(index=f"{name}-*", ignore_unavailable=True)
+        es.close()
+        qdrant = QdrantClient(url=os.environ["AUSKUNFT_QDRANT_URL"])
+        qdrant.delete_collection(name)
+        qdrant.close()
