@@ -14,7 +14,9 @@ a hash of the document and the links of the page. A second crawl sends condition
 a 304 (or an unchanged ``lastmod``) yields the URL with its previous version, so it is not
 fetched again, and the crawl continues along the remembered links. The listing is complete
 (:attr:`WebsiteConnector.scope`): pages that answer 404/410, are no longer linked or are
-now forbidden by robots.txt are deleted. A page that fails for a while (5xx, timeout) is
+now forbidden by robots.txt are deleted (unless the crawl stopped at ``max_pages`` or
+a sitemap could not be read: then :attr:`WebsiteConnector.scope` withdraws the claim and
+nothing is deleted). A page that fails for a while (5xx, timeout) is
 kept as it was and reported in :attr:`WebsiteConnector.skipped`.
 """
 
@@ -157,14 +159,18 @@ class WebsiteConnector:
         self._next: dict[str, dict[str, Any]] | None = None
         self._current: SourceDocument | None = None
         self._listed: set[str] = set()
+        self._complete = True
         self.skipped: list[dict[str, str]] = []
 
     # -- the seam ----------------------------------------------------------------------
 
     @property
-    def scope(self) -> str:
+    def scope(self) -> str | None:
         """:returns: the longest prefix common to the allowed prefixes: the crawl lists
-        everything of the source under it."""
+        everything of the source under it; ``None`` after a listing that stopped at
+        ``max_pages`` or missed a sitemap (then nothing is deleted for being unlisted)."""
+        if not self._complete:
+            return None
         common = self.prefixes[0]
         for prefix in self.prefixes[1:]:
             while not prefix.startswith(common):
@@ -184,6 +190,7 @@ class WebsiteConnector:
         """
         self._next = {}
         self._listed = set()
+        self._complete = True
         self.skipped = []
         if self.respect_robots:
             if not self.robots.allowed(self.location):
@@ -330,6 +337,7 @@ class WebsiteConnector:
                 yield visit.ref
 
     def _limit_reached(self) -> None:
+        self._complete = False
         self.skipped.append(
             {
                 "uri": self.location,
@@ -359,6 +367,7 @@ class WebsiteConnector:
                     current.content, etree.XMLParser(resolve_entities=False, no_network=True)
                 )
             except etree.XMLSyntaxError as exc:
+                self._complete = False
                 self.skipped.append({"uri": current.url, "reason": "sitemap", "error": str(exc)})
                 continue
             for item in root:
@@ -375,6 +384,7 @@ class WebsiteConnector:
                         if result.status == 200:
                             pending.append(result)
                         else:
+                            self._complete = False
                             self.skipped.append(
                                 {"uri": url, "reason": "sitemap", "error": f"HTTP {result.status}"}
                             )

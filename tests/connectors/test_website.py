@@ -191,6 +191,7 @@ def test_server_errors_are_retried_and_failures_keep_the_page(site: WebsiteServe
     connector = WebsiteConnector(location, name="w", delay_seconds=0, retry_backoff=0.01)
     uris = {ref.uri.removeprefix(site.base) for ref in connector.list()}
     assert uris == PAGES | FILES  # the 503 was retried
+    assert connector.scope == f"{site.base}/stadt/"  # a complete listing
     state = connector.state()
     # the site fails for a while: the page is kept with its version, and reported
     site.status["/stadt/impressum.html"] = [503, 503, 503]
@@ -207,6 +208,7 @@ def test_server_errors_are_retried_and_failures_keep_the_page(site: WebsiteServe
     limited = WebsiteConnector(location, name="w", delay_seconds=0, max_pages=2)
     assert 1 <= len(list(limited.list())) <= 2
     assert limited.skipped[0]["reason"] == "limit"
+    assert limited.scope is None  # a truncated listing deletes nothing
     assert len([r for r in site.requests if r.path != "/robots.txt"]) == 2
 
 
