@@ -307,7 +307,13 @@ def evaluate(
 
     say = progress or (lambda _line: None)
     keyword_only = set(modes) == {"keyword"}
-    eval_dir = settings.data_dir / "eval" / (beir.label + ("-keyword-only" if keyword_only else ""))
+    budget = settings.embedding.passage_max_chars, settings.embedding.chunks_per_document
+    suffix = "-keyword-only" if keyword_only else ""
+    if not keyword_only and budget != (None, None):
+        # a budgeted dense side is another index (and another figure) than a full one
+        chars, chunks = ("all" if value is None else value for value in budget)
+        suffix = f"-dense-c{chunks}-m{chars}"
+    eval_dir = settings.data_dir / "eval" / (beir.label + suffix)
     if reindex and eval_dir.exists():
         shutil.rmtree(eval_dir)
     # bigger batches: fewer commits; the chunks are the same
@@ -339,7 +345,8 @@ def evaluate(
         subset=beir.corpus_ids is not None,
         ingest={**ingest.to_dict(), "embed_seconds": round(embedder.seconds, 1)}
         | {"passages_per_second": rate, "keyword_only": keyword_only},
-        settings=settings.search.model_dump(exclude={"default_access_groups"}),
+        settings=settings.search.model_dump(exclude={"default_access_groups"})
+        | {"dense_budget": {"passage_max_chars": budget[0], "chunks_per_document": budget[1]}},
     )
     report.ingest.pop("failures", None)
     say(f"ingested: {ingest.indexed} new, {ingest.unchanged} unchanged, {ingest.failed} failed")

@@ -9,6 +9,7 @@ from search.citations import CitationBuilder
 from search.fusion import FusedChunk
 from search.results import DocumentHit, Passage
 from search.snippets import make_snippet
+from search.stores.base import DocumentScore
 
 
 def _pages(meta: dict[str, object]) -> range:
@@ -22,13 +23,20 @@ def _pages(meta: dict[str, object]) -> range:
 class DocumentGrouper:
     """Turns chunk hits into document hits with citations.
 
-    A document's score is its best chunk's score plus a small share of its next ones, so
-    a document that matches in several places ranks above one lucky chunk.
+    A document's score is its best chunk's score, plus ``document_weight`` times its
+    whole-document keyword score divided by the best one (so the best whole-document match
+    adds ``document_weight``; a document outside that list adds the list's lowest share),
+    plus ``support_weight`` times what its 2nd and 3rd best chunks score above the weakest
+    candidate. The whole-document
+    score is what makes a document that matches in several places rank above one lucky
+    chunk: BM25 over all its text counts every place, once per word.
 
     :param top_k: how many documents to return.
     :param passages_per_document: how many passages each document shows.
     :param language: language of citations (``de``/``en``).
-    :param support_weight: share of the 2nd and 3rd best chunk scores added to the score.
+    :param support_weight: share of the 2nd and 3rd best chunk scores (above the weakest
+        candidate's) added to the score.
+    :param document_weight: weight of the normalised whole-document keyword score.
     """
 
     def __init__(
@@ -37,11 +45,13 @@ class DocumentGrouper:
         passages_per_document: int = 3,
         language: str = "de",
         support_weight: float = 0.1,
+        document_weight: float = 1.0,
     ) -> None:
         self.top_k = top_k
         self.passages_per_document = passages_per_document
         self.citations = CitationBuilder(language)
         self.support_weight = support_weight
+        self.document_weight = document_weight
 
     def _passage(self, hit: FusedChunk, query: str) -> Passage:
         meta = hit.document.meta
@@ -58,23 +68,42 @@ class DocumentGrouper:
             citation=self.citations.cite(meta),
         )
 
+    def _document_shares(self, document_hits: list[DocumentScore]) -> dict[str, float]:
+        best = max((hit.score for hit in document_hits), default=0.0)
+        if best <= 0 or not self.document_weight:
+            return {}
+        return {hit.doc_id: self.document_weight * hit.score / best for hit in document_hits}
+
     @component.output_types(documents=list[DocumentHit])
     def run(
-        self, hits: list[FusedChunk], query: str, top_k: int | None = None
+        self,
+        hits: list[FusedChunk],
+        query: str,
+        top_k: int | None = None,
+        document_hits: list[DocumentScore] | None = None,
     ) -> dict[str, list[DocumentHit]]:
         """:param hits: fused chunks, best first.
 
         :param query: the query (for snippets of passages without highlights).
         :param top_k: overrides the number of documents.
+        :param document_hits: whole-document keyword hits, best first (keyword and hybrid
+            mode); a document without a chunk among ``hits`` is not returned.
         :returns: ``documents``: document hits, best first.
         """
         by_doc: dict[str, list[FusedChunk]] = {}
         for hit in hits:
             by_doc.setdefault(hit.document.meta[fields.DOC_ID], []).append(hit)
+        whole = self._document_shares(document_hits or [])
+        whole_floor = min(whole.values(), default=0.0)
+        # support counts what a chunk scores above the weakest candidate: fused scores
+        # have an offset (20 × a cosine near 0.8), which would otherwise dominate
+        floor = min((hit.score for hit in hits), default=0.0)
 
         def score(chunks: list[FusedChunk]) -> float:
-            support = sum(chunk.score for chunk in chunks[1:3])
-            return chunks[0].score + self.support_weight * support
+            support = sum(chunk.score - floor for chunk in chunks[1:3])
+            doc_id = chunks[0].document.meta[fields.DOC_ID]
+            whole_share = whole.get(doc_id, whole_floor)
+            return chunks[0].score + self.support_weight * support + whole_share
 
         ranked = sorted(by_doc.values(), key=score, reverse=True)[: top_k or self.top_k]
         documents = []

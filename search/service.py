@@ -96,6 +96,8 @@ class SearchService:
                 k=config.rrf_k,
                 keyword_weight=config.keyword_weight,
                 vector_weight=config.vector_weight,
+                method=config.fusion,
+                cosine_scale=config.cosine_scale,
             ),
         )
         pipeline.add_component(
@@ -105,12 +107,18 @@ class SearchService:
                 passages_per_document=config.passages_per_document,
                 language=self.settings.language,
                 support_weight=config.support_weight,
+                document_weight=config.document_weight,
             ),
         )
         if mode in ("hybrid", "keyword"):
-            retriever = KeywordRetriever(self.keyword_store, top_k=config.candidates)
+            retriever = KeywordRetriever(
+                self.keyword_store,
+                top_k=config.candidates,
+                document_top_k=config.candidates if config.document_weight else 0,
+            )
             pipeline.add_component("keyword", retriever)
             pipeline.connect("keyword.hits", "fusion.keyword_hits")
+            pipeline.connect("keyword.documents", "grouper.document_hits")
         if mode in ("hybrid", "semantic"):
             vectors = VectorRetriever(self.vector_store, self.embedder, top_k=config.candidates)
             pipeline.add_component("vector", vectors)

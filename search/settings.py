@@ -48,8 +48,9 @@ class EmbeddingSettings(BaseModel):
     threads: int | None = Field(default=None, ge=1)
     passage_max_chars: int | None = Field(
         default=None,
-        ge=1,
-        description="Dense budget: content characters embedded per chunk (None: all).",
+        ge=0,
+        description="Dense budget: content characters embedded per chunk (None: all; "
+        "0: title and section only).",
     )
     chunks_per_document: int | None = Field(
         default=None,
@@ -89,20 +90,40 @@ class IngestSettings(BaseModel):
 class SearchSettings(BaseModel):
     """How results are retrieved, fused and grouped."""
 
-    candidates: int = Field(default=60, ge=1, le=1000)
+    candidates: int = Field(
+        default=100,
+        ge=1,
+        le=1000,
+        description="Chunks per retriever, and whole documents of the keyword store.",
+    )
+    fusion: Literal["score", "rrf"] = Field(
+        default="score",
+        description="Chunk fusion: normalised scores (beat RRF on the BEIR sets) or RRF.",
+    )
+    cosine_scale: float = Field(
+        default=20.0,
+        gt=0,
+        description="Score fusion: factor of cosine similarity (BM25 is divided by its best).",
+    )
     rrf_k: int = Field(
         default=10,
         ge=1,
-        description="RRF constant; 10 beat the customary 60 on the BEIR sets (README).",
+        description="RRF constant (fusion = rrf); 10 beat the customary 60 (README).",
     )
     top_k: int = Field(default=10, ge=1, le=200)
     passages_per_document: int = Field(default=3, ge=1, le=20)
-    keyword_weight: float = Field(default=1.0, ge=0, description="RRF weight of keyword hits.")
-    vector_weight: float = Field(default=1.0, ge=0, description="RRF weight of vector hits.")
+    keyword_weight: float = Field(default=1.0, ge=0, description="Weight of keyword hits.")
+    vector_weight: float = Field(default=1.0, ge=0, description="Weight of vector hits.")
+    document_weight: float = Field(
+        default=1.0,
+        ge=0,
+        description="Weight of whole-document BM25 (divided by its best) in a document's score.",
+    )
     support_weight: float = Field(
         default=0.1,
         ge=0,
-        description="Share of a document's 2nd and 3rd best chunk scores added to its score.",
+        description="Share of a document's 2nd and 3rd best chunk scores (above the weakest "
+        "candidate's) added to its score.",
     )
     default_access_groups: list[str] = Field(default_factory=lambda: [PUBLIC_GROUP])
 

@@ -6,6 +6,12 @@ Each has an embedded implementation (tantivy, qdrant-edge) and a server implemen
 chunk id, ``content`` the chunk text, ``meta`` the keys of :mod:`search.fields`, and for the
 vector store ``embedding`` the dense vector.
 
+A keyword store also holds one record per *document* (its chunks' text joined), so that
+:meth:`KeywordStore.search_documents` ranks whole documents by BM25: a long answer whose
+words are spread over several chunks is found as a document even when no single chunk
+matches well. It is built from the chunks of a document given to one ``write`` call, so a
+document's chunks are written together (as ingestion does), never one by one.
+
 Writes are upserts by chunk id. Replacing a document means ``delete_documents([doc_id])``
 then ``write(chunks)``; after ``commit()`` both are visible and durable. Before
 ``commit()`` visibility depends on the backend (tantivy: not visible; Qdrant: visible at
@@ -43,6 +49,18 @@ class ScoredChunk:
     def chunk_id(self) -> str:
         """:returns: the chunk id."""
         return self.document.id
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentScore:
+    """One whole-document hit of :meth:`KeywordStore.search_documents`.
+
+    :param doc_id: the document's id.
+    :param score: BM25 over the whole document; only comparable within one result list.
+    """
+
+    doc_id: str
+    score: float
 
 
 class _Store(ABC):
@@ -101,6 +119,24 @@ class KeywordStore(_Store):
         :param filters: restrictions; access groups are always applied when given.
         :param top_k: the maximum number of hits.
         :returns: hits, best first, with highlights.
+        :raises BackendError: when the backend fails.
+        """
+
+    @abstractmethod
+    def search_documents(
+        self,
+        query: str,
+        *,
+        filters: SearchFilters | None = None,
+        top_k: int = 10,
+    ) -> list[DocumentScore]:
+        """Search whole documents (all their chunks' text, and the title) with the same
+        query syntax, analysis and filters as :meth:`search`.
+
+        :param query: the query as typed by a person.
+        :param filters: restrictions; access groups are always applied when given.
+        :param top_k: the maximum number of documents.
+        :returns: documents, best first.
         :raises BackendError: when the backend fails.
         """
 

@@ -171,3 +171,34 @@ def chunk_vector(chunk: Document, dimension: int) -> list[float]:
         )
         raise IndexMismatch(msg)
     return [float(value) for value in chunk.embedding]
+
+
+LEVEL: Final = "level"
+"""Keyword-store field telling chunk records from whole-document records."""
+CHUNK_LEVEL: Final = "chunk"
+DOCUMENT_LEVEL: Final = "document"
+
+
+def whole_documents(chunks: Sequence[Document]) -> list[Document]:
+    """The whole-document records of the documents these chunks belong to.
+
+    :param chunks: all chunks of one or more documents (see :mod:`search.stores.base`).
+    :returns: one Document per ``doc_id``: ``id`` is the doc id (chunk ids always have a
+        ``:NNNN`` suffix, so they never collide), ``content`` the chunks' text in document
+        order, ``meta`` the first chunk's (title, filter fields and access groups are the
+        same for every chunk of a document).
+    """
+    by_doc: dict[str, list[Document]] = {}
+    for chunk in chunks:
+        by_doc.setdefault(str(chunk.meta[fields.DOC_ID]), []).append(chunk)
+    records = []
+    for doc_id, parts in by_doc.items():
+        parts.sort(key=lambda chunk: chunk.meta.get(fields.CHUNK_INDEX) or 0)
+        records.append(
+            Document(
+                id=doc_id,
+                content="\n".join(part.content or "" for part in parts),
+                meta=dict(parts[0].meta),
+            )
+        )
+    return records

@@ -3,6 +3,9 @@
 The mapping mirrors the tantivy schema (:func:`search.stores.tantivy_store.build_schema`):
 ``content`` and ``title`` with the German analyser, the filter fields as keywords, ``date``
 as a date, and the whole meta stored unindexed so a hit can rebuild the chunk.
+Whole-document records share the index (``level``: ``document``) but have their own text
+fields, so BM25's statistics of chunks and of documents stay apart, as in tantivy's two
+indexes.
 
 Queries are rendered from the parsed query tree (:mod:`search.stores.query_syntax`) into
 ``bool``/``multi_match`` clauses, not passed to ``simple_query_string``: that parser knows
@@ -18,14 +21,16 @@ from typing import Any, Final
 from search import fields
 from search.analysis import ANALYSIS_VERSION, GERMAN_ANALYZER, elasticsearch_analysis_settings
 from search.filters import SearchFilters
-from search.stores.common import CONTENT, META, as_date, keyword_filters
+from search.stores.common import CONTENT, LEVEL, META, as_date, keyword_filters
 from search.stores.query_syntax import Group, Occur, Terms
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 """Bumped when the mapping changes; stored in the index's ``_meta``."""
 
 _TEXT = {"type": "text", "analyzer": GERMAN_ANALYZER}
 _KEYWORD = {"type": "keyword"}
+DOCUMENT_CONTENT: Final = "document_content"
+DOCUMENT_TITLE: Final = "document_title"
 
 
 def index_body(index_alias: str) -> dict[str, Any]:
@@ -37,6 +42,7 @@ def index_body(index_alias: str) -> dict[str, Any]:
             "_meta": {"auskunft_schema": SCHEMA_VERSION, "auskunft_analysis": ANALYSIS_VERSION},
             "properties": {
                 fields.CHUNK_ID: _KEYWORD,
+                LEVEL: _KEYWORD,
                 fields.DOC_ID: _KEYWORD,
                 fields.SOURCE: _KEYWORD,
                 fields.DOC_TYPE: _KEYWORD,
@@ -44,6 +50,8 @@ def index_body(index_alias: str) -> dict[str, Any]:
                 fields.DATE: {"type": "date", "format": "strict_date"},
                 fields.TITLE: _TEXT,
                 CONTENT: _TEXT,
+                DOCUMENT_TITLE: _TEXT,
+                DOCUMENT_CONTENT: _TEXT,
                 META: {"type": "object", "enabled": False},
             },
         },
@@ -60,19 +68,20 @@ def is_compatible(mapping_meta: dict[str, Any] | None) -> bool:
     )
 
 
-def text_query(group: Group, title_boost: float) -> dict[str, Any]:
+def text_query(group: Group, title_boost: float, *, documents: bool = False) -> dict[str, Any]:
     """Render a parsed query.
 
     :param group: the query tree (not empty).
     :param title_boost: weight of title matches.
+    :param documents: search the whole-document fields instead of the chunk fields.
     :returns: an Elasticsearch query clause.
     """
     buckets: dict[Occur, list[dict[str, Any]]] = {occur: [] for occur in Occur}
     for clause in group.clauses:
         if isinstance(clause.node, Terms):
-            rendered = _terms(clause.node, title_boost)
+            rendered = _terms(clause.node, title_boost, documents=documents)
         else:
-            rendered = text_query(clause.node, title_boost)
+            rendered = text_query(clause.node, title_boost, documents=documents)
         buckets[clause.occur].append(rendered)
     query: dict[str, Any] = {}
     if buckets[Occur.MUST] or group.only_excludes:
@@ -84,11 +93,12 @@ def text_query(group: Group, title_boost: float) -> dict[str, Any]:
     return {"bool": query}
 
 
-def _terms(terms: Terms, title_boost: float) -> dict[str, Any]:
+def _terms(terms: Terms, title_boost: float, *, documents: bool) -> dict[str, Any]:
+    content, title = (DOCUMENT_CONTENT, DOCUMENT_TITLE) if documents else (CONTENT, fields.TITLE)
     return {
         "multi_match": {
             "query": terms.text,
-            "fields": [CONTENT, f"{fields.TITLE}^{title_boost:g}"],
+            "fields": [content, f"{title}^{title_boost:g}"],
             "type": "phrase" if terms.is_phrase else "best_fields",
         }
     }

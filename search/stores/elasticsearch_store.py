@@ -14,8 +14,18 @@ from search import fields
 from search.errors import BackendError, BackendUnavailable, IndexMismatch
 from search.filters import SearchFilters
 from search.stores import elasticsearch_dsl as dsl
-from search.stores.base import KeywordStore, ScoredChunk
-from search.stores.common import document_from_payload, matches_nothing, payload
+from search.stores.base import DocumentScore, KeywordStore, ScoredChunk
+from search.stores.common import (
+    CHUNK_LEVEL,
+    CONTENT,
+    DOCUMENT_LEVEL,
+    LEVEL,
+    META,
+    document_from_payload,
+    matches_nothing,
+    payload,
+    whole_documents,
+)
 from search.stores.query_syntax import parse_query
 
 _PAGE: Final = 1000
@@ -149,15 +159,22 @@ class ElasticsearchKeywordStore(KeywordStore):
     # -- writing -------------------------------------------------------------------------
 
     def write(self, chunks: Sequence[Document]) -> None:
-        """Insert or replace chunks by id (visible after :meth:`commit`).
+        """Insert or replace chunks by id, and the whole-document records of their
+        documents (visible after :meth:`commit`).
 
-        :param chunks: chunks with ``content`` and ``meta``.
+        :param chunks: chunks with ``content`` and ``meta``: all chunks of a document.
         :raises BackendUnavailable: when Elasticsearch cannot be reached.
         :raises BackendError: when a chunk is rejected.
         """
         if not chunks:
             return
-        bodies = [payload(chunk) for chunk in chunks]
+        bodies = [payload(chunk) | {LEVEL: CHUNK_LEVEL} for chunk in chunks]
+        for record in whole_documents(chunks):
+            body = payload(record) | {LEVEL: DOCUMENT_LEVEL}
+            body[dsl.DOCUMENT_CONTENT] = body.pop(CONTENT)
+            body[dsl.DOCUMENT_TITLE] = body.pop(fields.TITLE)
+            del body[META]  # a whole-document record is never turned back into a chunk
+            bodies.append(body)
         client = self._open(create=True)
         assert client is not None
 
@@ -234,7 +251,7 @@ class ElasticsearchKeywordStore(KeywordStore):
         body = {
             "bool": {
                 "must": [dsl.text_query(tree, self.title_boost)],
-                "filter": dsl.filter_clauses(filters),
+                "filter": [*dsl.filter_clauses(filters), {"term": {LEVEL: CHUNK_LEVEL}}],
             }
         }
         response = self._call(
@@ -255,6 +272,47 @@ class ElasticsearchKeywordStore(KeywordStore):
             for hit in response["hits"]["hits"]
         ]
 
+    def search_documents(
+        self,
+        query: str,
+        *,
+        filters: SearchFilters | None = None,
+        top_k: int = 10,
+    ) -> list[DocumentScore]:
+        """Search whole documents (see :meth:`KeywordStore.search_documents`).
+
+        :param query: the query as typed by a person; invalid syntax is read as words.
+        :param filters: restrictions.
+        :param top_k: the maximum number of documents.
+        :returns: documents, best first.
+        :raises BackendUnavailable: when Elasticsearch cannot be reached.
+        :raises BackendError: when the search fails.
+        """
+        tree = parse_query(query)
+        if tree.is_empty or top_k < 1 or matches_nothing(filters):
+            return []
+        client = self._open(create=False)
+        if client is None:
+            return []
+        body = {
+            "bool": {
+                "must": [dsl.text_query(tree, self.title_boost, documents=True)],
+                "filter": [*dsl.filter_clauses(filters), {"term": {LEVEL: DOCUMENT_LEVEL}}],
+            }
+        }
+        response = self._call(
+            "search documents",
+            lambda: client.search(
+                index=self.index, query=body, size=top_k, source_includes=[fields.DOC_ID]
+            ),
+        )
+        return [
+            DocumentScore(
+                doc_id=str(hit["_source"][fields.DOC_ID]), score=float(hit["_score"] or 0)
+            )
+            for hit in response["hits"]["hits"]
+        ]
+
     def count(self, filters: SearchFilters | None = None) -> int:
         """:returns: the number of visible chunks matching the filters."""
         if matches_nothing(filters):
@@ -262,7 +320,7 @@ class ElasticsearchKeywordStore(KeywordStore):
         client = self._open(create=False)
         if client is None:
             return 0
-        query = {"bool": {"filter": dsl.filter_clauses(filters)}}
+        query = {"bool": {"filter": [*dsl.filter_clauses(filters), {"term": {LEVEL: CHUNK_LEVEL}}]}}
         response = self._call("count", lambda: client.count(index=self.index, query=query))
         return int(response["count"])
 

@@ -17,13 +17,14 @@ from search import fields
 from search.analysis import GERMAN_ANALYZER, compound_parts, tantivy_analyzer
 from search.errors import BackendError, BackendUnavailable, IndexMismatch
 from search.filters import SearchFilters
-from search.stores.base import KeywordStore, ScoredChunk
+from search.stores.base import DocumentScore, KeywordStore, ScoredChunk
 from search.stores.common import (
     access_groups,
     chunk_date,
     json_meta,
     keyword_filters,
     matches_nothing,
+    whole_documents,
 )
 from search.stores.query_syntax import Group, Occur, Terms, parse_query
 
@@ -39,6 +40,9 @@ _OCCUR: Final = {
 _MAX_BUCKETS: Final = 65_000  # tantivy's default aggregation bucket limit
 _MIN_YEAR, _MAX_YEAR = 1678, 2261  # the range of tantivy's date field
 _APART_BOOST: Final = 0.5  # weight of a compound's parts found apart, not joined
+DOCUMENTS_DIR: Final = "documents"
+"""Subdirectory of the whole-document index: its own index, so that BM25's statistics
+(document frequencies, average length) are those of documents, not mixed with chunks."""
 
 
 def build_schema() -> tantivy.Schema:
@@ -62,6 +66,8 @@ class TantivyKeywordStore(KeywordStore):
     Many processes may search the same index; one process at a time may write (tantivy's
     lock file). The writer is created on the first write or delete and held until
     :meth:`close`. Writes become visible and durable at :meth:`commit`, not before.
+    Whole-document records live in a second index under ``<path>/documents``, written,
+    deleted and committed with the chunks.
 
     :param path: directory of the index; created on the first write.
     :param title_boost: weight of title matches relative to content matches.
@@ -91,6 +97,8 @@ class TantivyKeywordStore(KeywordStore):
         self._schema = build_schema()
         self._index: tantivy.Index | None = None
         self._writer: tantivy.IndexWriter | None = None
+        self._doc_index: tantivy.Index | None = None
+        self._doc_writer: tantivy.IndexWriter | None = None
         self._closed = False
 
     # -- opening -------------------------------------------------------------------------
@@ -99,70 +107,95 @@ class TantivyKeywordStore(KeywordStore):
         if self._closed:
             msg = "TantivyKeywordStore is closed"
             raise BackendError(msg)
-        if self._index is not None:
-            return self._index
+        if self._index is None:
+            index = self._open_at(self.path, create=create)
+            if index is None:
+                return None
+            documents = self.path / DOCUMENTS_DIR
+            built = documents.is_dir() and tantivy.Index.exists(str(documents))
+            if not built and index.searcher().num_docs:
+                msg = (
+                    f"keyword index at {self.path} was built without whole-document records "
+                    "(an older version); delete it and reindex (auskunft ingest)"
+                )
+                raise IndexMismatch(msg)
+            self._doc_index = self._open_at(documents, create=True)
+            self._index = index
+        return self._index
+
+    def _open_at(self, path: Path, *, create: bool) -> tantivy.Index | None:
         try:
-            if self.path.is_dir() and tantivy.Index.exists(str(self.path)):
-                index = tantivy.Index.open(str(self.path))
+            if path.is_dir() and tantivy.Index.exists(str(path)):
+                index = tantivy.Index.open(str(path))
                 if index.schema != self._schema:
                     msg = (
-                        f"keyword index at {self.path} was built with another schema or "
+                        f"keyword index at {path} was built with another schema or "
                         f"German analysis (this version: {GERMAN_ANALYZER}); "
                         "delete it and reindex (auskunft ingest)"
                     )
                     raise IndexMismatch(msg)
             elif create:
-                self.path.mkdir(parents=True, exist_ok=True)
-                index = tantivy.Index(self._schema, path=str(self.path))
+                path.mkdir(parents=True, exist_ok=True)
+                index = tantivy.Index(self._schema, path=str(path))
             else:
                 return None
         except ValueError as exc:
-            msg = f"cannot open keyword index at {self.path}: {exc}"
+            msg = f"cannot open keyword index at {path}: {exc}"
             raise BackendError(msg) from exc
         # custom analysers are not persisted in the index
         index.register_tokenizer(GERMAN_ANALYZER, tantivy_analyzer())
-        self._index = index
         return index
 
-    def _writer_for(self) -> tantivy.IndexWriter:
-        if self._writer is None:
+    def _writers(self) -> tuple[tantivy.IndexWriter, tantivy.IndexWriter]:
+        """:returns: the writers of the chunk and the whole-document index."""
+        if self._writer is None or self._doc_writer is None:
             index = self._open(create=True)
             assert index is not None
-            try:
-                self._writer = index.writer(heap_size=self.writer_heap_bytes)
-            except ValueError as exc:
-                if "LockBusy" in str(exc) or "lock" in str(exc).lower():
-                    msg = (
-                        f"keyword index is locked by another process writing to {self.path}; "
-                        "wait for it to finish or stop it"
-                    )
-                    raise BackendUnavailable(msg) from exc
-                msg = f"cannot write to keyword index at {self.path}: {exc}"
-                raise BackendError(msg) from exc
-        return self._writer
+            assert self._doc_index is not None
+            # the chunk index's lock is taken first: it decides who is the writer
+            self._writer = self._writer or self._new_writer(index)
+            self._doc_writer = self._new_writer(self._doc_index)
+        return self._writer, self._doc_writer
+
+    def _new_writer(self, index: tantivy.Index) -> tantivy.IndexWriter:
+        try:
+            return index.writer(heap_size=self.writer_heap_bytes)
+        except ValueError as exc:
+            if "LockBusy" in str(exc) or "lock" in str(exc).lower():
+                msg = (
+                    f"keyword index is locked by another process writing to {self.path}; "
+                    "wait for it to finish or stop it"
+                )
+                raise BackendUnavailable(msg) from exc
+            msg = f"cannot write to keyword index at {self.path}: {exc}"
+            raise BackendError(msg) from exc
 
     # -- writing -------------------------------------------------------------------------
 
     def write(self, chunks: Sequence[Document]) -> None:
-        """Insert or replace chunks by id (visible after :meth:`commit`).
+        """Insert or replace chunks by id, and the whole-document records of their
+        documents (visible after :meth:`commit`).
 
-        :param chunks: chunks with ``content`` and ``meta``.
+        :param chunks: chunks with ``content`` and ``meta``: all chunks of a document.
         :raises BackendUnavailable: when another process holds the index lock.
         :raises BackendError: when a chunk cannot be stored.
         """
         if not chunks:
             return
-        writer = self._writer_for()
+        writer, doc_writer = self._writers()
         try:
             for chunk in chunks:
                 # the delete applies only to documents added before it: a replace
                 writer.delete_documents_by_term(_CHUNK_ID, chunk.id)
                 writer.add_document(self._to_tantivy(chunk))
+            for record in whole_documents(chunks):
+                doc_writer.delete_documents_by_term(_CHUNK_ID, record.id)
+                doc_writer.add_document(self._to_tantivy(record, with_meta=False))
         except ValueError as exc:
             msg = f"keyword index rejected a write: {exc}"
             raise BackendError(msg) from exc
 
-    def _to_tantivy(self, chunk: Document) -> tantivy.Document:
+    def _to_tantivy(self, chunk: Document, *, with_meta: bool = True) -> tantivy.Document:
         meta = json_meta(chunk)
         doc = tantivy.Document()
         doc.add_text(_CHUNK_ID, chunk.id)
@@ -177,7 +210,8 @@ class TantivyKeywordStore(KeywordStore):
         # tantivy stores dates as nanoseconds: a misread year (0222) would reject the batch
         if day is not None and _MIN_YEAR <= day.year <= _MAX_YEAR:
             doc.add_date(fields.DATE, _midnight(day))
-        doc.add_bytes(_META, json.dumps(meta, ensure_ascii=False).encode())
+        if with_meta:  # a whole-document record is never turned back into a chunk
+            doc.add_bytes(_META, json.dumps(meta, ensure_ascii=False).encode())
         return doc
 
     def delete_documents(self, doc_ids: Sequence[str]) -> None:
@@ -188,9 +222,9 @@ class TantivyKeywordStore(KeywordStore):
         """
         if not doc_ids:
             return
-        writer = self._writer_for()
-        for doc_id in doc_ids:
-            writer.delete_documents_by_term(fields.DOC_ID, doc_id)
+        for writer in self._writers():
+            for doc_id in doc_ids:
+                writer.delete_documents_by_term(fields.DOC_ID, doc_id)
 
     def commit(self) -> None:
         """Make writes and deletes durable and visible to searches.
@@ -199,21 +233,26 @@ class TantivyKeywordStore(KeywordStore):
         """
         if self._writer is None or self._index is None:
             return
+        assert self._doc_writer is not None
+        assert self._doc_index is not None
         try:
+            self._doc_writer.commit()
             self._writer.commit()
         except ValueError as exc:
             msg = f"cannot commit keyword index at {self.path}: {exc}"
             raise BackendError(msg) from exc
+        self._doc_index.reload()
         self._index.reload()
 
     def close(self) -> None:
         """Release the writer lock; uncommitted writes are discarded."""
-        if self._writer is not None:
-            # discard pending changes; the lock is released when the writer is dropped
-            with contextlib.suppress(ValueError):
-                self._writer.rollback()
-        self._writer = None
-        self._index = None
+        for writer in (self._writer, self._doc_writer):
+            if writer is not None:
+                # discard pending changes; the lock is released when the writer is dropped
+                with contextlib.suppress(ValueError):
+                    writer.rollback()
+        self._writer = self._doc_writer = None
+        self._index = self._doc_index = None
         self._closed = True
 
     # -- reading -------------------------------------------------------------------------
@@ -256,6 +295,35 @@ class TantivyKeywordStore(KeywordStore):
                 )
             )
         return results
+
+    def search_documents(
+        self,
+        query: str,
+        *,
+        filters: SearchFilters | None = None,
+        top_k: int = 10,
+    ) -> list[DocumentScore]:
+        """Search whole documents (see :meth:`KeywordStore.search_documents`).
+
+        :param query: the query as typed by a person; invalid syntax is read as words.
+        :param filters: restrictions.
+        :param top_k: the maximum number of documents.
+        :returns: documents, best first.
+        :raises BackendError: when the index cannot be read.
+        """
+        if self._open(create=False) is None or top_k < 1 or matches_nothing(filters):
+            return []
+        index = self._doc_index
+        assert index is not None
+        tree = parse_query(query)
+        if tree.is_empty:
+            return []
+        searcher = index.searcher()
+        hits = searcher.search(self._with_filters(self._render(index, tree), filters), top_k).hits
+        return [
+            DocumentScore(doc_id=str(searcher.doc(address).get_first(_CHUNK_ID)), score=score)
+            for score, address in hits
+        ]
 
     def _render(self, index: tantivy.Index, group: Group) -> tantivy.Query:
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
@@ -307,9 +375,12 @@ class TantivyKeywordStore(KeywordStore):
         if filters is None:
             return query
         schema = self._schema
+        # filters restrict, they do not score (as Elasticsearch's filter context): a term
+        # set query scores 1.0, which would shift every score and distort the fusion's
+        # division by the best score
         for key, values in keyword_filters(filters):
             term_set = tantivy.Query.term_set_query(schema, key, values)
-            clauses.append((tantivy.Occur.Must, term_set))
+            clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(term_set, 0.0)))
         if filters.has_date_range:
             dates = tantivy.Query.range_query(
                 schema,
@@ -318,7 +389,7 @@ class TantivyKeywordStore(KeywordStore):
                 _midnight(filters.date_from) if filters.date_from else tantivy.MIN_DATETIME,
                 _midnight(filters.date_to) if filters.date_to else tantivy.MAX_DATETIME,
             )
-            clauses.append((tantivy.Occur.Must, dates))
+            clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(dates, 0.0)))
         return tantivy.Query.boolean_query(clauses)
 
     def count(self, filters: SearchFilters | None = None) -> int:

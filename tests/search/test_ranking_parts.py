@@ -1,12 +1,17 @@
 """Fusion, grouping, citations and snippets on real chunk metadata."""
 
+from pathlib import Path
+
+import pytest
 from haystack import Document
 
 from search.citations import CitationBuilder, format_pages
 from search.fusion import RankFusion
 from search.grouping import DocumentGrouper
+from search.keyword_retriever import KeywordRetriever
 from search.snippets import make_snippet
-from search.stores.base import ScoredChunk
+from search.stores.base import DocumentScore, ScoredChunk
+from search.stores.tantivy_store import TantivyKeywordStore
 
 
 def _chunk(doc: str, n: int, **meta: object) -> Document:
@@ -82,3 +87,89 @@ def test_snippet_picks_the_matching_sentence_and_escapes_html() -> None:
     assert "ersten" in snippet
     assert "&lt;120 l&gt;" in make_snippet(text, "Restmüll", max_chars=120)
     assert len(snippet) < 400
+
+
+def test_score_fusion_keeps_how_far_apart_hits_are() -> None:
+    a, b, c = _chunk("a", 0), _chunk("b", 0), _chunk("c", 0)
+    keyword = [ScoredChunk(a, 10.0), ScoredChunk(b, 5.0)]
+    vector = [ScoredChunk(c, 0.90), ScoredChunk(a, 0.80)]
+    fusion = RankFusion(method="score", cosine_scale=20.0)
+    hits = {
+        h.document.id: h.score for h in fusion.run(keyword_hits=keyword, vector_hits=vector)["hits"]
+    }
+    # BM25 divided by the best keyword score; cosine × 20; absent = the list's lowest score
+    assert hits["a:0000"] == pytest.approx(1.0 + 16.0)
+    assert hits["b:0000"] == pytest.approx(0.5 + 16.0)
+    assert hits["c:0000"] == pytest.approx(0.5 + 18.0)
+    # a cosine 0.1 higher outweighs the whole keyword score: c first, unlike with RRF
+    fused = fusion.run(keyword_hits=keyword, vector_hits=vector)["hits"]
+    assert [h.document.id for h in fused] == ["c:0000", "a:0000", "b:0000"]
+    rrf = RankFusion(k=10).run(keyword_hits=keyword, vector_hits=vector)["hits"]
+    assert rrf[0].document.id == "a:0000"
+
+
+def test_whole_document_keyword_score_lifts_a_document_matching_in_many_places() -> None:
+    # b's best chunk is a little better than a's, but a matches as a whole document
+    a, b = _chunk("a", 0), _chunk("b", 0)
+    hits = RankFusion(method="score").run(keyword_hits=[ScoredChunk(b, 10.0), ScoredChunk(a, 9.0)])
+    grouper = DocumentGrouper(support_weight=0.0)
+    assert [d.doc_id for d in grouper.run(hits=hits["hits"], query="Hund")["documents"]] == [
+        "b",
+        "a",
+    ]
+    whole = [DocumentScore("a", 30.0), DocumentScore("b", 12.0)]
+    documents = grouper.run(hits=hits["hits"], query="Hund", document_hits=whole)["documents"]
+    assert [d.doc_id for d in documents] == ["a", "b"]
+    assert documents[0].score == pytest.approx(0.9 + 1.0)
+    assert documents[1].score == pytest.approx(1.0 + 0.4)
+
+
+def test_support_ranks_two_strong_chunks_above_one_slightly_stronger() -> None:
+    a0, a1, b0, c0 = _chunk("a", 0), _chunk("a", 1), _chunk("b", 0), _chunk("c", 0)
+    keyword = [ScoredChunk(b0, 10.0), ScoredChunk(a0, 9.8), ScoredChunk(a1, 9.6)]
+    keyword.append(ScoredChunk(c0, 2.0))  # the weakest candidate sets the floor
+    hits = RankFusion(method="score").run(keyword_hits=keyword)["hits"]
+    ranked = DocumentGrouper(support_weight=0.1).run(hits=hits, query="Hund")["documents"]
+    assert [d.doc_id for d in ranked][:2] == ["a", "b"]
+    alone = DocumentGrouper(support_weight=0.0).run(hits=hits, query="Hund")["documents"]
+    assert [d.doc_id for d in alone][:2] == ["b", "a"]
+
+
+def test_keyword_retriever_brings_chunks_of_documents_found_only_as_a_whole(
+    tmp_path: Path,
+) -> None:
+    store = TantivyKeywordStore(tmp_path / "keyword")
+    # the answer has all three words, but each chunk only one of them ...
+    texts = ["Der Radweg wird gebaut.", "Die Ampel kommt.", "Die Kosten trägt das Land."]
+    answer = [
+        Document(id=f"antwort:{i:04d}", content=text, meta={"doc_id": "antwort", "chunk_index": i})
+        for i, text in enumerate(texts)
+    ]
+    # ... while every note has two of them in one chunk
+    pairs = [("Radweg", "Ampel"), ("Ampel", "Kosten"), ("Radweg", "Kosten")] * 2
+    notes = [
+        Document(
+            id=f"n{i}:0000",
+            content=f"Notiz: {a} und {b} in Straße {i}, siehe Anlage mit Plan.",
+            meta={"doc_id": f"n{i}"},
+        )
+        for i, (a, b) in enumerate(pairs)
+    ]
+    store.write(answer + notes)
+    store.commit()
+    query = "Radweg Ampel Kosten"
+    output = KeywordRetriever(store, top_k=3, document_top_k=3).run(query)
+    assert output["documents"][0].doc_id == "antwort"
+    assert [h.document.meta["doc_id"] for h in output["hits"][:3]] == ["n0", "n1", "n2"]
+    assert {h.document.meta["doc_id"] for h in output["hits"][3:]} == {"antwort"}
+    scores = [h.score for h in output["hits"]]
+    assert scores == sorted(scores, reverse=True)
+    hits = RankFusion(method="score").run(keyword_hits=output["hits"])["hits"]
+    documents = DocumentGrouper().run(hits=hits, query=query, document_hits=output["documents"])
+    assert documents["documents"][0].doc_id == "antwort"
+    # without whole documents, the notes win
+    chunks_only = KeywordRetriever(store, top_k=3).run(query)
+    assert chunks_only["documents"] == []
+    hits = RankFusion(method="score").run(keyword_hits=chunks_only["hits"])["hits"]
+    assert DocumentGrouper().run(hits=hits, query=query)["documents"][0].doc_id == "n0"
+    store.close()

@@ -462,6 +462,36 @@ class KeywordStoreContract(_StoreContract):
         assert scores == sorted(scores, reverse=True)
         assert all(score > 0 for score in scores)
 
+    def test_filters_restrict_without_changing_scores(self, filled: KeywordStore) -> None:
+        public = SearchFilters(access_groups=["public"], sources=["ortsrecht"])
+        plain = {h.chunk_id: h.score for h in filled.search("Euro Hund Gebühr")}
+        for hit in filled.search("Euro Hund Gebühr", filters=public):
+            assert hit.score == pytest.approx(plain[hit.chunk_id])
+        whole = {d.doc_id: d.score for d in filled.search_documents("Euro Hund")}
+        for document in filled.search_documents("Euro Hund", filters=public):
+            assert document.score == pytest.approx(whole[document.doc_id])
+
+    def test_whole_documents_match_words_from_several_chunks(self, filled: KeywordStore) -> None:
+        # "Steuersatz" is in one chunk of the Hundesteuersatzung, "blinder" in another
+        documents = filled.search_documents("Steuersatz blinder Menschen", top_k=10)
+        assert documents[0].doc_id == "hundesteuer"
+        assert len({d.doc_id for d in documents}) == len(documents)
+        scores = [d.score for d in documents]
+        assert scores == sorted(scores, reverse=True)
+        assert filled.search_documents("Hund", top_k=1)[0].doc_id == "hundesteuer"
+
+    def test_whole_documents_obey_filters_and_deletes(self, filled: KeywordStore) -> None:
+        public = SearchFilters(access_groups=["public"])
+        assert filled.search_documents("Beschäftigte", filters=public) == []
+        it = SearchFilters(access_groups=["it"])
+        assert [d.doc_id for d in filled.search_documents("Beschäftigte", filters=it)] == [
+            "da-datenschutz"
+        ]
+        filled.delete_documents(["hundesteuer"])
+        filled.commit()
+        assert "hundesteuer" not in {d.doc_id for d in filled.search_documents("Hund Steuer")}
+        assert filled.search_documents("") == []
+
 
 class VectorStoreContract(_StoreContract):
     """The vector store contract (see :class:`search.stores.base.VectorStore`)."""

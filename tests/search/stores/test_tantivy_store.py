@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -70,6 +71,15 @@ class TestTantivyKeywordStore(KeywordStoreContract):
         store = TantivyKeywordStore(tmp_path / "old")
         with pytest.raises(IndexMismatch, match="another schema"):
             store.count()
+
+    def test_index_without_whole_documents_is_refused(self, tmp_path: Path) -> None:
+        store = TantivyKeywordStore(tmp_path / "keyword")
+        store.write(without_embeddings())
+        store.commit()
+        store.close()
+        shutil.rmtree(tmp_path / "keyword" / "documents")  # as an older version built it
+        with pytest.raises(IndexMismatch, match="whole-document records"):
+            TantivyKeywordStore(tmp_path / "keyword").search("Hund")
 
     def test_second_writer_process_is_refused_and_readers_are_not(
         self, store: TantivyKeywordStore
