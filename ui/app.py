@@ -1,6 +1,8 @@
 """The entry of the Streamlit interface: language, login, navigation.
 
-Widgets only: every action goes through search/ or ingest/. Pages are in ``ui/pages/``;
+Widgets only: every action goes through search/ or ingest/. Pages are in ``ui/views/``
+(not ``pages/``: Streamlit would serve such a folder's files as pages of their own to a
+first visitor who opens a page's URL directly);
 admin pages refuse non-admins themselves, so opening their URL directly does not help.
 """
 
@@ -12,7 +14,7 @@ import streamlit as st
 
 from ui import auth
 from ui.i18n import t
-from ui.pages import admin_audit, admin_sources, admin_status, document, search
+from ui.views import admin_audit, admin_sources, admin_status, document, search
 from ui.session import language, set_current_user, settings
 
 
