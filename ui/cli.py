@@ -2,44 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import click
 
-from search.errors import AuskunftError
 from search.fields import DOC_TYPES
 from search.results import SEARCH_MODES, SearchResponse
-from search.settings import Settings, load_settings
+from search.settings import load_settings
+from ui.cli_answers import answer, audit, record_search
+from ui.cli_common import echo_json, errors, parse_date, print_report, settings_of
+from ui.cli_sources import sources, sync, worker
+from ui.cli_workers import migrate, queue_group
 
 APP_PATH = Path(__file__).with_name("app.py")
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Turn our library errors into one clear line for the person at the terminal."""
-    try:
-        yield
-    except AuskunftError as exc:
-        raise click.ClickException(str(exc)) from exc
-    except FileNotFoundError as exc:
-        msg = f"Not found: {exc}"
-        raise click.ClickException(msg) from exc
-
-
-def _settings(ctx: click.Context) -> Settings:
-    settings: Settings = ctx.obj
-    return settings
-
-
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -56,7 +35,7 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
     Settings come from AUSKUNFT_* environment variables and an optional TOML file
     ($AUSKUNFT_CONFIG or ./auskunft.toml).
     """
-    with _errors():
+    with errors():
         ctx.obj = load_settings(**({"data_dir": data_dir} if data_dir else {}))
 
 
@@ -98,9 +77,9 @@ def ingest(
     """
     from ingest.indexer import Indexer
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     reports = []
-    with _errors(), Indexer(settings) as indexer:
+    with errors(), Indexer(settings) as indexer:
         for path in paths:
             progress, finish = _progress(path, quiet=as_json)
             try:
@@ -118,9 +97,9 @@ def ingest(
                 finish()
             reports.append(report)
             if not as_json:
-                _print_report(report)
+                print_report(report)
     if as_json:
-        _echo_json([report.to_dict() for report in reports])
+        echo_json([report.to_dict() for report in reports])
 
 
 def _progress(path: Path, quiet: bool) -> tuple[Callable[[str, str], None], Callable[[], None]]:
@@ -142,27 +121,6 @@ def _progress(path: Path, quiet: bool) -> tuple[Callable[[str, str], None], Call
     return progress, finish
 
 
-def _print_report(report: Any) -> None:
-    click.echo(
-        f"{report.source}: {report.seen} files seen, {report.indexed} indexed, "
-        f"{report.unchanged} unchanged, {report.failed} failed, {report.deleted} deleted; "
-        f"{report.chunks} chunks, {report.pages} pages ({report.ocr_pages} by OCR), "
-        f"{report.embedded} passages embedded, {report.seconds:.1f} s"
-    )
-    for failure in report.failures:
-        click.echo(f"  failed [{failure['reason']}] {failure['uri']}: {failure['error']}")
-
-
-def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        msg = "use YYYY-MM-DD"
-        raise click.BadParameter(msg) from exc
-
-
 @cli.command()
 @click.argument("query")
 @click.option("--mode", type=click.Choice(SEARCH_MODES), default="hybrid", show_default=True)
@@ -170,8 +128,8 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None)
 @click.option(
     "--type", "doc_types", multiple=True, type=click.Choice(DOC_TYPES), help="Document type."
 )
-@click.option("--from", "date_from", callback=_parse_date, help="Dated on or after YYYY-MM-DD.")
-@click.option("--to", "date_to", callback=_parse_date, help="Dated on or before YYYY-MM-DD.")
+@click.option("--from", "date_from", callback=parse_date, help="Dated on or after YYYY-MM-DD.")
+@click.option("--to", "date_to", callback=parse_date, help="Dated on or before YYYY-MM-DD.")
 @click.option("--group", "groups", multiple=True, help="Your access groups (default: public).")
 @click.option("--top-k", type=click.IntRange(1, 200), help="Number of documents.")
 @click.option("--json", "as_json", is_flag=True, help="Print {'results': [...]} as JSON.")
@@ -201,7 +159,7 @@ def search(
         date_from=date_from,
         date_to=date_to,
     )
-    with _errors(), SearchService(_settings(ctx)) as service:
+    with errors(), SearchService(settings_of(ctx)) as service:
         response = service.search(
             query,
             mode=mode,  # type: ignore[arg-type]
@@ -209,9 +167,9 @@ def search(
             user_groups=groups or None,
             top_k=top_k,
         )
-        record_search(_settings(ctx), response, filters, groups)
+        record_search(settings_of(ctx), response, filters, groups)
     if as_json:
-        _echo_json(response.to_dict())
+        echo_json(response.to_dict())
     else:
         _print_results(response)
 
@@ -242,12 +200,12 @@ def status(ctx: click.Context, as_json: bool, failures: bool) -> None:
     """Show document counts by status (indexed, failed, indexing) and failures."""
     from ingest.indexer import index_status
 
-    with _errors():
-        info = index_status(_settings(ctx))
+    with errors():
+        info = index_status(settings_of(ctx))
     if as_json:
         if not failures:
             info.pop("failures")
-        _echo_json(info)
+        echo_json(info)
         return
     click.echo(f"Data directory: {info['data_dir']}")
     click.echo(f"Embedding model: {info['embedding_model'] or '-'}")
@@ -298,8 +256,8 @@ def eval_command(
     """
     from search.evaluation import evaluate, load_beir, save_report
 
-    settings = _settings(ctx)
-    with _errors():
+    settings = settings_of(ctx)
+    with errors():
         beir = load_beir(set_path, query_field=query_field, limit=limit)
         report = evaluate(
             settings,
@@ -313,7 +271,7 @@ def eval_command(
         for path in save_report(report, report_dir):
             click.echo(f"Saved {path}", err=True)
     if as_json:
-        _echo_json(report.to_dict())
+        echo_json(report.to_dict())
     else:
         click.echo(report.to_markdown())
 
@@ -325,7 +283,7 @@ def eval_command(
 @click.pass_context
 def ui(ctx: click.Context, port: int, host: str, headless: bool) -> None:
     """Start the Streamlit web interface."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     command = [
         sys.executable,
         "-m",
@@ -354,25 +312,8 @@ def _environ() -> dict[str, str]:
     return dict(os.environ)
 
 
-# answer and audit live in their own module, which uses the helpers above
-from ui.cli_answers import answer, audit, record_search  # noqa: E402
-
-cli.add_command(answer)
-cli.add_command(audit)
-
-
-# commands in their own modules, which use the helpers above
-from ui.cli_sources import sources, sync, worker  # noqa: E402
-
-cli.add_command(sources)
-cli.add_command(sync)
-cli.add_command(worker)
-
-# the shared job queue of several workers, and copying the index to servers
-from ui.cli_workers import migrate, queue_group  # noqa: E402
-
-cli.add_command(queue_group)
-cli.add_command(migrate)
+for command in (answer, audit, sources, sync, worker, queue_group, migrate):
+    cli.add_command(command)
 
 
 def main() -> None:

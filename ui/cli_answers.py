@@ -16,7 +16,7 @@ from search.fields import DOC_TYPES
 from search.filters import SearchFilters
 from search.results import SEARCH_MODES, SearchResponse
 from search.settings import Settings
-from ui.cli import _echo_json, _errors, _parse_date, _settings
+from ui.cli_common import echo_json, errors, parse_date, settings_of
 
 FLAG_TEXT = {
     "no_citation": "ohne Quellenangabe / no citation",
@@ -58,8 +58,8 @@ def record_search(
 @click.option(
     "--type", "doc_types", multiple=True, type=click.Choice(DOC_TYPES), help="Document type."
 )
-@click.option("--from", "date_from", callback=_parse_date, help="Dated on or after YYYY-MM-DD.")
-@click.option("--to", "date_to", callback=_parse_date, help="Dated on or before YYYY-MM-DD.")
+@click.option("--from", "date_from", callback=parse_date, help="Dated on or after YYYY-MM-DD.")
+@click.option("--to", "date_to", callback=parse_date, help="Dated on or before YYYY-MM-DD.")
 @click.option("--group", "groups", multiple=True, help="Your access groups (default: public).")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer and results as JSON.")
 @click.pass_context
@@ -84,14 +84,14 @@ def answer(
     from search.drafting import AnswerDrafter
     from search.service import SearchService
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     filters = SearchFilters(
         sources=sources or None,
         doc_types=doc_types or None,
         date_from=date_from,
         date_to=date_to,
     )
-    with _errors():
+    with errors():
         with SearchService(settings) as service:
             response = service.search(
                 question,
@@ -109,7 +109,7 @@ def answer(
             drafter.close()
         audit.record_answer(os_user(), response, applied, result)
     if as_json:
-        _echo_json({"answer": result.to_dict(), **response.to_dict()})
+        echo_json({"answer": result.to_dict(), **response.to_dict()})
     else:
         _print_answer(result, response)
 
@@ -171,8 +171,8 @@ def export_command(
     ctx: click.Context, fmt: str, since: datetime | None, user: str | None, output: Path | None
 ) -> None:
     """Export audit records, oldest first, as JSON lines or CSV."""
-    with _errors():
-        log = AuditLog.from_settings(_settings(ctx.find_root()))
+    with errors():
+        log = AuditLog.from_settings(settings_of(ctx.find_root()))
         if output is None:
             count = log.export(sys.stdout, fmt, since=since, user=user)
         else:
@@ -191,11 +191,11 @@ def export_command(
 @click.pass_context
 def purge(ctx: click.Context, days: int | None) -> None:
     """Delete audit records older than the retention period."""
-    settings = _settings(ctx.find_root())
+    settings = settings_of(ctx.find_root())
     keep = days or settings.audit.retention_days
     if keep is None:
         msg = "No retention period: pass --older-than DAYS or set audit.retention_days"
         raise click.UsageError(msg)
-    with _errors():
+    with errors():
         deleted = AuditLog.from_settings(settings).purge(keep)
     click.echo(f"{deleted} records older than {keep} days deleted.")

@@ -17,7 +17,7 @@ import click
 from ingest.kinds import KINDS
 from search.fields import DOC_TYPES
 from search.settings import Settings
-from ui.cli import _echo_json, _errors, _print_report, _settings
+from ui.cli_common import echo_json, errors, print_report, settings_of
 
 
 def _options(pairs: tuple[str, ...]) -> dict[str, Any]:
@@ -70,8 +70,8 @@ def list_sources(ctx: click.Context, as_json: bool) -> None:
     from ingest.catalog import Catalog
     from ingest.sources import SourceRegistry
 
-    settings = _settings(ctx)
-    with _errors():
+    settings = settings_of(ctx)
+    with errors():
         catalog = Catalog(settings.catalog_path)
         try:
             registry = SourceRegistry(catalog)
@@ -81,7 +81,7 @@ def list_sources(ctx: click.Context, as_json: bool) -> None:
         finally:
             catalog.close()
     if as_json:
-        _echo_json(
+        echo_json(
             {
                 "sources": [source.to_dict() for source in listed],
                 "unregistered": unregistered,
@@ -160,7 +160,7 @@ def add_source(
     from ingest.indexer import Indexer
     from ingest.sources import SourceConfig, SourceRegistry
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     source = SourceConfig(
         name=name,
         kind=kind,
@@ -172,7 +172,7 @@ def add_source(
         options=_options(options),
         interval_minutes=interval_minutes,
     )
-    with _errors(), Indexer(settings) as indexer:
+    with errors(), Indexer(settings) as indexer:
         registry = SourceRegistry(indexer.catalog)
         if test:
             click.echo(f"Connection test: {registry.check(source, settings)}", err=True)
@@ -204,8 +204,8 @@ def edit_source(
     from ingest.indexer import Indexer
     from ingest.sources import SourceRegistry
 
-    settings = _settings(ctx)
-    with _errors(), Indexer(settings) as indexer:
+    settings = settings_of(ctx)
+    with errors(), Indexer(settings) as indexer:
         registry = SourceRegistry(indexer.catalog)
         current = registry.require(name)
         changes: dict[str, Any] = {}
@@ -240,10 +240,10 @@ def remove_source(ctx: click.Context, name: str, yes: bool) -> None:
     from ingest.indexer import Indexer
     from ingest.sources import SourceRegistry
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     if not yes:
         click.confirm(f"Remove source {name} and all its documents?", abort=True)
-    with _errors(), Indexer(settings) as indexer:
+    with errors(), Indexer(settings) as indexer:
         removed = SourceRegistry(indexer.catalog).remove(name, indexer)
     click.echo(f"Removed source {name} and {removed} documents")
 
@@ -256,8 +256,8 @@ def test_source(ctx: click.Context, name: str) -> None:
     from ingest.catalog import Catalog
     from ingest.sources import SourceRegistry
 
-    settings = _settings(ctx)
-    with _errors():
+    settings = settings_of(ctx)
+    with errors():
         catalog = Catalog(settings.catalog_path)
         try:
             registry = SourceRegistry(catalog)
@@ -278,10 +278,10 @@ def sync(ctx: click.Context, names: tuple[str, ...], retry_failed: bool, as_json
     from ingest.indexer import Indexer
     from ingest.sources import SourceRegistry
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     reports: list[dict[str, Any]] = []
     failed: list[str] = []
-    with _errors(), Indexer(settings) as indexer:
+    with errors(), Indexer(settings) as indexer:
         registry = SourceRegistry(indexer.catalog)
         registry.apply_config(settings.sources, indexer)
         selected = list(names) or [source.name for source in registry.list()]
@@ -302,11 +302,11 @@ def sync(ctx: click.Context, names: tuple[str, ...], retry_failed: bool, as_json
             finish()
             reports.append(report.to_dict())
             if not as_json:
-                _print_report(report)
+                print_report(report)
                 for skipped in report.skipped:
                     click.echo(f"  skipped [{skipped.get('reason')}] {skipped.get('uri')}")
     if as_json:
-        _echo_json({"reports": reports, "failed": failed})
+        echo_json({"reports": reports, "failed": failed})
     if failed:
         raise SystemExit(1)
 
@@ -340,10 +340,10 @@ def worker(ctx: click.Context, once: bool) -> None:
     """
     from ingest.scheduler import SyncScheduler
 
-    settings: Settings = _settings(ctx)
+    settings: Settings = settings_of(ctx)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     scheduler = SyncScheduler(settings)
-    with _errors():
+    with errors():
         if once:
             outcomes = scheduler.run_once()
             for outcome in outcomes:

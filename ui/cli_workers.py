@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
-from typing import Any
 
 import click
 
 from search.errors import AuskunftError
-from search.settings import Settings
-
-
-def _settings(ctx: click.Context) -> Settings:
-    settings: Settings = ctx.find_root().obj
-    return settings
+from ui.cli_common import echo_json, settings_of
 
 
 def _fail(exc: AuskunftError) -> click.ClickException:
     return click.ClickException(str(exc))
-
-
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 @click.group(name="queue")
@@ -55,7 +44,7 @@ def queue_worker(ctx: click.Context, name: str | None, until_empty: bool) -> Non
     from ingest.worker import QueueWorker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     worker_name = name or f"{socket.gethostname()}-{os.getpid()}"
     try:
         queue = JobQueue(settings)
@@ -84,7 +73,7 @@ def queue_sync(ctx: click.Context, sources: tuple[str, ...], all_sources: bool) 
     from ingest.queue import JobQueue
     from ingest.sources import SourceRegistry
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     if not sources and not all_sources:
         msg = "Name one or more sources, or use --all"
         raise click.UsageError(msg)
@@ -118,7 +107,7 @@ def queue_status(ctx: click.Context, requeue_stalled: bool, as_json: bool) -> No
     """Show the jobs on the queue by kind and status, and the latest failed ones."""
     from ingest.queue import JobQueue
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     try:
         queue = JobQueue(settings)
         requeued = queue.requeue_stalled_now() if requeue_stalled else None
@@ -127,7 +116,7 @@ def queue_status(ctx: click.Context, requeue_stalled: bool, as_json: bool) -> No
     except AuskunftError as exc:
         raise _fail(exc) from exc
     if as_json:
-        _echo_json({"queue": queue.queue_name, "jobs": counts, "failed": failed})
+        echo_json({"queue": queue.queue_name, "jobs": counts, "failed": failed})
         return
     if requeued is not None:
         click.echo(f"Jobs of dead workers queued again: {requeued}")
@@ -151,7 +140,7 @@ def migrate(ctx: click.Context, batch_size: int) -> None:
     """
     from ingest.migrate import migrate_index
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     try:
         report = migrate_index(settings, batch_size=batch_size)
     except AuskunftError as exc:

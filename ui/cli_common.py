@@ -1,0 +1,60 @@
+"""What every ``auskunft`` command module shares: settings, JSON output, errors.
+
+Kept apart from :mod:`ui.cli` so the command modules (answers, sources, workers) import
+it without importing the command group that registers them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import click
+
+from search.errors import AuskunftError
+from search.settings import Settings
+
+
+@contextmanager
+def errors() -> Iterator[None]:
+    """Turn our library errors into one clear line for the person at the terminal."""
+    try:
+        yield
+    except AuskunftError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except FileNotFoundError as exc:
+        msg = f"Not found: {exc}"
+        raise click.ClickException(msg) from exc
+
+
+def settings_of(ctx: click.Context) -> Settings:
+    settings: Settings = ctx.obj
+    return settings
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def print_report(report: Any) -> None:
+    click.echo(
+        f"{report.source}: {report.seen} files seen, {report.indexed} indexed, "
+        f"{report.unchanged} unchanged, {report.failed} failed, {report.deleted} deleted; "
+        f"{report.chunks} chunks, {report.pages} pages ({report.ocr_pages} by OCR), "
+        f"{report.embedded} passages embedded, {report.seconds:.1f} s"
+    )
+    for failure in report.failures:
+        click.echo(f"  failed [{failure['reason']}] {failure['uri']}: {failure['error']}")
+
+
+def parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        msg = "use YYYY-MM-DD"
+        raise click.BadParameter(msg) from exc
