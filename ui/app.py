@@ -14,8 +14,8 @@ import streamlit as st
 
 from ui import auth
 from ui.i18n import t
-from ui.views import admin_audit, admin_sources, admin_status, document, search
 from ui.session import language, set_current_user, settings
+from ui.views import admin_audit, admin_sources, admin_status, document, search
 
 
 def _identify() -> auth.User | None:
