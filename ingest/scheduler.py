@@ -2,8 +2,11 @@
 
 ``auskunft worker`` runs :meth:`SyncScheduler.run_forever`. Each round opens the index
 for writing, applies the sources of the settings file, and syncs the sources that are
-due, one after the other. A failing source is recorded (its last sync says why) and tried
-again after ``worker.retry_minutes``; the others go on. A worker that is killed leaves
+due, one after the other. With a shared job queue (``queue.url``) a round only puts the
+due syncs on the queue, and ``auskunft queue worker`` processes do the work.
+
+A failing source is recorded (its last sync says why) and tried again after
+``worker.retry_minutes``; the others go on. A worker that is killed leaves
 nothing half-done: the next run of the ingestion repairs an interrupted batch (see
 :meth:`ingest.runner.IngestRunner.recover`), and an incremental source's cursor only moves
 after a successful sync, so its changes are listed again.
@@ -75,6 +78,8 @@ class SyncScheduler:
         :raises IndexLocked: when another process holds the index for writing.
         """
         moment = now or datetime.now(UTC)
+        if self.settings.queue.url:
+            return self._enqueue_due(moment)
         retry_after = timedelta(minutes=self.settings.worker.retry_minutes)
         outcomes: list[SyncOutcome] = []
         with Indexer(self.settings) as indexer:
@@ -94,6 +99,39 @@ class SyncScheduler:
                     outcomes.append(SyncOutcome(source.name, ok=False, error=str(exc)))
                     continue
                 outcomes.append(SyncOutcome(source.name, ok=True, report=report.to_dict()))
+        return outcomes
+
+    def _enqueue_due(self, moment: datetime) -> list[SyncOutcome]:
+        """With a shared queue the scheduler only puts due syncs on it; the queue workers
+        list, ingest and record them. A sync already waiting is not queued twice, so a
+        source still due at the next round costs nothing.
+
+        Sources dropped from the settings file are removed by ``auskunft sync`` (it needs
+        the write lock), not here.
+        """
+        from ingest.catalog import Catalog
+        from ingest.queue import JobQueue
+
+        retry_after = timedelta(minutes=self.settings.worker.retry_minutes)
+        catalog = Catalog(self.settings.catalog_path)
+        try:
+            registry = SourceRegistry(catalog)
+            try:
+                registry.apply_config(self.settings.sources)
+            except ConfigurationError as exc:
+                logger.warning("%s", exc)
+            due = [s.name for s in registry.list() if is_due(s, moment, retry_after)]
+        finally:
+            catalog.close()
+        outcomes: list[SyncOutcome] = []
+        if not due:
+            return outcomes
+        queue = JobQueue(self.settings)
+        with queue.opened():
+            for name in due:
+                added = queue.enqueue_sync(name)
+                report = {"queued": added}
+                outcomes.append(SyncOutcome(name, ok=True, report=report))
         return outcomes
 
     def run_forever(self, stop: threading.Event | None = None) -> None:

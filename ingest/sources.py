@@ -473,15 +473,35 @@ class SourceRegistry:
                 retry_failed=retry_failed,
             )
         except (AuskunftError, OSError) as exc:
-            source.last_sync = {"at": _now(), "ok": False, "error": str(exc)}
-            self._save(source)
+            self.record_sync(source, error=str(exc))
             raise
-        source.last_sync = {"at": _now(), "ok": True, "report": report.to_dict()}
-        state = getattr(connector, "state", None)
-        source.state = dict(state()) if state is not None else {}
-        source.needs_reindex = False
-        self._save(source)
+        self.record_sync(source, report=report.to_dict(), connector=connector)
         return report
+
+    def record_sync(
+        self,
+        source: SourceConfig,
+        *,
+        report: dict[str, Any] | None = None,
+        error: str | None = None,
+        connector: Connector | None = None,
+    ) -> None:
+        """Record the outcome of a sync as the source's last sync.
+
+        :param source: the source (updated in place and stored).
+        :param report: what a successful sync did; the source no longer needs a rebuild.
+        :param error: why it failed (``report`` is ignored then); state stays as it was.
+        :param connector: the connector of a successful sync; its ``state()`` is kept
+            for the next one.
+        """
+        if error is not None:
+            source.last_sync = {"at": _now(), "ok": False, "error": error}
+        else:
+            source.last_sync = {"at": _now(), "ok": True, "report": report or {}}
+            state = getattr(connector, "state", None)
+            source.state = dict(state()) if state is not None else {}
+            source.needs_reindex = False
+        self._save(source)
 
     def retry(self, doc_id: str, indexer: Indexer) -> IngestReport:
         """Ingest one failed document again, with its source's settings.

@@ -23,7 +23,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from connectors.base import Connector, SourceRef
 from ingest.catalog import Catalog, CatalogEntry
@@ -199,15 +198,9 @@ class QueueWorker:
                 with self.writing(job.runner) as runner:
                     runner.remove(gone)
             # like SourceRegistry.sync: the cursor moves only after a successful listing
-            config.last_sync = {
-                "at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "ok": True,
-                "report": {"queued": queued, "deleted": len(gone)},
-            }
-            state = getattr(connector, "state", None)
-            config.state = dict(state()) if state is not None else {}
-            config.needs_reindex = False
-            job.registry._save(config)  # the registry has no public "record a sync" yet
+            job.registry.record_sync(
+                config, report={"queued": queued, "deleted": len(gone)}, connector=connector
+            )
         logger.info("%s: %d document jobs queued, %d removed", name, queued, len(gone))
         return queued
 

@@ -304,3 +304,30 @@ def test_two_workers_one_killed_mid_job_lose_and_duplicate_nothing(
     )
     assert "queued again" in (tmp_path / "B.log").read_text()
     _assert_exactly_once(settings, files)
+
+
+def test_scheduler_puts_due_sources_on_the_queue(tmp_path: Path, queue_url: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from ingest.scheduler import SyncScheduler
+    from search.settings import SourceEntry
+
+    corpus = _corpus(tmp_path / "akten", 3)
+    settings = _settings(tmp_path, queue_url).model_copy(
+        update={"sources": [SourceEntry(name="bau", location=str(corpus), interval_minutes=60)]}
+    )
+    scheduler = SyncScheduler(settings)
+    (outcome,) = scheduler.run_once()
+    assert (outcome.source, outcome.ok, outcome.report) == ("bau", True, {"queued": True})
+    (again,) = scheduler.run_once()  # still due, but its sync is already waiting
+    assert again.report == {"queued": False}
+    assert _jobs(queue_url) == [(SYNC_TASK, "todo", 0)]
+    queue = JobQueue(settings)
+    worker = QueueWorker(settings, queue)
+    try:
+        queue.run_worker(worker.sync_source, worker.ingest_document, wait=False)
+    finally:
+        worker.close()
+    _assert_exactly_once(settings, 3)
+    assert scheduler.run_once() == []  # synced: not due for an hour
+    assert len(scheduler.run_once(now=datetime.now(UTC) + timedelta(minutes=61))) == 1
