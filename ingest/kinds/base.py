@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from connectors.base import Connector
+from search.errors import ConfigurationError
 from search.settings import Settings
 
 if TYPE_CHECKING:
@@ -36,3 +37,28 @@ class SourceKind:
     check_location: Callable[[str], str]
     connector: ConnectorFactory
     options: dict[str, str]
+
+
+def numeric_options(
+    options: dict[str, Any], ints: tuple[str, ...], floats: tuple[str, ...], kind: str
+) -> dict[str, Any]:
+    """:returns: the options named in ``ints`` and ``floats`` that are set, as numbers.
+
+    :param options: a source's options (strings from a form, numbers from TOML).
+    :param ints: names of integer options.
+    :param floats: names of decimal options.
+    :param kind: the kind's name, for the message.
+    :raises ConfigurationError: when one is not a number.
+    """
+    numbers: dict[str, Any] = {}
+    for names, cast in ((ints, int), (floats, float)):
+        for key in names:
+            value = options.get(key)
+            if value in (None, ""):
+                continue
+            try:
+                numbers[key] = cast(value)
+            except (TypeError, ValueError) as exc:
+                msg = f"{kind} option {key} must be a number, not {value!r}"
+                raise ConfigurationError(msg) from exc
+    return numbers

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 from connectors.base import Connector
 from connectors.oparl import DEFAULT_RESTRICTED_GROUP, OParlConnector
-from ingest.kinds.base import SourceKind
+from ingest.kinds.base import SourceKind, numeric_options
 from search.errors import ConfigurationError
 from search.settings import Settings
 
@@ -33,17 +33,7 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
 
     :raises ConfigurationError: when a number is not one.
     """
-    kwargs: dict[str, Any] = {}
-    try:
-        for key in _INT_OPTIONS:
-            if options.get(key) is not None:
-                kwargs[key] = int(options[key])
-        for key in _FLOAT_OPTIONS:
-            if options.get(key) is not None:
-                kwargs[key] = float(options[key])
-    except (TypeError, ValueError) as exc:
-        msg = f"OParl option {key} must be a number, not {options[key]!r}"
-        raise ConfigurationError(msg) from exc
+    kwargs = numeric_options(options, _INT_OPTIONS, _FLOAT_OPTIONS, "OParl")
     for key in ("body", "vendor"):
         if options.get(key) not in (None, ""):
             kwargs[key] = str(options[key])

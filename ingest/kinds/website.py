@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from connectors.base import Connector
 from connectors.website import WebsiteConnector
-from ingest.kinds.base import SourceKind
+from ingest.kinds.base import SourceKind, numeric_options
 from search.errors import ConfigurationError
 from search.settings import Settings
 
@@ -44,18 +44,7 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
 
     :raises ConfigurationError: when a number is not one.
     """
-    kwargs: dict[str, Any] = {}
-    key = ""
-    try:
-        for key in _INT_OPTIONS:
-            if options.get(key) not in (None, ""):
-                kwargs[key] = int(options[key])
-        for key in _FLOAT_OPTIONS:
-            if options.get(key) not in (None, ""):
-                kwargs[key] = float(options[key])
-    except (TypeError, ValueError) as exc:
-        msg = f"Website option {key} must be a number, not {options[key]!r}"
-        raise ConfigurationError(msg) from exc
+    kwargs = numeric_options(options, _INT_OPTIONS, _FLOAT_OPTIONS, "Website")
     if options.get("allowed_prefixes"):
         kwargs["allowed_prefixes"] = _prefixes(options["allowed_prefixes"])
     if options.get("user_agent"):
