@@ -1,0 +1,37 @@
+"""Source kinds: options are checked before any connection is made."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.kinds import KINDS
+from ingest.sources import SourceConfig, SourceRegistry
+from search.errors import ConfigurationError
+from search.settings import Settings
+
+
+@pytest.mark.parametrize(
+    ("kind", "location", "options", "message"),
+    [
+        ("oparl", "http://127.0.0.1:9/oparl", {"timeout": "bald"}, "OParl option timeout"),
+        ("oparl", "http://127.0.0.1:9/oparl", {"retries": 2.5j}, "OParl option retries"),
+        ("website", "http://127.0.0.1:9/", {"max_pages": "viele"}, "Website option max_pages"),
+        ("oparl", "ftp://rat.example/oparl", {}, "must be an http"),
+        ("website", "http://127.0.0.1:9/", {"farbe": "blau"}, "Unknown option"),
+    ],
+)
+def test_bad_options_are_refused_without_network(
+    tmp_path: Path, kind: str, location: str, options: dict[str, object], message: str
+) -> None:
+    source = SourceConfig(name="q", kind=kind, location=location, options=options)
+    with pytest.raises(ConfigurationError, match=message):
+        SourceRegistry.connector(source.validated(), Settings(data_dir=tmp_path))
+
+
+def test_every_kind_describes_its_options_and_location() -> None:
+    assert set(KINDS) == {"folder", "oparl", "website", "lawxml"}
+    for kind in KINDS.values():
+        assert kind.label and kind.location_label
+        assert all(description for description in kind.options.values())
