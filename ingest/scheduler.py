@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ingest.indexer import Indexer
-from ingest.sources import SourceConfig, SourceRegistry
+from ingest.sources import SourceConfig, SourceRegistry, open_registry
 from search.errors import AuskunftError, ConfigurationError, IndexLocked
 from search.settings import Settings
 
@@ -109,20 +109,11 @@ class SyncScheduler:
         Sources dropped from the settings file are removed by ``auskunft sync`` (it needs
         the write lock), not here.
         """
-        from ingest.catalog import Catalog
         from ingest.queue import JobQueue
 
         retry_after = timedelta(minutes=self.settings.worker.retry_minutes)
-        catalog = Catalog(self.settings.catalog_path)
-        try:
-            registry = SourceRegistry(catalog)
-            try:
-                registry.apply_config(self.settings.sources)
-            except ConfigurationError as exc:
-                logger.warning("%s", exc)
+        with open_registry(self.settings) as registry:
             due = [s.name for s in registry.list() if is_due(s, moment, retry_after)]
-        finally:
-            catalog.close()
         outcomes: list[SyncOutcome] = []
         if not due:
             return outcomes

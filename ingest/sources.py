@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import builtins
 import json
+import logging
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +40,8 @@ from search.settings import Settings, SourceEntry
 
 SOURCE_KINDS: tuple[str, ...] = tuple(KINDS)
 """Kinds of source that can be synced."""
+logger = logging.getLogger(__name__)
+
 ORIGINS: tuple[str, ...] = ("admin", "config")
 _LOCAL_KINDS = ("folder", "lawxml")
 
@@ -580,3 +584,24 @@ def _refuse_config_source(source: SourceConfig) -> None:
             "there (it is applied at the next sync)"
         )
         raise ConfigurationError(msg)
+
+
+@contextmanager
+def open_registry(settings: Settings) -> Iterator[SourceRegistry]:
+    """The registry for reading and editing, without the index's write lock, with the
+    settings file's sources applied (an invalid entry is logged and left out; removing
+    sources dropped from the file waits for a sync, which holds the lock).
+
+    :param settings: the settings.
+    :returns: a context manager giving the registry; the catalog is closed afterwards.
+    """
+    catalog = Catalog(settings.catalog_path)
+    try:
+        registry = SourceRegistry(catalog)
+        try:
+            registry.apply_config(settings.sources)
+        except ConfigurationError as exc:
+            logger.warning("%s", exc)
+        yield registry
+    finally:
+        catalog.close()

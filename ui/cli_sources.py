@@ -67,19 +67,12 @@ def sources() -> None:
 @click.pass_context
 def list_sources(ctx: click.Context, as_json: bool) -> None:
     """List configured sources with their last sync."""
-    from ingest.catalog import Catalog
-    from ingest.sources import SourceRegistry
+    from ingest.sources import open_registry
 
     settings = settings_of(ctx)
-    with errors():
-        catalog = Catalog(settings.catalog_path)
-        try:
-            registry = SourceRegistry(catalog)
-            registry.apply_config(settings.sources)
-            listed = registry.list()
-            unregistered = registry.unregistered_sources()
-        finally:
-            catalog.close()
+    with errors(), open_registry(settings) as registry:
+        listed = registry.list()
+        unregistered = registry.unregistered_sources()
     if as_json:
         echo_json(
             {
@@ -253,18 +246,11 @@ def remove_source(ctx: click.Context, name: str, yes: bool) -> None:
 @click.pass_context
 def test_source(ctx: click.Context, name: str) -> None:
     """Test the connection of a configured source (nothing is ingested)."""
-    from ingest.catalog import Catalog
-    from ingest.sources import SourceRegistry
+    from ingest.sources import open_registry
 
     settings = settings_of(ctx)
-    with errors():
-        catalog = Catalog(settings.catalog_path)
-        try:
-            registry = SourceRegistry(catalog)
-            registry.apply_config(settings.sources)
-            click.echo(f"{name}: {registry.check(registry.require(name), settings)}")
-        finally:
-            catalog.close()
+    with errors(), open_registry(settings) as registry:
+        click.echo(f"{name}: {registry.check(registry.require(name), settings)}")
 
 
 @click.command()

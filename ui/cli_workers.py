@@ -69,25 +69,18 @@ def queue_worker(ctx: click.Context, name: str | None, until_empty: bool) -> Non
 @click.pass_context
 def queue_sync(ctx: click.Context, sources: tuple[str, ...], all_sources: bool) -> None:
     """Put a sync of SOURCES (registered names) on the queue; the workers do the rest."""
-    from ingest.catalog import Catalog
     from ingest.queue import JobQueue
-    from ingest.sources import SourceRegistry
+    from ingest.sources import open_registry
 
     settings = settings_of(ctx)
     if not sources and not all_sources:
         msg = "Name one or more sources, or use --all"
         raise click.UsageError(msg)
     try:
-        catalog = Catalog(settings.catalog_path)
-        try:
-            registry = SourceRegistry(catalog)
-            if settings.sources:
-                registry.apply_config(settings.sources)
+        with open_registry(settings) as registry:
             names = [s.name for s in registry.list()] if all_sources else list(sources)
             for source in names:
                 registry.require(source)
-        finally:
-            catalog.close()
         queue = JobQueue(settings)
         with queue.opened():
             for source in names:
