@@ -21,6 +21,12 @@ Sync
     (minus a margin), list only what changed, and report ``deleted: true`` papers and
     files, and files no longer attached to a changed paper, through :meth:`removed`.
 
+    A later result is often recorded on the agenda item (and its meeting) without
+    touching the paper, so incremental syncs also list the meetings (and, in OParl 1.1,
+    the agenda items) changed since the cursor and list again the papers consulted there
+    (:mod:`connectors.oparl_consulted` remembers where each paper was consulted). Only
+    those whose council context really changed get a new version and are re-indexed.
+
 Non-public
     A paper consulted under a non-public agenda item (``public: false``) gets the
     ``restricted_group`` as its only access group, never the source's public groups.
@@ -43,6 +49,7 @@ import httpx
 
 from connectors.base import PLAIN_TEXT, SourceDocument, SourceRef
 from connectors.oparl_client import Download, OParlClient, OParlError
+from connectors.oparl_consulted import ConsultedIndex, modified_since
 from connectors.oparl_objects import (
     Fixup,
     OParlObject,
@@ -55,7 +62,8 @@ from connectors.oparl_objects import (
 logger = logging.getLogger(__name__)
 
 DEFAULT_RESTRICTED_GROUP = "rat-nichtoeffentlich"
-STATE_VERSION = 1
+STATE_VERSION = 2
+"""2: where each paper was consulted (``consulted``); an older state lists everything once."""
 _TEXT_FIELDS = ("name", "reference", "paperType", "date", "modified", "accessUrl")
 
 
@@ -180,6 +188,7 @@ class OParlConnector:
         self.cursor: str | None = state.get("modified_since")
         self._papers: dict[str, dict[str, str]] = dict(state.get("papers") or {})
         """Per paper id: its files, file id → document URI (to remove deleted files)."""
+        self._consulted = ConsultedIndex(state.get("consulted"))
         self._extra_fixups = list(fixups)
         self._fixups: list[Fixup] | None = None
         self._body_object: OParlObject | None = None
@@ -193,6 +202,8 @@ class OParlConnector:
         """Files downloaded with their bytes."""
         self.not_modified = 0
         """Files the server answered ``304 Not Modified`` for (read from the cache)."""
+        self.relisted: builtins.list[str] = []
+        """Papers listed again because a meeting or agenda item of theirs changed."""
 
     # -- the Connector protocol --------------------------------------------------------
 
@@ -214,17 +225,20 @@ class OParlConnector:
         """
         self.skipped = []
         self._removed = []
+        self.relisted = []
         body = self._select_body()
         self._load_organizations(body)
         params = {"modified_since": self.cursor} if self.cursor else None
         papers = 0
         complete = True
+        listed: set[str] = set()
         for item in self.client.iter_list(
             self._list_url(body, "paper"), params, page_limit=self.page_limit
         ):
             paper = self._object(item, "Paper", str(body.get("paper")))
             if paper is None:
                 continue
+            listed.add(paper["id"])
             if paper.get("deleted"):
                 self._forget(paper["id"])
                 continue
@@ -241,6 +255,14 @@ class OParlConnector:
                 break
         if self.page_limit is not None:
             complete = False
+        if self.cursor and complete:
+            try:
+                consulted = self._consulted_papers(body, self.cursor, params)
+            except OParlError as exc:  # the cursor stays, so the next sync asks again
+                self._skip(exc.url, exc.reason, str(exc))
+                complete = False
+            else:
+                yield from self._relist(sorted(consulted - listed))
         if self.cursor and body.get("file"):
             self._removed_files(self._list_url(body, "file"), params)
         if complete and self.client.server_time is not None:
@@ -281,6 +303,7 @@ class OParlConnector:
             "version": STATE_VERSION,
             "modified_since": self._next_cursor or self.cursor,
             "papers": self._papers,
+            "consulted": self._consulted.state(),
         }
 
     def check(self) -> str:
@@ -440,6 +463,7 @@ class OParlConnector:
     ) -> tuple[dict[str, Any], builtins.list[str], bool, builtins.list[tuple[dict[str, Any], str]]]:
         """:returns: council context, committees, whether non-public, resolution texts."""
         consultations: list[dict[str, Any]] = []
+        consulted: list[str] = []
         committees: list[str] = []
         restricted = False
         resolutions: list[tuple[dict[str, Any], str]] = []
@@ -451,6 +475,15 @@ class OParlConnector:
             item = self._agenda_item(consultation.get("agendaItem"), meeting) or {}
             if meeting is None and isinstance(item.get("meeting"), str):
                 meeting = self._meeting(item["meeting"])
+            for where in (
+                consultation.get("agendaItem"),
+                consultation.get("meeting"),
+                item,
+                meeting,
+            ):
+                where_id = where.get("id") if isinstance(where, dict) else where
+                if isinstance(where_id, str):
+                    consulted.append(where_id)
             if (meeting or {}).get("deleted") or item.get("deleted"):
                 continue
             orgs = [self._name(url) for url in consultation.get("organization") or []]
@@ -476,6 +509,7 @@ class OParlConnector:
                 consultations.append(entry)
             if item.get("resolutionText"):
                 resolutions.append((entry, str(item["resolutionText"])))
+        self._consulted.record(paper["id"], consulted)
         consultations.sort(key=lambda entry: entry.get("date") or "")
         council: dict[str, Any] = {"consultations": consultations}
         if paper.get("paperType"):
@@ -546,6 +580,75 @@ class OParlConnector:
         """A paper deleted at the source: it and its files leave the index."""
         self._removed.append(paper_id)
         self._removed.extend(self._papers.pop(paper_id, {}).values())
+        self._consulted.forget(paper_id)
+
+    def _consulted_papers(
+        self, body: OParlObject, cursor: str, params: dict[str, str] | None
+    ) -> set[str]:
+        """:returns: papers consulted in a meeting or agenda item changed since ``cursor``.
+
+        Changed meetings are read fresh for the council context. A meeting whose embedded
+        agenda items changed points to their papers only; one where no item changed
+        (date, name, cancellation) to all papers consulted there.
+
+        :raises OParlError: when a page of the meeting or agenda item list cannot be read.
+        """
+        items: list[OParlObject] = []
+        meetings: list[str] = []
+        url = body.get("meeting")
+        if isinstance(url, str):
+            for raw in self.client.iter_list(url, params, page_limit=self.page_limit):
+                meeting = self._object(raw, "Meeting", url)
+                if meeting is None:
+                    continue
+                self._meetings[meeting["id"]] = meeting
+                embedded = [
+                    item
+                    for item in meeting.get("agendaItem") or []
+                    if isinstance(item, dict) and isinstance(item.get("id"), str)
+                ]
+                changed = [item for item in embedded if modified_since(item, cursor)]
+                items.extend(changed)
+                if not changed or meeting.get("deleted"):
+                    meetings.append(meeting["id"])
+        url = body.get("agendaItem")
+        if isinstance(url, str):  # OParl 1.1
+            for raw in self.client.iter_list(url, params, page_limit=self.page_limit):
+                item = self._object(raw, "AgendaItem", url)
+                if item is not None:
+                    self._meetings[item["id"]] = item
+                    items.append(item)
+        papers = self._consulted.papers(meetings)
+        for item in items:
+            found = self._consulted.papers([item["id"]])
+            if not found:  # a paper newly on an agenda: ask the item's consultation
+                found = self._paper_of(item.get("consultation"))
+            papers |= found
+        return papers
+
+    def _paper_of(self, consultation: Any) -> set[str]:
+        if isinstance(consultation, str):
+            consultation = self._get(consultation, "Consultation")
+        paper = consultation.get("paper") if isinstance(consultation, dict) else None
+        return {paper} if isinstance(paper, str) else set()
+
+    def _relist(self, paper_ids: builtins.list[str]) -> Iterator[SourceRef]:
+        """List papers again whose council context may have changed."""
+        for paper_id in paper_ids:
+            paper = self._get(paper_id, "Paper")
+            if paper is None:
+                continue
+            if paper.get("deleted"):
+                self._forget(paper_id)
+                continue
+            try:
+                refs = self._paper_refs(paper)
+            except Exception as exc:  # one bad paper must not stop the others
+                logger.warning("Skipping paper %s: %s", paper_id, exc)
+                self._skip(paper_id, "invalid-paper", f"{type(exc).__name__}: {exc}")
+                continue
+            self.relisted.append(paper_id)
+            yield from refs
 
     def _removed_files(self, url: str, params: dict[str, str] | None) -> None:
         """Files reported deleted in the body's file list (OParl 1.1)."""

@@ -7,7 +7,8 @@ reportlab from their real text (the ``karlsruhe_anfragen`` evaluation corpus hol
 of nearly every file, by file number) or, where that is missing, from the paper's subject.
 
 Tests change it in process (:meth:`OParlServer.add_paper`, :meth:`modify_paper`,
-:meth:`delete_paper`, :meth:`delete_file`, :meth:`make_non_public`) and switch on the
+:meth:`delete_paper`, :meth:`delete_file`, :meth:`make_non_public`, :meth:`set_result`)
+and switch on the
 quirks of real servers (:class:`Quirks`): 404 for an empty list, bare arrays, single
 objects for arrays, control characters, slow answers, 500s and garbage for some objects.
 """
@@ -68,6 +69,8 @@ class Quirks:
     """Paths answered with something that is not JSON."""
     garbage_in_list: set[str] = field(default_factory=set)
     """Paper ids replaced by a broken object in the paper list."""
+    missing_lists: set[str] = field(default_factory=set)
+    """Body lists not offered (``agendaItem``: an OParl 1.0 server, or a lazy 1.1 one)."""
 
 
 def _now() -> str:
@@ -177,7 +180,7 @@ class OParlServer:
             chosen.append(paper)
         chosen.sort(key=lambda paper: hashlib.sha256(paper["id"].encode()).hexdigest())
         chosen = sorted(chosen[:count], key=lambda paper: paper["id"])
-        needed = {c["meeting"] for paper in chosen for c in paper.get("consultation", [])}
+        needed = {c.get("meeting") for paper in chosen for c in paper.get("consultation", [])}
         for meeting_id in sorted(needed & set(meetings)):
             meeting = self._rewrite(meetings[meeting_id])
             self.meetings[meeting["id"]] = meeting
@@ -244,19 +247,23 @@ class OParlServer:
     def body(self) -> dict[str, Any]:
         """:returns: the Body object with its external lists."""
         body = self.body_id
+        lists = {
+            "organization": f"{body}/organizations",
+            "person": f"{body}/persons",
+            "meeting": f"{body}/meetings",
+            "paper": f"{body}/papers",
+            "agendaItem": f"{body}/agendaitems",
+            "legislativeTermList": f"{body}/legislativeterms",
+            "file": f"{body}/files",
+        }
         return {
             "id": body,
             "type": f"{SCHEMA}Body",
             "system": self.system_url,
             "name": "Stadt Karlsruhe",
             "shortName": "Karlsruhe",
-            "organization": f"{body}/organizations",
-            "person": f"{body}/persons",
-            "meeting": f"{body}/meetings",
-            "paper": f"{body}/papers",
+            **{key: url for key, url in lists.items() if key not in self.quirks.missing_lists},
             "legislativeTerm": [],
-            "legislativeTermList": f"{body}/legislativeterms",
-            "file": f"{body}/files",
             "created": "2016-10-12T09:08:36+02:00",
             "modified": "2026-01-01T00:00:00+01:00",
         }
@@ -340,6 +347,37 @@ class OParlServer:
                     item["modified"] = _now()
             self.papers[paper_id]["modified"] = _now()
 
+    def set_result(
+        self, paper_id: str, result: str, *, touch_meeting: bool = True
+    ) -> dict[str, Any]:
+        """Record a new result on the agenda item of a paper's latest consultation, as
+        servers do after a session: the item's ``modified`` moves on (and its meeting's,
+        with ``touch_meeting``), the paper's does not.
+
+        :returns: the agenda item.
+        """
+        with self._lock:
+            items = list(self.agenda_items(paper_id))
+            meetings = [self.objects.get(urlparse(item["meeting"]).path) for item in items]
+            latest = max(
+                zip(items, meetings, strict=True),
+                key=lambda pair: ((pair[1] or {}).get("start") or "", bool(pair[0].get("result"))),
+            )
+            item, meeting = latest
+            item["result"] = result
+            item["modified"] = _now()
+            if touch_meeting and meeting is not None:
+                meeting["modified"] = _now()
+            return item
+
+    def papers_consulted_in(self, item_id: str) -> list[str]:
+        """:returns: the papers consulted under an agenda item."""
+        return [
+            paper["id"]
+            for paper in self.papers.values()
+            if any(c.get("agendaItem") == item_id for c in paper.get("consultation", []))
+        ]
+
     def agenda_items(self, paper_id: str) -> Iterator[dict[str, Any]]:
         """:returns: the agenda items where the paper was consulted."""
         for consultation in self.papers[paper_id].get("consultation", []):
@@ -358,6 +396,9 @@ class OParlServer:
             "persons": [],
             "legislativeterms": [],
             "files": list(self.files.values()),
+            "agendaitems": [
+                item for meeting in self.meetings.values() for item in meeting.get("agendaItem", [])
+            ],
         }
         if kind not in source:
             return None

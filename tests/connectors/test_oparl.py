@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +168,82 @@ def test_second_sync_lists_only_changes_and_reports_deletions(server: OParlServe
     # the cursor is the server's time at the start, less a margin (0 here): nothing new
     third = _connector(server, state=second.state())
     assert list(third.list()) == []
+
+
+@pytest.mark.parametrize("agenda_item_list", [True, False], ids=["agendaItem-list", "meetings"])
+def test_a_result_recorded_only_on_the_agenda_item_lists_its_papers_again(
+    server: OParlServer, agenda_item_list: bool
+) -> None:
+    if not agenda_item_list:  # an OParl 1.0 server: only the meeting list tells
+        server.quirks.missing_lists = {"agendaItem"}
+    first = _connector(server)
+    versions = {ref.uri: ref.version for ref in first.list()}
+    paper_id = list(server.papers)[3]
+    paper_modified = server.papers[paper_id]["modified"]
+    # with the list the meeting may stay as it was; without it, the meeting must move on
+    item = server.set_result(paper_id, "vertagt", touch_meeting=not agenda_item_list)
+    assert server.papers[paper_id]["modified"] == paper_modified
+    time.sleep(1.1)  # the next cursor lies after the change
+
+    second = _connector(server, state=first.state(), safety_margin=timedelta(0))
+    refs = list(second.list())
+    consulted = set(server.papers_consulted_in(item["id"]))
+    assert paper_id in consulted
+    assert set(second.relisted) == consulted
+    assert _papers(refs) == consulted
+    assert all(versions[ref.uri] != ref.version for ref in refs)  # re-indexed, files too
+    assert len(refs) == sum(len(_documents_of(server, pid)) for pid in consulted)
+    card = second.fetch(next(ref for ref in refs if ref.uri == paper_id))
+    entries = card.metadata["council"]["consultations"]
+    assert {"agenda_item": item["number"], "result": "vertagt"}.items() <= next(
+        entry for entry in entries if entry.get("agenda_item") == item["number"]
+    ).items()
+    assert "vertagt" in card.content.decode()
+    assert second.skipped == []
+    # nothing changed since: neither the paper nor its meeting are listed again
+    third = _connector(server, state=second.state())
+    assert list(third.list()) == []
+    assert third.relisted == []
+
+
+def test_a_changed_meeting_without_changed_items_lists_all_its_papers(
+    server: OParlServer,
+) -> None:
+    server.quirks.missing_lists = {"agendaItem"}
+    first = _connector(server)
+    versions = {ref.uri: ref.version for ref in first.list()}
+    paper_id = list(server.papers)[5]
+    meeting = next(iter(server.agenda_items(paper_id)))["meeting"]
+    changed = server.objects[httpx.URL(meeting).path]
+    changed["name"] = "Gemeinderat (verlegte Sitzung)"
+    changed["modified"] = datetime.now(UTC).isoformat(timespec="seconds")
+    second = _connector(server, state=first.state(), safety_margin=timedelta(0))
+    refs = list(second.list())
+    in_meeting = {
+        pid
+        for pid, paper in server.papers.items()
+        if any(c.get("meeting") == meeting for c in paper.get("consultation", []))
+    }
+    assert set(second.relisted) == in_meeting
+    # the meeting's name is part of the council context: new versions
+    assert {ref.uri for ref in refs if versions[ref.uri] != ref.version} >= in_meeting
+
+
+def test_a_broken_meeting_list_keeps_the_cursor(server: OParlServer) -> None:
+    first = _connector(server)
+    list(first.list())
+    cursor = first.state()["modified_since"]
+    server.quirks.fail = {"/oparl/bodies/0001/meetings": -1}
+    time.sleep(1.1)
+    second = _connector(server, state=first.state(), retries=1)
+    assert list(second.list()) == []
+    assert [s["reason"] for s in second.skipped] == ["http"]
+    assert second.state()["modified_since"] == cursor  # the next sync asks again
+
+
+def _documents_of(server: OParlServer, paper_id: str) -> set[str]:
+    paper = server.papers[paper_id]
+    return {paper_id, *(file["accessUrl"] for file in paper.get("auxiliaryFile", []))}
 
 
 def test_a_retry_fetches_a_bare_uri(server: OParlServer) -> None:

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 
@@ -152,3 +153,105 @@ def test_non_public_paper_is_only_found_by_the_restricted_group(
     assert not [h for h in _search(settings, query, ["public"]) if h.uri == paper_id]
     hits = _search(settings, query, ["rat-intern"])
     assert hits[0].uri == paper_id
+
+
+def test_a_new_result_on_the_agenda_item_reaches_the_citation(
+    server: OParlServer, settings: Settings
+) -> None:
+    _add(settings, server)
+    first = _sync(settings)
+    assert first.indexed == _documents(server)
+    paper_id = list(server.papers)[2]
+    paper = server.papers[paper_id]
+    # the result is recorded on the agenda item (and its meeting); the paper stays as it was
+    item = server.set_result(paper_id, "vertagt")
+    downloads = sum(server.downloads.values())
+
+    second = _sync(settings)
+    consulted = [server.papers[pid] for pid in server.papers_consulted_in(item["id"])]
+    expected = sum(1 + len(p["auxiliaryFile"]) for p in consulted)
+    assert (second.indexed, second.deleted, second.failed) == (expected, 0, 0)
+    assert sum(server.downloads.values()) == downloads  # the files came from the cache
+    hits = _search(settings, paper["name"], ["public"])
+    cited = [h for h in hits if h.reference == paper["reference"]]
+    assert {h.uri for h in cited} >= {paper_id, paper["auxiliaryFile"][0]["accessUrl"]}
+    for hit in cited:  # the paper and its files
+        assert f"TOP {item['number']}, vertagt" in hit.citation, hit.citation
+
+    third = _sync(settings)  # the same result again: listed, but nothing to re-index
+    assert (third.indexed, third.deleted) == (0, 0)
+
+
+# -- at scale ----------------------------------------------------------------------------
+
+SCALE = 150
+
+
+def _expected_context(server: OParlServer, paper: dict[str, Any]) -> str | None:
+    """:returns: ``Drs. 2023/0412, Gemeinderat 12.03.2024, TOP 7, beschlossen`` for the
+    latest consultation with a result, computed from the served objects."""
+    decided = []
+    for consultation in paper.get("consultation", []):
+        item = server.objects.get(urlparse(consultation.get("agendaItem", "")).path)
+        meeting = server.meetings.get(consultation.get("meeting", ""))
+        if item is None or meeting is None or not item.get("result"):
+            continue
+        orgs = consultation.get("organization") or meeting.get("organization") or []
+        names = [server.organizations[org]["name"] for org in orgs if org in server.organizations]
+        decided.append((meeting["start"][:10], ", ".join(names) or meeting["name"], item))
+    if not decided:
+        return None
+    day, body, item = max(decided, key=lambda entry: entry[0])
+    date = f"{day[8:10]}.{day[5:7]}.{day[:4]}"
+    top = f"TOP {item['number']}, " if item.get("number") else ""  # some items have none
+    return f"Drs. {paper['reference']}, {body} {date}, {top}{item['result']}"
+
+
+@pytest.mark.slow
+def test_a_large_sync_is_complete_and_cites_every_decision(tmp_path: Path) -> None:
+    # a dense budget keeps the embedding of ~450 chunks to a minute on 2 shared cores;
+    # what is asserted here (completeness, citations, downloads) does not depend on it
+    settings = Settings(data_dir=tmp_path / "data", embedding={"passage_max_chars": 300})
+    with OParlServer(papers=SCALE, page_size=25) as server:
+        ids = list(server.papers)
+        garbage, broken_paper = ids[10], ids[20]
+        server.quirks.garbage_in_list = {garbage}
+        broken = server.papers[broken_paper]["auxiliaryFile"][0]
+        server.quirks.fail = {
+            urlparse(broken[key]).path: -1 for key in ("accessUrl", "downloadUrl")
+        }
+        _add(settings, server, retries=1)
+
+        first = _sync(settings)
+        papers = [server.papers[pid] for pid in ids if pid != garbage]
+        files = sum(len(paper["auxiliaryFile"]) for paper in papers)
+        assert len(server.papers) == SCALE
+        assert [(s["uri"], s["reason"]) for s in first.skipped] == [(garbage, "invalid-object")]
+        assert [f["uri"] for f in first.failures] == [broken["accessUrl"]]
+        assert first.indexed == len(papers) + files - 1
+        with Indexer(settings) as indexer:
+            counts = indexer.catalog.counts_by_source()["karlsruhe"]
+        assert counts.get("indexed") == len(papers) + files - 1
+        assert counts.get("failed") == 1
+
+        downloads = sum(server.downloads.values())
+        second = _sync(settings)  # nothing changed
+        assert (second.seen, second.indexed, second.deleted, second.failed) == (0, 0, 0, 0)
+        assert sum(server.downloads.values()) == downloads
+        assert sum(server.not_modified.values()) == 0
+
+        cited = 0
+        with SearchService(settings) as service:
+            for paper in papers:
+                hits = service.search(
+                    paper["reference"],
+                    mode="keyword",
+                    user_groups=["public", "rat-nichtoeffentlich"],
+                ).results
+                hit = next((h for h in hits if h.uri == paper["id"]), None)
+                assert hit is not None, paper["reference"]
+                expected = _expected_context(server, paper)
+                if expected is not None:
+                    assert hit.citation.startswith(expected), (hit.citation, expected)
+                    cited += 1
+        assert cited >= len(papers) * 0.9  # the server serves papers with decisions
