@@ -5,7 +5,7 @@
 The OParl test server (``tests/connectors/oparl_server.py``: the recorded Karlsruhe system,
 PDFs generated from the real text of each file) serves ``--papers`` papers on 127.0.0.1;
 they are synced into a fresh data directory through ``SourceRegistry`` — the path of
-``auskunft sources sync``: listing, council context, downloads, parse, chunk, embed, both
+``auskunft sync``: listing, council context, downloads, parse, chunk, embed, both
 indexes, catalog. Then:
 
 1. every paper must be found by its reference (keyword search) with its council context
