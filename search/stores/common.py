@@ -184,9 +184,11 @@ def whole_documents(chunks: Sequence[Document]) -> list[Document]:
 
     :param chunks: all chunks of one or more documents (see :mod:`search.stores.base`).
     :returns: one Document per ``doc_id``: ``id`` is the doc id (chunk ids always have a
-        ``:NNNN`` suffix, so they never collide), ``content`` the chunks' text in document
-        order, ``meta`` the first chunk's (title, filter fields and access groups are the
-        same for every chunk of a document).
+        ``:NNNN`` suffix, so they never collide), ``content`` the title and the chunks'
+        text in document order, ``meta`` the first chunk's (filter fields and access groups
+        are the same for every chunk of a document) without the title: in a whole
+        document the title is one line of the text, not a boosted field of its own, which
+        would rank documents by their title words (measured: README).
     """
     by_doc: dict[str, list[Document]] = {}
     for chunk in chunks:
@@ -194,11 +196,10 @@ def whole_documents(chunks: Sequence[Document]) -> list[Document]:
     records = []
     for doc_id, parts in by_doc.items():
         parts.sort(key=lambda chunk: chunk.meta.get(fields.CHUNK_INDEX) or 0)
+        meta = dict(parts[0].meta)
+        title = str(meta.pop(fields.TITLE, None) or "")
+        texts = [title, *(part.content or "" for part in parts)]
         records.append(
-            Document(
-                id=doc_id,
-                content="\n".join(part.content or "" for part in parts),
-                meta=dict(parts[0].meta),
-            )
+            Document(id=doc_id, content="\n".join(text for text in texts if text), meta=meta)
         )
     return records

@@ -24,7 +24,7 @@ from search.filters import SearchFilters
 from search.stores.common import CONTENT, LEVEL, META, as_date, keyword_filters
 from search.stores.query_syntax import Group, Occur, Terms
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 """Bumped when the mapping changes; stored in the index's ``_meta``."""
 
 _TEXT = {"type": "text", "analyzer": GERMAN_ANALYZER}

@@ -40,9 +40,11 @@ _OCCUR: Final = {
 _MAX_BUCKETS: Final = 65_000  # tantivy's default aggregation bucket limit
 _MIN_YEAR, _MAX_YEAR = 1678, 2261  # the range of tantivy's date field
 _APART_BOOST: Final = 0.5  # weight of a compound's parts found apart, not joined
-DOCUMENTS_DIR: Final = "documents"
+DOCUMENTS_DIR: Final = "documents-v2"
 """Subdirectory of the whole-document index: its own index, so that BM25's statistics
-(document frequencies, average length) are those of documents, not mixed with chunks."""
+(document frequencies, average length) are those of documents, not mixed with chunks.
+Versioned: an index without it (older, or whole documents with the title as a boosted
+field, v1) is refused and must be rebuilt."""
 
 
 def build_schema() -> tantivy.Schema:

@@ -14,7 +14,7 @@ import pytest
 import tantivy
 
 from search.errors import IndexMismatch
-from search.stores.tantivy_store import TantivyKeywordStore
+from search.stores.tantivy_store import DOCUMENTS_DIR, TantivyKeywordStore
 from tests.search.stores.contract import CHUNKS, KeywordStoreContract, without_embeddings
 
 
@@ -77,7 +77,7 @@ class TestTantivyKeywordStore(KeywordStoreContract):
         store.write(without_embeddings())
         store.commit()
         store.close()
-        shutil.rmtree(tmp_path / "keyword" / "documents")  # as an older version built it
+        shutil.rmtree(tmp_path / "keyword" / DOCUMENTS_DIR)  # as an older version built it
         with pytest.raises(IndexMismatch, match="whole-document records"):
             TantivyKeywordStore(tmp_path / "keyword").search("Hund")
 
@@ -90,7 +90,7 @@ class TestTantivyKeywordStore(KeywordStoreContract):
             f"""
             from pathlib import Path
             from search.errors import BackendUnavailable
-            from search.stores.tantivy_store import TantivyKeywordStore
+            from search.stores.tantivy_store import DOCUMENTS_DIR, TantivyKeywordStore
             from tests.search.stores.contract import without_embeddings
 
             store = TantivyKeywordStore(Path({str(store.path)!r}))
