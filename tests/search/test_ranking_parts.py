@@ -162,6 +162,9 @@ def test_keyword_retriever_brings_chunks_of_documents_found_only_as_a_whole(
     assert output["documents"][0].doc_id == "antwort"
     assert [h.document.meta["doc_id"] for h in output["hits"][:3]] == ["n0", "n1", "n2"]
     assert {h.document.meta["doc_id"] for h in output["hits"][3:]} == {"antwort"}
+    # every whole-document hit has a chunk to cite
+    cited = {h.document.meta["doc_id"] for h in output["hits"]}
+    assert {d.doc_id for d in output["documents"]} <= cited
     scores = [h.score for h in output["hits"]]
     assert scores == sorted(scores, reverse=True)
     hits = RankFusion(method="score").run(keyword_hits=output["hits"])["hits"]
