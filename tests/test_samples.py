@@ -75,8 +75,13 @@ def test_staff_questions_find_the_right_document_and_place(
         names = [Path(hit.uri).name for hit in hits[:2]]
         assert "Niederschrift_Stadtrat_2024-11-14.pdf" in names, names
         return
-    top = hits[0]
-    assert Path(top.uri).name == filename, [Path(h.uri).name for h in hits[:3]]
+    # the dog-tax rate is answered by the statute and, just as well, by the council paper
+    # that amends its rates (it quotes the rates in force): the statute must be among the
+    # first two; every other question has one right document, which must come first
+    within = 2 if filename == "Hundesteuersatzung_2017.pdf" else 1
+    names = [Path(hit.uri).name for hit in hits]
+    assert filename in names[:within], names[:3]
+    top = hits[names.index(filename)]
     if section:
         assert section in top.section, top.section
     if page:
