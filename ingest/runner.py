@@ -11,7 +11,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +47,31 @@ def _meta_hash(metadata: dict[str, Any]) -> str:
 def make_doc_id(source: str, uri: str) -> str:
     """:returns: the stable id of the document at ``uri`` in ``source``."""
     return hashlib.sha256(f"{source}\x00{uri}".encode()).hexdigest()[:24]
+
+
+def departed(
+    catalog: Catalog, connector: Connector, scope: str | None, seen: set[str]
+) -> list[CatalogEntry]:
+    """:returns: documents that have left the connector's source: under ``scope`` but not
+    listed (``scope`` of a complete listing, ``None`` for a partial one), or reported
+    removed by the source (``removed()``), each once.
+
+    :param catalog: the catalog.
+    :param connector: the source, after its listing is exhausted.
+    :param scope: URI prefix the listing covered completely, or ``None``.
+    :param seen: URIs the listing yielded.
+    """
+    gone: dict[str, CatalogEntry] = {}
+    if scope is not None:
+        for entry in catalog.entries(source=connector.name):
+            if entry.uri.startswith(scope) and entry.uri not in seen:
+                gone[entry.doc_id] = entry
+    removed = getattr(connector, "removed", None)
+    for uri in removed() if removed is not None else ():
+        reported = catalog.get(make_doc_id(connector.name, uri))
+        if reported is not None:
+            gone.setdefault(reported.doc_id, reported)
+    return list(gone.values())
 
 
 @dataclass
@@ -228,11 +253,10 @@ class IngestRunner:
             # asked after listing: a connector that had to skip objects withdraws the claim
             # that its listing was complete, so nothing is deleted for being unlisted
             scope = None
-        if scope is not None:
-            self._delete_unseen(connector.name, scope, seen, report)
-        removed = getattr(connector, "removed", None)
-        if removed is not None:
-            self._delete_removed(connector.name, removed(), report)
+        gone = departed(self.catalog, connector, scope, seen)
+        report.deleted += self.remove(gone)
+        for entry in gone:
+            self.progress("deleted", entry.uri)
         report.seconds = round(time.monotonic() - started, 3)
         return report
 
@@ -421,26 +445,6 @@ class IngestRunner:
         report.chunks += len(chunks)
         for entry in done:
             self.progress("indexed", entry.uri)
-
-    def _delete_unseen(self, source: str, scope: str, seen: set[str], report: IngestReport) -> None:
-        gone = [
-            entry
-            for entry in self.catalog.entries(source=source)
-            if entry.uri.startswith(scope) and entry.uri not in seen
-        ]
-        report.deleted += self.remove(gone)
-        for entry in gone:
-            self.progress("deleted", entry.uri)
-
-    def _delete_removed(self, source: str, uris: Iterable[str], report: IngestReport) -> None:
-        gone = [
-            entry
-            for uri in dict.fromkeys(uris)
-            if (entry := self.catalog.get(make_doc_id(source, uri)))
-        ]
-        report.deleted += self.remove(gone)
-        for entry in gone:
-            self.progress("deleted", entry.uri)
 
     def remove(self, entries: Sequence[CatalogEntry]) -> int:
         """Remove documents from both stores and the catalog.

@@ -24,10 +24,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from connectors.base import Connector, SourceRef
-from ingest.catalog import Catalog, CatalogEntry
+from connectors.base import SourceRef
+from ingest.catalog import Catalog
 from ingest.queue import JobQueue
-from ingest.runner import IngestReport, IngestRunner, make_doc_id
+from ingest.runner import IngestReport, IngestRunner, departed
 from ingest.sources import SourceConfig, SourceRegistry
 from search.backends import WriteLock, open_embedder, open_keyword_store, open_vector_store
 from search.embedders import CachedEmbedder
@@ -193,7 +193,7 @@ class QueueWorker:
                 queued += self.queue.enqueue_document(
                     config.name, ref.uri, size=ref.size, version=ref.version
                 )
-            gone = self._gone(job.catalog, config.name, connector, seen)
+            gone = departed(job.catalog, connector, getattr(connector, "scope", None), seen)
             if gone:
                 with self.writing(job.runner) as runner:
                     runner.remove(gone)
@@ -203,27 +203,6 @@ class QueueWorker:
             )
         logger.info("%s: %d document jobs queued, %d removed", name, queued, len(gone))
         return queued
-
-    @staticmethod
-    def _gone(
-        catalog: Catalog, source: str, connector: Connector, seen: set[str]
-    ) -> list[CatalogEntry]:
-        """Documents of the source that the listing no longer has, or that it reports
-        removed (incremental connectors)."""
-        scope = getattr(connector, "scope", None)
-        gone = [
-            entry
-            for entry in catalog.entries(source=source)
-            if scope is not None and entry.uri.startswith(scope) and entry.uri not in seen
-        ]
-        removed = getattr(connector, "removed", None)
-        if removed is not None:
-            ids = {entry.doc_id for entry in gone}
-            for uri in dict.fromkeys(removed()):
-                entry = catalog.get(make_doc_id(source, uri))
-                if entry is not None and entry.doc_id not in ids:
-                    gone.append(entry)
-        return gone
 
 
 @dataclass(frozen=True, slots=True)
