@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from connectors.base import Connector
 from search.errors import ConfigurationError
@@ -62,3 +63,20 @@ def numeric_options(
                 msg = f"{kind} option {key} must be a number, not {value!r}"
                 raise ConfigurationError(msg) from exc
     return numbers
+
+
+def http_location(what: str) -> Callable[[str], str]:
+    """:returns: a ``check_location`` for kinds whose location is an http(s) URL.
+
+    :param what: what the location is called in the message (``OParl System URL``).
+    """
+
+    def check(location: str) -> str:
+        url = location.strip()
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            msg = f"{what} {location!r} must be an http(s) URL with a host"
+            raise ConfigurationError(msg)
+        return url
+
+    return check

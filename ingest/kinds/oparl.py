@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
 
 from connectors.base import Connector
 from connectors.oparl import DEFAULT_RESTRICTED_GROUP, OParlConnector
-from ingest.kinds.base import SourceKind, numeric_options
+from ingest.kinds.base import SourceKind, http_location, numeric_options
 from search.errors import ConfigurationError
 from search.settings import Settings
 
@@ -17,15 +16,6 @@ if TYPE_CHECKING:
 
 _INT_OPTIONS = ("max_papers", "page_limit", "retries")
 _FLOAT_OPTIONS = ("timeout", "backoff")
-
-
-def _check_location(location: str) -> str:
-    url = location.strip()
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        msg = f"OParl System URL {location!r} must be an http(s) URL"
-        raise ConfigurationError(msg)
-    return url
 
 
 def _options(options: dict[str, Any]) -> dict[str, Any]:
@@ -62,7 +52,7 @@ OPARL = SourceKind(
     name="oparl",
     label="Ratsinformationssystem (OParl)",
     location_label="System-URL",
-    check_location=_check_location,
+    check_location=http_location("OParl System URL"),
     connector=_connector,
     options={
         "body": "which body (Körperschaft): id, short name, name or position; default the first",

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from connectors.base import Connector
 from connectors.website import WebsiteConnector
-from ingest.kinds.base import SourceKind, numeric_options
+from ingest.kinds.base import SourceKind, http_location, numeric_options
 from search.errors import ConfigurationError
 from search.settings import Settings
 
@@ -16,15 +15,6 @@ if TYPE_CHECKING:
 
 _INT_OPTIONS = ("max_pages", "max_depth", "retries")
 _FLOAT_OPTIONS = ("delay_seconds", "timeout")
-
-
-def _check_location(location: str) -> str:
-    url = location.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        msg = f"Website location {location!r} must be an http(s) URL with a host"
-        raise ConfigurationError(msg)
-    return url
 
 
 def _prefixes(value: Any) -> list[str]:
@@ -71,7 +61,7 @@ WEBSITE = SourceKind(
     name="website",
     label="Website",
     location_label="Startseite oder Sitemap-URL",
-    check_location=_check_location,
+    check_location=http_location("Website location"),
     connector=_connector,
     options={
         "allowed_prefixes": "URL prefixes to fetch, space-separated (default: the folder of "

@@ -19,6 +19,7 @@ from search.settings import Settings
         ("oparl", "http://127.0.0.1:9/oparl", {"retries": 2.5j}, "OParl option retries"),
         ("website", "http://127.0.0.1:9/", {"max_pages": "viele"}, "Website option max_pages"),
         ("oparl", "ftp://rat.example/oparl", {}, "must be an http"),
+        ("website", "www.lindenbrueck.de/satzungen", {}, "must be an http"),
         ("website", "http://127.0.0.1:9/", {"farbe": "blau"}, "Unknown option"),
     ],
 )
