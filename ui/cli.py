@@ -5,16 +5,16 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 import click
 
 from search.fields import DOC_TYPES
+from search.filters import SearchFilters
 from search.results import SEARCH_MODES, SearchResponse
 from search.settings import load_settings
 from ui.cli_answers import answer, audit, record_search
-from ui.cli_common import echo_json, errors, parse_date, print_report, settings_of
+from ui.cli_common import echo_json, errors, print_report, search_options, settings_of
 from ui.cli_sources import sources, sync, worker
 from ui.cli_workers import migrate, queue_group
 
@@ -123,14 +123,7 @@ def _progress(path: Path, quiet: bool) -> tuple[Callable[[str, str], None], Call
 
 @cli.command()
 @click.argument("query")
-@click.option("--mode", type=click.Choice(SEARCH_MODES), default="hybrid", show_default=True)
-@click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
-@click.option(
-    "--type", "doc_types", multiple=True, type=click.Choice(DOC_TYPES), help="Document type."
-)
-@click.option("--from", "date_from", callback=parse_date, help="Dated on or after YYYY-MM-DD.")
-@click.option("--to", "date_to", callback=parse_date, help="Dated on or before YYYY-MM-DD.")
-@click.option("--group", "groups", multiple=True, help="Your access groups (default: public).")
+@search_options
 @click.option("--top-k", type=click.IntRange(1, 200), help="Number of documents.")
 @click.option("--json", "as_json", is_flag=True, help="Print {'results': [...]} as JSON.")
 @click.pass_context
@@ -138,10 +131,7 @@ def search(
     ctx: click.Context,
     query: str,
     mode: str,
-    sources: tuple[str, ...],
-    doc_types: tuple[str, ...],
-    date_from: date | None,
-    date_to: date | None,
+    filters: SearchFilters,
     groups: tuple[str, ...],
     top_k: int | None,
     as_json: bool,
@@ -150,15 +140,8 @@ def search(
 
     QUERY may use "phrases", AND, OR, NOT and -word in keyword and hybrid mode.
     """
-    from search.filters import SearchFilters
     from search.service import SearchService
 
-    filters = SearchFilters(
-        sources=sources or None,
-        doc_types=doc_types or None,
-        date_from=date_from,
-        date_to=date_to,
-    )
     with errors(), SearchService(settings_of(ctx)) as service:
         response = service.search(
             query,

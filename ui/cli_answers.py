@@ -5,18 +5,17 @@ from __future__ import annotations
 import getpass
 import sys
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
 from search.answers import Answer
 from search.audit import EXPORT_FORMATS, AuditLog
-from search.fields import DOC_TYPES
 from search.filters import SearchFilters
-from search.results import SEARCH_MODES, SearchResponse
+from search.results import SearchResponse
 from search.settings import Settings
-from ui.cli_common import echo_json, errors, parse_date, settings_of
+from ui.cli_common import echo_json, errors, search_options, settings_of
 
 FLAG_TEXT = {
     "no_citation": "ohne Quellenangabe / no citation",
@@ -53,24 +52,14 @@ def record_search(
 
 @click.command()
 @click.argument("question")
-@click.option("--mode", type=click.Choice(SEARCH_MODES), default="hybrid", show_default=True)
-@click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
-@click.option(
-    "--type", "doc_types", multiple=True, type=click.Choice(DOC_TYPES), help="Document type."
-)
-@click.option("--from", "date_from", callback=parse_date, help="Dated on or after YYYY-MM-DD.")
-@click.option("--to", "date_to", callback=parse_date, help="Dated on or before YYYY-MM-DD.")
-@click.option("--group", "groups", multiple=True, help="Your access groups (default: public).")
+@search_options
 @click.option("--json", "as_json", is_flag=True, help="Print the answer and results as JSON.")
 @click.pass_context
 def answer(
     ctx: click.Context,
     question: str,
     mode: str,
-    sources: tuple[str, ...],
-    doc_types: tuple[str, ...],
-    date_from: date | None,
-    date_to: date | None,
+    filters: SearchFilters,
     groups: tuple[str, ...],
     as_json: bool,
 ) -> None:
@@ -85,12 +74,6 @@ def answer(
     from search.service import SearchService
 
     settings = settings_of(ctx)
-    filters = SearchFilters(
-        sources=sources or None,
-        doc_types=doc_types or None,
-        date_from=date_from,
-        date_to=date_to,
-    )
     with errors():
         with SearchService(settings) as service:
             response = service.search(

@@ -6,8 +6,9 @@ it without importing the command group that registers them.
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
@@ -15,6 +16,8 @@ from typing import Any
 import click
 
 from search.errors import AuskunftError
+from search.fields import DOC_TYPES
+from search.results import SEARCH_MODES
 from search.settings import Settings
 
 
@@ -58,3 +61,51 @@ def parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) 
     except ValueError as exc:
         msg = "use YYYY-MM-DD"
         raise click.BadParameter(msg) from exc
+
+
+def search_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of a command that searches: ``--mode`` and ``--group`` as they are,
+    ``--source``, ``--type``, ``--from``, ``--to`` as one ``filters`` argument."""
+    from search.filters import SearchFilters
+
+    @functools.wraps(func)
+    def command(
+        *args: Any,
+        sources: tuple[str, ...],
+        doc_types: tuple[str, ...],
+        date_from: date | None,
+        date_to: date | None,
+        **kwargs: Any,
+    ) -> Any:
+        kwargs["filters"] = SearchFilters(
+            sources=sources or None,
+            doc_types=doc_types or None,
+            date_from=date_from,
+            date_to=date_to,
+        )
+        return func(*args, **kwargs)
+
+    options = [
+        click.option(
+            "--mode", type=click.Choice(SEARCH_MODES), default="hybrid", show_default=True
+        ),
+        click.option("--source", "sources", multiple=True, help="Only this source (repeatable)."),
+        click.option(
+            "--type",
+            "doc_types",
+            multiple=True,
+            type=click.Choice(DOC_TYPES),
+            help="Document type.",
+        ),
+        click.option(
+            "--from", "date_from", callback=parse_date, help="Dated on or after YYYY-MM-DD."
+        ),
+        click.option("--to", "date_to", callback=parse_date, help="Dated on or before YYYY-MM-DD."),
+        click.option(
+            "--group", "groups", multiple=True, help="Your access groups (default: public)."
+        ),
+    ]
+    wrapped: Callable[..., Any] = command
+    for option in reversed(options):
+        wrapped = option(wrapped)
+    return wrapped
