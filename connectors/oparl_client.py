@@ -180,12 +180,7 @@ class OParlClient:
         :raises OParlError: when it cannot be read or is not JSON.
         """
         response = self._send(url, params, None)
-        if response.status_code in (404, 410):
-            msg = f"{url}: HTTP {response.status_code}"
-            raise OParlNotFound(msg, url, "not-found")
-        if response.status_code >= 400:
-            msg = f"{url}: HTTP {response.status_code}"
-            raise OParlError(msg, url, "http")
+        _raise_for_status(response, url)
         try:
             return decode_json(response.content)
         except ValueError as exc:
@@ -269,10 +264,16 @@ class OParlClient:
         tags = (response.headers.get("ETag"), response.headers.get("Last-Modified"))
         if response.status_code == 304:
             return Download(None, tags[0] or etag, tags[1] or last_modified)
-        if response.status_code in (404, 410):
-            msg = f"{url}: HTTP {response.status_code}"
-            raise OParlNotFound(msg, url, "not-found")
-        if response.status_code >= 400:
-            msg = f"{url}: HTTP {response.status_code}"
-            raise OParlError(msg, url, "http")
+        _raise_for_status(response, url)
         return Download(response.content, *tags)
+
+
+def _raise_for_status(response: httpx.Response, url: str) -> None:
+    """:raises OParlNotFound: on 404 or 410.
+    :raises OParlError: on any other error status."""
+    if response.status_code in (404, 410):
+        msg = f"{url}: HTTP {response.status_code}"
+        raise OParlNotFound(msg, url, "not-found")
+    if response.status_code >= 400:
+        msg = f"{url}: HTTP {response.status_code}"
+        raise OParlError(msg, url, "http")
