@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import signal
 import sys
@@ -15,24 +14,17 @@ from typing import Any
 import click
 
 from ingest.kinds import KINDS
+from ingest.kinds.base import OptionSyntaxError, parse_options
 from search.fields import DOC_TYPES
 from search.settings import Settings
 from ui.cli_common import echo_json, errors, print_report, settings_of
 
 
 def _options(pairs: tuple[str, ...]) -> dict[str, Any]:
-    """``key=value`` pairs; values that are JSON (numbers, lists, true) are parsed."""
-    options: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            msg = f"Option {pair!r} is not KEY=VALUE"
-            raise click.BadParameter(msg, param_hint="--option")
-        try:
-            options[key.strip()] = json.loads(value)
-        except json.JSONDecodeError:
-            options[key.strip()] = value
-    return options
+    try:
+        return parse_options(pairs)
+    except OptionSyntaxError as exc:
+        raise click.BadParameter(str(exc), param_hint="--option") from exc
 
 
 def _describe(source: Any) -> str:

@@ -36,3 +36,13 @@ def test_every_kind_describes_its_options_and_location() -> None:
     for kind in KINDS.values():
         assert kind.label and kind.location_label
         assert all(description for description in kind.options.values())
+
+
+def test_options_typed_as_text() -> None:
+    from ingest.kinds.base import OptionSyntaxError, parse_options
+
+    parsed = parse_options(["max_pages=200", " delay_seconds = 1.5", "vendor= sternberg ", "a=[1]"])
+    assert parsed == {"max_pages": 200, "delay_seconds": 1.5, "vendor": "sternberg", "a": [1]}
+    with pytest.raises(OptionSyntaxError) as error:
+        parse_options(["max_pages=1", "timeout"])
+    assert error.value.line == "timeout"

@@ -12,6 +12,7 @@ import streamlit as st
 from ingest.catalog import Catalog
 from ingest.indexer import Indexer
 from ingest.kinds import KINDS
+from ingest.kinds.base import OptionSyntaxError, parse_options
 from ingest.sources import SourceConfig, SourceRegistry
 from search.errors import AuskunftError, ConfigurationError
 from search.fields import DOC_TYPES
@@ -99,17 +100,10 @@ def _options_text(options: dict[str, Any]) -> str:
 
 
 def _parse_options(text: str, lang: str) -> dict[str, Any]:
-    """``KEY=value`` lines; values that are JSON (numbers, lists, true) are parsed."""
-    options: dict[str, Any] = {}
-    for line in _lines(text):
-        key, sep, value = line.partition("=")
-        if not sep or not key.strip():
-            raise ConfigurationError(t(lang, "bad_option", line=line))
-        try:
-            options[key.strip()] = json.loads(value)
-        except json.JSONDecodeError:
-            options[key.strip()] = value.strip()
-    return options
+    try:
+        return parse_options(_lines(text))
+    except OptionSyntaxError as exc:
+        raise ConfigurationError(t(lang, "bad_option", line=exc.line)) from exc
 
 
 def _source_form(
