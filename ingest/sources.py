@@ -43,7 +43,6 @@ SOURCE_KINDS: tuple[str, ...] = tuple(KINDS)
 logger = logging.getLogger(__name__)
 
 ORIGINS: tuple[str, ...] = ("admin", "config")
-_LOCAL_KINDS = ("folder", "lawxml")
 
 _NAME = re.compile(r"^\w[\w .-]{0,79}$")
 # what a change of these fields means for documents already indexed: they carry the old
@@ -418,7 +417,7 @@ class SourceRegistry:
         :raises FileNotFoundError: when its folder is gone.
         """
         source = self.require(name)
-        if source.kind not in _LOCAL_KINDS:  # listing a server costs as much as the sync
+        if not KINDS[source.kind].countable:
             return None
         return sum(1 for _ in self.connector(source, indexer.settings).list())
 

@@ -31,6 +31,8 @@ class SourceKind:
         :class:`search.errors.ConfigurationError` with a readable message; no network.
     :param connector: the factory of the source's connector.
     :param options: option names the kind understands, with a one-line description each.
+    :param countable: listing the source is cheap (local files), so a progress bar can be
+        given its total before a sync; for servers the listing costs as much as the sync.
     """
 
     name: str
@@ -39,6 +41,7 @@ class SourceKind:
     check_location: Callable[[str], str]
     connector: ConnectorFactory
     options: dict[str, str]
+    countable: bool = False
 
 
 def numeric_options(

@@ -40,4 +40,5 @@ FOLDER = SourceKind(
     check_location=_check_location,
     connector=_connector,
     options={},
+    countable=True,
 )

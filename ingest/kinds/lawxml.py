@@ -39,4 +39,5 @@ LAWXML = SourceKind(
     check_location=FOLDER.check_location,
     connector=_connector,
     options={},
+    countable=True,
 )
