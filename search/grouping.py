@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from haystack import component
 
 from search import fields
 from search.citations import CitationBuilder
+from search.filters import SearchFilters
 from search.fusion import FusedChunk
 from search.results import DocumentHit, Passage
 from search.snippets import make_snippet
-from search.stores.base import DocumentScore
+from search.stores.base import DocumentScore, KeywordStore
 
 
 def _pages(meta: dict[str, object]) -> range:
@@ -27,9 +30,14 @@ class DocumentGrouper:
     whole-document keyword score divided by the best one (so the best whole-document match
     adds ``document_weight``; a document outside that list adds the list's lowest share),
     plus ``support_weight`` times what its 2nd and 3rd best chunks score above the weakest
-    candidate. The whole-document
-    score is what makes a document that matches in several places rank above one lucky
-    chunk: BM25 over all its text counts every place, once per word.
+    candidate. The whole-document score is what makes a document that matches in several
+    places rank above one lucky chunk: BM25 over all its text counts every place, once per
+    word.
+
+    A document found only as a whole (none of its chunks among the candidates) counts the
+    weakest candidate's score for its best chunk: it scores at most that, and its own best
+    chunk, far down the keyword list, would understate it. Only the documents that make it
+    into the results get a chunk fetched from ``store`` (without highlights), to cite.
 
     :param top_k: how many documents to return.
     :param passages_per_document: how many passages each document shows.
@@ -37,6 +45,8 @@ class DocumentGrouper:
     :param support_weight: share of the 2nd and 3rd best chunk scores (above the weakest
         candidate's) added to the score.
     :param document_weight: weight of the normalised whole-document keyword score.
+    :param store: the keyword store to fetch chunks of documents found only as a whole
+        from; without one, such documents are left out.
     """
 
     def __init__(
@@ -46,12 +56,14 @@ class DocumentGrouper:
         language: str = "de",
         support_weight: float = 0.1,
         document_weight: float = 1.0,
+        store: KeywordStore | None = None,
     ) -> None:
         self.top_k = top_k
         self.passages_per_document = passages_per_document
         self.citations = CitationBuilder(language)
         self.support_weight = support_weight
         self.document_weight = document_weight
+        self.store = store
 
     def _passage(self, hit: FusedChunk, query: str) -> Passage:
         meta = hit.document.meta
@@ -81,13 +93,16 @@ class DocumentGrouper:
         query: str,
         top_k: int | None = None,
         document_hits: list[DocumentScore] | None = None,
+        filters: SearchFilters | None = None,
     ) -> dict[str, list[DocumentHit]]:
         """:param hits: fused chunks, best first.
 
         :param query: the query (for snippets of passages without highlights).
         :param top_k: overrides the number of documents.
         :param document_hits: whole-document keyword hits, best first (keyword and hybrid
-            mode); a document without a chunk among ``hits`` is not returned.
+            mode).
+        :param filters: the search's filters, applied again when fetching chunks of
+            documents found only as a whole.
         :returns: ``documents``: document hits, best first.
         """
         by_doc: dict[str, list[FusedChunk]] = {}
@@ -99,13 +114,28 @@ class DocumentGrouper:
         # have an offset (20 × a cosine near 0.8), which would otherwise dominate
         floor = min((hit.score for hit in hits), default=0.0)
 
-        def score(chunks: list[FusedChunk]) -> float:
+        def score(doc_id: str) -> float:
+            share = whole.get(doc_id, whole_floor)
+            chunks = by_doc.get(doc_id)
+            if not chunks:  # found only as a whole
+                return floor + share
             support = sum(chunk.score - floor for chunk in chunks[1:3])
-            doc_id = chunks[0].document.meta[fields.DOC_ID]
-            whole_share = whole.get(doc_id, whole_floor)
-            return chunks[0].score + self.support_weight * support + whole_share
+            return chunks[0].score + self.support_weight * support + share
 
-        ranked = sorted(by_doc.values(), key=score, reverse=True)[: top_k or self.top_k]
+        candidates = list(by_doc) + [doc_id for doc_id in whole if doc_id not in by_doc]
+        scores = {doc_id: score(doc_id) for doc_id in candidates}
+        candidates.sort(key=scores.__getitem__, reverse=True)
+        limit = top_k or self.top_k
+        ranked: list[list[FusedChunk]] = []
+        position = 0
+        while len(ranked) < limit and position < len(candidates):
+            batch = candidates[position : position + limit - len(ranked)]
+            position += len(batch)
+            missing = [doc_id for doc_id in batch if doc_id not in by_doc]
+            for chunk in self._fetch(missing, query, filters, floor):
+                by_doc.setdefault(chunk.document.meta[fields.DOC_ID], []).append(chunk)
+            # a document whose chunks are gone (deleted meanwhile) cannot be cited
+            ranked += [by_doc[doc_id] for doc_id in batch if doc_id in by_doc]
         documents = []
         for chunks in ranked:
             best = chunks[: self.passages_per_document]
@@ -121,7 +151,7 @@ class DocumentGrouper:
                     source=meta.get(fields.SOURCE) or "",
                     date=meta.get(fields.DATE),
                     reference=meta.get(fields.REFERENCE),
-                    score=round(score(chunks), 6),
+                    score=round(scores[meta[fields.DOC_ID]], 6),
                     passages=passages,
                     pages=pages,
                     section=passages[0].section,
@@ -133,3 +163,26 @@ class DocumentGrouper:
                 )
             )
         return {"documents": documents}
+
+    def _fetch(
+        self, doc_ids: list[str], query: str, filters: SearchFilters | None, score: float
+    ) -> list[FusedChunk]:
+        """The best chunks of documents found only as a whole, each with ``score``.
+
+        :returns: chunks, each document's best first; none for a document without
+            matching chunks or when there is no store.
+        """
+        if not doc_ids or self.store is None:
+            return []
+        # the documents were found under the same filters, so they are allowed
+        within = replace(filters or SearchFilters(), doc_ids=doc_ids)
+        per_document = self.passages_per_document
+        found = self.store.search(
+            query, filters=within, top_k=per_document * len(doc_ids), highlight=False
+        )
+        covered = {hit.document.meta.get(fields.DOC_ID) for hit in found}
+        # a document whose chunks all ranked below the other documents' chunks there
+        for doc_id in [doc_id for doc_id in doc_ids if doc_id not in covered]:
+            one = replace(within, doc_ids=[doc_id])
+            found += self.store.search(query, filters=one, top_k=1, highlight=False)
+        return [FusedChunk(document=hit.document, score=score) for hit in found]

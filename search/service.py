@@ -108,6 +108,8 @@ class SearchService:
                 language=self.settings.language,
                 support_weight=config.support_weight,
                 document_weight=config.document_weight,
+                # chunks to cite for documents found only as a whole (keyword search)
+                store=self.keyword_store if mode != "semantic" else None,
             ),
         )
         if mode in ("hybrid", "keyword"):
@@ -173,6 +175,7 @@ class SearchService:
         data: dict[str, dict[str, object]] = {"grouper": {"query": query, "top_k": top_k}}
         if mode in ("hybrid", "keyword"):
             data["keyword"] = {"query": query, "filters": filters}
+            data["grouper"]["filters"] = filters
         if mode in ("hybrid", "semantic"):
             data["vector"] = {"query": query, "filters": filters}
         self._failed_component = None

@@ -115,7 +115,7 @@ class SearchSettings(BaseModel):
     keyword_weight: float = Field(default=1.0, ge=0, description="Weight of keyword hits.")
     vector_weight: float = Field(default=1.0, ge=0, description="Weight of vector hits.")
     document_weight: float = Field(
-        default=1.0,
+        default=1.5,
         ge=0,
         description="Weight of whole-document BM25 (divided by its best) in a document's score.",
     )

@@ -232,13 +232,15 @@ class ElasticsearchKeywordStore(KeywordStore):
         *,
         filters: SearchFilters | None = None,
         top_k: int = 10,
+        highlight: bool = True,
     ) -> list[ScoredChunk]:
         """Search chunk text and title (see :mod:`search.stores.query_syntax`).
 
         :param query: the query as typed by a person; invalid syntax is read as words.
         :param filters: restrictions.
         :param top_k: the maximum number of hits.
-        :returns: hits, best first, with highlights of the content.
+        :param highlight: ask for a highlighted passage of each hit's content.
+        :returns: hits, best first, with highlights of the content unless switched off.
         :raises BackendUnavailable: when Elasticsearch cannot be reached.
         :raises BackendError: when the search fails.
         """
@@ -254,14 +256,10 @@ class ElasticsearchKeywordStore(KeywordStore):
                 "filter": [*dsl.filter_clauses(filters), {"term": {LEVEL: CHUNK_LEVEL}}],
             }
         }
+        marking = dsl.highlight(self.snippet_chars) if highlight else None
         response = self._call(
             "search",
-            lambda: client.search(
-                index=self.index,
-                query=body,
-                size=top_k,
-                highlight=dsl.highlight(self.snippet_chars),
-            ),
+            lambda: client.search(index=self.index, query=body, size=top_k, highlight=marking),
         )
         return [
             ScoredChunk(

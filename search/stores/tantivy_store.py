@@ -265,13 +265,15 @@ class TantivyKeywordStore(KeywordStore):
         *,
         filters: SearchFilters | None = None,
         top_k: int = 10,
+        highlight: bool = True,
     ) -> list[ScoredChunk]:
         """Search chunk text and title (see :mod:`search.stores.query_syntax`).
 
         :param query: the query as typed by a person; invalid syntax is read as words.
         :param filters: restrictions.
         :param top_k: the maximum number of hits.
-        :returns: hits, best first, with highlights of the content.
+        :param highlight: build a highlighted snippet of each hit's content.
+        :returns: hits, best first, with highlights of the content unless switched off.
         :raises BackendError: when the index cannot be read.
         """
         index = self._open(create=False)
@@ -283,17 +285,19 @@ class TantivyKeywordStore(KeywordStore):
         text_query = self._render(index, tree)
         searcher = index.searcher()
         hits = searcher.search(self._with_filters(text_query, filters), top_k).hits
-        snippets = tantivy.SnippetGenerator.create(searcher, text_query, self._schema, _CONTENT)
-        snippets.set_max_num_chars(self.snippet_chars)
+        snippets = None
+        if highlight:
+            snippets = tantivy.SnippetGenerator.create(searcher, text_query, self._schema, _CONTENT)
+            snippets.set_max_num_chars(self.snippet_chars)
         results = []
         for score, address in hits:
             stored = searcher.doc(address)
-            highlight = _highlight(snippets.snippet_from_doc(stored))
+            marked = _highlight(snippets.snippet_from_doc(stored)) if snippets else ""
             results.append(
                 ScoredChunk(
                     document=_to_haystack(stored),
                     score=float(score),
-                    highlights=(highlight,) if highlight else (),
+                    highlights=(marked,) if marked else (),
                 )
             )
         return results

@@ -6,6 +6,7 @@ import pytest
 from haystack import Document
 
 from search.citations import CitationBuilder, format_pages
+from search.filters import SearchFilters
 from search.fusion import RankFusion
 from search.grouping import DocumentGrouper
 from search.keyword_retriever import KeywordRetriever
@@ -135,14 +136,19 @@ def test_support_ranks_two_strong_chunks_above_one_slightly_stronger() -> None:
     assert [d.doc_id for d in alone][:2] == ["b", "a"]
 
 
-def test_keyword_retriever_brings_chunks_of_documents_found_only_as_a_whole(
-    tmp_path: Path,
-) -> None:
+PUBLIC = {"access_groups": ["public"]}
+
+
+def test_documents_found_only_as_a_whole_are_ranked_and_cited(tmp_path: Path) -> None:
     store = TantivyKeywordStore(tmp_path / "keyword")
     # the answer has all three words, but each chunk only one of them ...
     texts = ["Der Radweg wird gebaut.", "Die Ampel kommt.", "Die Kosten trägt das Land."]
     answer = [
-        Document(id=f"antwort:{i:04d}", content=text, meta={"doc_id": "antwort", "chunk_index": i})
+        Document(
+            id=f"antwort:{i:04d}",
+            content=text,
+            meta={"doc_id": "antwort", "chunk_index": i, **PUBLIC},
+        )
         for i, text in enumerate(texts)
     ]
     # ... while every note has two of them in one chunk
@@ -151,7 +157,7 @@ def test_keyword_retriever_brings_chunks_of_documents_found_only_as_a_whole(
         Document(
             id=f"n{i}:0000",
             content=f"Notiz: {a} und {b} in Straße {i}, siehe Anlage mit Plan.",
-            meta={"doc_id": f"n{i}"},
+            meta={"doc_id": f"n{i}", **PUBLIC},
         )
         for i, (a, b) in enumerate(pairs)
     ]
@@ -160,16 +166,29 @@ def test_keyword_retriever_brings_chunks_of_documents_found_only_as_a_whole(
     query = "Radweg Ampel Kosten"
     output = KeywordRetriever(store, top_k=3, document_top_k=3).run(query)
     assert output["documents"][0].doc_id == "antwort"
-    assert [h.document.meta["doc_id"] for h in output["hits"][:3]] == ["n0", "n1", "n2"]
-    assert {h.document.meta["doc_id"] for h in output["hits"][3:]} == {"antwort"}
-    # every whole-document hit has a chunk to cite
-    cited = {h.document.meta["doc_id"] for h in output["hits"]}
-    assert {d.doc_id for d in output["documents"]} <= cited
-    scores = [h.score for h in output["hits"]]
-    assert scores == sorted(scores, reverse=True)
+    # the answer's chunks are not among the best three: it is found only as a whole
+    assert [h.document.meta["doc_id"] for h in output["hits"]] == ["n0", "n1", "n2"]
     hits = RankFusion(method="score").run(keyword_hits=output["hits"])["hits"]
+    grouper = DocumentGrouper(store=store, passages_per_document=2)
+    public = SearchFilters(access_groups=["public"])
+    documents = grouper.run(
+        hits=hits, query=query, document_hits=output["documents"], filters=public
+    )["documents"]
+    assert documents[0].doc_id == "antwort"
+    # its passages are its own best chunks, fetched to cite it, marked by the snippets
+    assert all(p.chunk_id.startswith("antwort:") for p in documents[0].passages)
+    assert len(documents[0].passages) == 2
+    assert "<mark>" in documents[0].passages[0].highlight
+    assert [d.doc_id for d in documents] == ["antwort", "n0", "n1", "n2"]
+    # the fetch applies the search's filters (here: a group none of the chunks has)
+    elsewhere = SearchFilters(access_groups=["it"])
+    documents = grouper.run(
+        hits=hits, query=query, document_hits=output["documents"], filters=elsewhere
+    )["documents"]
+    assert [d.doc_id for d in documents] == ["n0", "n1", "n2"]
+    # without a store to fetch from, such a document cannot be cited and is left out
     documents = DocumentGrouper().run(hits=hits, query=query, document_hits=output["documents"])
-    assert documents["documents"][0].doc_id == "antwort"
+    assert [d.doc_id for d in documents["documents"]] == ["n0", "n1", "n2"]
     # without whole documents, the notes win
     chunks_only = KeywordRetriever(store, top_k=3).run(query)
     assert chunks_only["documents"] == []

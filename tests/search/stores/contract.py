@@ -448,6 +448,15 @@ class KeywordStoreContract(_StoreContract):
         assert "& " not in hit.highlights[0]
         assert "<mark>Bioabfall</mark>" in hit.highlights[0]
 
+    def test_search_without_highlights_finds_the_same_hits(self, filled: KeywordStore) -> None:
+        marked = filled.search("Euro Hund Gebühr", top_k=20)
+        plain = filled.search("Euro Hund Gebühr", top_k=20, highlight=False)
+        assert any(hit.highlights for hit in marked)
+        assert [h.chunk_id for h in plain] == [h.chunk_id for h in marked]
+        assert [h.score for h in plain] == pytest.approx([h.score for h in marked])
+        assert all(hit.highlights == () for hit in plain)
+        assert [h.document.content for h in plain] == [h.document.content for h in marked]
+
     def test_search_filters_apply_to_text_queries(self, filled: KeywordStore) -> None:
         assert (
             self.search_ids(filled, "Beschäftigte", filters=SearchFilters(access_groups=["public"]))
