@@ -10,7 +10,11 @@ Supported syntax (Lucene-like):
 - words, combined with OR and ranked by BM25;
 - ``"a phrase"``;
 - ``a AND b`` (both required), ``a OR b``, ``NOT a``; the operators only in capitals;
-- ``+word`` (required), ``-word`` (excluded), also before a phrase or a group;
+- ``+word`` (required), ``-word`` (excluded), also before a phrase or a group; but not
+  German's suspended hyphen (*Ergänzungsstrich*): after ``und``, ``oder``, ``bzw.``,
+  ``sowie``, ``bis``, ``&`` or a number, ``-word`` is a word (``Lichtwert und -stärke``,
+  ``Feiertagen oder -perioden``, ``CO 2 -Reduktion``): questions copied from letters are
+  full of them, and excluding the word would exclude the documents that answer them;
 - parentheses for groups.
 
 Everything else is read as plain words, never rejected: an unbalanced quote or
@@ -35,6 +39,8 @@ MAX_DEPTH: Final = 8
 
 _TOKEN = re.compile(r'[+-]?"[^"]*"|[+-]?\(|\)|[^\s"()]+')
 _WORD = re.compile(r"\w+")
+_CONTINUED_AFTER: Final = frozenset({"und", "oder", "bzw", "bzw.", "sowie", "bis", "&"})
+"""Words after which ``-word`` continues a compound instead of excluding a word."""
 
 
 class Occur(Enum):
@@ -117,8 +123,10 @@ def _parse_group(tokens: list[str], depth: int) -> Group:
     clauses: list[Clause] = []
     conjunction = False  # the previous token was AND
     negate = False  # the previous token was NOT
+    previous = ""
     while tokens:
         token = tokens.pop()
+        before, previous = previous, token  # the token before this one, as typed
         if token == ")":
             if depth > 0:
                 break
@@ -135,6 +143,8 @@ def _parse_group(tokens: list[str], depth: int) -> Group:
         prefix = ""
         if token[0] in "+-" and len(token) > 1:
             prefix, token = token[0], token[1:]
+            if prefix == "-" and _suspended_hyphen(before, token):
+                prefix = ""
         node = _parse_node(token, tokens, depth)
         if node is None:
             continue
@@ -151,6 +161,14 @@ def _parse_group(tokens: list[str], depth: int) -> Group:
         clauses.append(Clause(occur, node))
         conjunction = negate = False
     return Group(tuple(clauses))
+
+
+def _suspended_hyphen(before: str, token: str) -> bool:
+    """Whether ``-token`` after the word ``before`` is the second half of a German
+    abbreviated compound ("Lichtwert und -stärke"), not an exclusion."""
+    if not before or token[0] in '"(':
+        return False
+    return before.lower() in _CONTINUED_AFTER or before[-1].isdigit()
 
 
 def _parse_node(token: str, tokens: list[str], depth: int) -> Terms | Group | None:

@@ -393,6 +393,13 @@ class KeywordStoreContract(_StoreContract):
         assert self.search_ids(filled, "Hunde NOT Steuerbefreiung") == ["hundesteuer:0"]
         assert self.search_ids(filled, 'Hunde -"tauber Menschen"') == ["hundesteuer:0"]
 
+    def test_suspended_hyphen_is_a_word_not_an_exclusion(self, filled: KeywordStore) -> None:
+        # "blinder oder -tauber": German's Ergänzungsstrich, as in questions from letters
+        assert "hundesteuer:1" in self.search_ids(filled, "Hilfe blinder oder -tauber Menschen")
+        assert self.search_ids(filled, "Restmülltonne 120 -Liter")[0] == "abfall:0"
+        # after any other word, the minus still excludes
+        assert "hundesteuer:1" not in self.search_ids(filled, "Hilfe blinder -tauber Menschen")
+
     def test_only_excluded_words_match_every_other_chunk(self, filled: KeywordStore) -> None:
         found = set(self.search_ids(filled, "-Euro", top_k=50))
         assert found == {c.id for c in CHUNKS if "Euro" not in (c.content or "")}
