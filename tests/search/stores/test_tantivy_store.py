@@ -212,3 +212,20 @@ def test_a_misread_year_does_not_reject_the_batch(tmp_path: Path) -> None:
     store.commit()
     assert [hit.chunk_id for hit in store.search("Anfrage")] == ["d:0"]
     store.close()
+
+
+def test_doc_ids_beyond_one_aggregation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # more documents than one terms aggregation returns (65,000 in production): the
+    # term dictionary is read instead, which still lists deleted documents until a merge
+    monkeypatch.setattr("search.stores.tantivy_store._MAX_BUCKETS", 2)
+    store = TantivyKeywordStore(tmp_path / "keyword")
+    store.write(without_embeddings(CHUNKS))
+    store.commit()
+    every = {str(chunk.meta["doc_id"]) for chunk in CHUNKS}
+    assert len(every) > 2
+    assert store.doc_ids() == every
+    gone = sorted(every)[0]
+    store.delete_documents([gone])
+    store.commit()
+    assert store.doc_ids() == every - {gone}
+    store.close()
