@@ -28,10 +28,11 @@ def open_keyword_store(settings: Settings) -> KeywordStore:
             url=stores.elasticsearch_url,
             index=stores.elasticsearch_index,
             api_key=Secret.from_env_var(key, strict=False) if key else None,
+            title_boost=settings.search.title_boost,
         )
     from search.stores.tantivy_store import TantivyKeywordStore
 
-    return TantivyKeywordStore(settings.keyword_index_path)
+    return TantivyKeywordStore(settings.keyword_index_path, title_boost=settings.search.title_boost)
 
 
 def open_vector_store(settings: Settings, dimension: int) -> VectorStore:

@@ -100,6 +100,12 @@ class SearchSettings(BaseModel):
         default="score",
         description="Chunk fusion: normalised scores (beat RRF on the BEIR sets) or RRF.",
     )
+    title_boost: float = Field(
+        default=1.0,
+        gt=0,
+        description="Keyword search: weight of a word found in a chunk's title relative to its "
+        "text (both are added); 2 → 1 measured on the BEIR sets (benchmarks/README.md).",
+    )
     cosine_scale: float = Field(
         default=20.0,
         gt=0,

@@ -8,7 +8,7 @@ fields, so BM25's statistics of chunks and of documents stay apart, as in tantiv
 indexes.
 
 Queries are rendered from the parsed query tree (:mod:`search.stores.query_syntax`) into
-``bool``/``multi_match`` clauses, not passed to ``simple_query_string``: that parser knows
+``bool``/``match`` clauses, not passed to ``simple_query_string``: that parser knows
 no ``AND``/``OR``/``NOT`` words, and with ``default_operator: OR`` it reads ``a -b`` as
 "a or anything without b". Rendering the same tree as tantivy keeps both backends'
 results the same.
@@ -95,11 +95,16 @@ def text_query(group: Group, title_boost: float, *, documents: bool = False) -> 
 
 def _terms(terms: Terms, title_boost: float, *, documents: bool) -> dict[str, Any]:
     content, title = (DOCUMENT_CONTENT, DOCUMENT_TITLE) if documents else (CONTENT, fields.TITLE)
+    kind = "match_phrase" if terms.is_phrase else "match"
+    # the sum of the content's and the boosted title's scores, as tantivy's Boolean
+    # "should" over both fields; multi_match (best_fields, phrase) would take the larger
     return {
-        "multi_match": {
-            "query": terms.text,
-            "fields": [content, f"{title}^{title_boost:g}"],
-            "type": "phrase" if terms.is_phrase else "best_fields",
+        "bool": {
+            "should": [
+                {kind: {content: {"query": terms.text}}},
+                {kind: {title: {"query": terms.text, "boost": title_boost}}},
+            ],
+            "minimum_should_match": 1,
         }
     }
 

@@ -58,7 +58,7 @@ class ElasticsearchKeywordStore(KeywordStore):
         index: str = "auskunft-chunks",
         api_key: Secret | None = None,
         *,
-        title_boost: float = 2.0,
+        title_boost: float = 1.0,
         snippet_chars: int = 240,
         timeout: float = 30.0,
         max_retries: int = 3,

@@ -82,7 +82,7 @@ class TantivyKeywordStore(KeywordStore):
         self,
         path: Path,
         *,
-        title_boost: float = 2.0,
+        title_boost: float = 1.0,
         snippet_chars: int = 240,
         writer_heap_bytes: int = 128_000_000,
     ) -> None:

@@ -82,3 +82,24 @@ def test_constructor_does_no_io() -> None:
     assert store.concrete_index == "x-v1"
     assert store.search("der die das") == []  # nothing to search: no request at all
     store.close()
+
+
+def test_a_word_scores_in_content_and_title_summed_as_in_tantivy() -> None:
+    # tantivy adds a word's content score and its boosted title score (Boolean "should");
+    # the rendered Elasticsearch query must do the same, not take the larger of the two
+    from search.stores import elasticsearch_dsl as dsl
+    from search.stores.query_syntax import parse_query
+
+    rendered = dsl.text_query(parse_query('Hundesteuer "ersten Hund"'), 2.0)
+    word, phrase = rendered["bool"]["should"]
+    for clause, kind in ((word, "match"), (phrase, "match_phrase")):
+        per_field = clause["bool"]["should"]
+        assert clause["bool"]["minimum_should_match"] == 1
+        assert [next(iter(part)) for part in per_field] == [kind, kind]
+        assert [next(iter(part[kind])) for part in per_field] == ["content", "title"]
+        assert per_field[1][kind]["title"]["boost"] == 2.0
+    assert word["bool"]["should"][0]["match"]["content"]["query"] == "Hundesteuer"
+    assert phrase["bool"]["should"][0]["match_phrase"]["content"]["query"] == "ersten Hund"
+    documents = dsl.text_query(parse_query("Hund"), 2.0, documents=True)
+    fields_used = [next(iter(p["match"])) for p in documents["bool"]["should"][0]["bool"]["should"]]
+    assert fields_used == [dsl.DOCUMENT_CONTENT, dsl.DOCUMENT_TITLE]
