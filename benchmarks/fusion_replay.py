@@ -34,7 +34,7 @@ from haystack import Document
 
 from search import fields
 from search.embedders import CachedEmbedder, EmbeddingCache, create_embedder
-from search.evaluation import corpus_id_of, load_beir, score_run
+from search.evaluation import corpus_id_of, load_beir, score_run, set_index_dir
 from search.fusion import RankFusion
 from search.grouping import DocumentGrouper
 from search.service import SearchService
@@ -56,20 +56,11 @@ TUNABLE = {
 }
 
 
-def _eval_dir(settings: Any, label: str) -> Path:
-    budget = settings.embedding.passage_max_chars, settings.embedding.chunks_per_document
-    suffix = ""
-    if budget != (None, None):
-        chars, chunks = ("all" if value is None else value for value in budget)
-        suffix = f"-dense-c{chunks}-m{chars}"
-    return Path(settings.data_dir) / "eval" / (label + suffix)
-
-
 def dump(name: str) -> Path:
     """Record the stores' answers for every query of a set (its index must exist)."""
     settings = load_settings()
     beir = load_beir(Path(name) if Path(name).is_dir() else DATA / name)
-    folder = _eval_dir(settings, beir.label)
+    folder = set_index_dir(settings, beir.label)
     if not (folder / "catalog.sqlite").exists():
         msg = f"no index at {folder}: run benchmarks/eval_beir.py {name} first"
         raise SystemExit(msg)

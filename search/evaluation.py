@@ -279,6 +279,23 @@ class EvalReport:
         return "\n".join(lines)
 
 
+def set_index_dir(settings: Settings, label: str, *, keyword_only: bool = False) -> Path:
+    """Where a set is indexed: ``<data_dir>/eval/<label>[suffix]``.
+
+    :param settings: the settings (their dense budget names the index).
+    :param label: the set's label.
+    :param keyword_only: the index with placeholder vectors (keyword mode only).
+    :returns: the folder (it may not exist yet).
+    """
+    budget = settings.embedding.passage_max_chars, settings.embedding.chunks_per_document
+    suffix = "-keyword-only" if keyword_only else ""
+    if not keyword_only and budget != (None, None):
+        # a budgeted dense side is another index (and another figure) than a full one
+        chars, chunks = ("all" if value is None else value for value in budget)
+        suffix = f"-dense-c{chunks}-m{chars}"
+    return settings.data_dir / "eval" / (label + suffix)
+
+
 def evaluate(
     settings: Settings,
     beir: BeirSet,
@@ -308,12 +325,7 @@ def evaluate(
     say = progress or (lambda _line: None)
     keyword_only = set(modes) == {"keyword"}
     budget = settings.embedding.passage_max_chars, settings.embedding.chunks_per_document
-    suffix = "-keyword-only" if keyword_only else ""
-    if not keyword_only and budget != (None, None):
-        # a budgeted dense side is another index (and another figure) than a full one
-        chars, chunks = ("all" if value is None else value for value in budget)
-        suffix = f"-dense-c{chunks}-m{chars}"
-    eval_dir = settings.data_dir / "eval" / (beir.label + suffix)
+    eval_dir = set_index_dir(settings, beir.label, keyword_only=keyword_only)
     if reindex and eval_dir.exists():
         shutil.rmtree(eval_dir)
     # bigger batches: fewer commits; the chunks are the same
