@@ -34,10 +34,8 @@ from haystack import Document
 
 from search import fields
 from search.embedders import CachedEmbedder, EmbeddingCache, create_embedder
-from search.evaluation import corpus_id_of, load_beir, score_run, set_index_dir
-from search.fusion import RankFusion
-from search.grouping import DocumentGrouper
-from search.service import SearchService
+from search.evaluation import BeirSet, corpus_id_of, load_beir, score_run, set_index_dir
+from search.service import SearchService, build_fusion, build_grouper
 from search.settings import load_settings
 from search.stores.base import DocumentScore, ScoredChunk
 
@@ -56,10 +54,15 @@ TUNABLE = {
 }
 
 
+def _set(name: str) -> BeirSet:
+    """:returns: the set named (under ``../shared/data/eval``) or at a folder."""
+    return load_beir(Path(name) if Path(name).is_dir() else DATA / name)
+
+
 def dump(name: str) -> Path:
     """Record the stores' answers for every query of a set (its index must exist)."""
     settings = load_settings()
-    beir = load_beir(Path(name) if Path(name).is_dir() else DATA / name)
+    beir = _set(name)
     folder = set_index_dir(settings, beir.label)
     if not (folder / "catalog.sqlite").exists():
         msg = f"no index at {folder}: run benchmarks/eval_beir.py {name} first"
@@ -69,7 +72,6 @@ def dump(name: str) -> Path:
         create_embedder(settings.embedding), EmbeddingCache(settings.embedding_cache_path)
     )
     service = SearchService(set_settings, embedder=embedder)
-    uri_of: dict[str, str] = {}
     started = time.perf_counter()
     records = {}
     try:
@@ -79,8 +81,6 @@ def dump(name: str) -> Path:
         for (qid, text), vector in zip(queries, embedded, strict=True):
             chunk_hits = keyword.search(text, top_k=DEPTH["keyword"], highlight=False)
             vector_hits = vectors.search(list(vector), top_k=DEPTH["vector"])
-            for hit in chunk_hits + vector_hits:
-                uri_of.setdefault(hit.document.meta[fields.DOC_ID], hit.document.meta["uri"])
             documents = keyword.search_documents(text, top_k=DEPTH["documents"])
             records[qid] = {
                 "keyword": [_row(hit) for hit in chunk_hits],
@@ -89,10 +89,10 @@ def dump(name: str) -> Path:
             }
     finally:
         service.close()
-    # whole-document hits carry only a doc id: take every URI from the catalog
+    # hits carry doc ids; the corpus ids are in the URIs the catalog keeps
     with sqlite3.connect(folder / "catalog.sqlite") as catalog:
-        uri_of.update(catalog.execute("SELECT doc_id, uri FROM documents").fetchall())
-    corpus = {doc_id: corpus_id_of(uri) for doc_id, uri in uri_of.items()}
+        rows = catalog.execute("SELECT doc_id, uri FROM documents").fetchall()
+    corpus = {doc_id: corpus_id_of(uri) for doc_id, uri in rows}
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{beir.label}.json.gz"
     with gzip.open(path, "wt", encoding="utf-8") as out:
@@ -128,41 +128,31 @@ def _chunk(row: list[Any]) -> ScoredChunk:
 
 
 def replay(name: str, variant: dict[str, Any], modes: list[str]) -> dict[str, float]:
-    """Score one setting: nDCG@10 etc. per mode."""
-    path = RESULTS / f"{Path(name).name}.json.gz"
-    recorded = _load(path)
-    base = load_settings().search.model_copy(update=variant)
-    fusion = RankFusion(
-        k=base.rrf_k,
-        keyword_weight=base.keyword_weight,
-        vector_weight=base.vector_weight,
-        method=base.fusion,
-        cosine_scale=base.cosine_scale,
-    )
+    """Score one setting: nDCG@10 per mode, through the service's own fusion and grouping
+    (:func:`~search.service.build_fusion`, :func:`~search.service.build_grouper`)."""
+    beir = _set(name)
+    recorded = _load(RESULTS / f"{beir.label}.json.gz")
+    base = load_settings()
+    settings = base.model_copy(update={"search": base.search.model_copy(update=variant)})
+    candidates = settings.search.candidates
+    fusion = build_fusion(settings)
     corpus = recorded["corpus_ids"]
-    beir = load_beir(Path(name) if Path(name).is_dir() else DATA / name)
     scores = {}
     for mode in modes:
         run: dict[str, list[str]] = {}
         for qid, lists in recorded["queries"].items():
-            grouper = DocumentGrouper(
-                top_k=10,
-                support_weight=base.support_weight,
-                document_weight=base.document_weight,
-                store=_RecordedChunks(lists["keyword"]),  # type: ignore[arg-type]
-            )
-            keyword = [_chunk(row) for row in lists["keyword"][: base.candidates]]
-            vector = [_chunk(row) for row in lists["vector"][: base.candidates]]
-            documents = [DocumentScore(d, s) for d, s in lists["documents"][: base.candidates]]
+            store = _RecordedChunks(lists["keyword"])
+            grouper = build_grouper(settings, store)  # type: ignore[arg-type]
+            keyword = [_chunk(row) for row in lists["keyword"][:candidates]]
+            vector = [_chunk(row) for row in lists["vector"][:candidates]]
+            documents = [DocumentScore(d, s) for d, s in lists["documents"][:candidates]]
             if mode == "semantic":
                 keyword, documents = [], []
             if mode == "keyword":
                 vector = []
             fused = fusion.run(keyword_hits=keyword, vector_hits=vector)["hits"]
-            if not base.document_weight:
-                documents = []
-            hits = grouper.run(hits=fused, query="", document_hits=documents)["documents"]
-            run[qid] = [corpus[hit.doc_id] for hit in hits]
+            hits = grouper.run(hits=fused, query="", top_k=10, document_hits=documents)
+            run[qid] = [corpus[hit.doc_id] for hit in hits["documents"]]
         scores[mode] = score_run(run, beir.qrels)["ndcg@10"]
     return scores
 
