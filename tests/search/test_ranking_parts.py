@@ -167,7 +167,10 @@ def test_documents_found_only_as_a_whole_are_ranked_and_cited(tmp_path: Path) ->
     output = KeywordRetriever(store, top_k=3, document_top_k=3).run(query)
     assert output["documents"][0].doc_id == "antwort"
     # the answer's chunks are not among the best three: it is found only as a whole
-    assert [h.document.meta["doc_id"] for h in output["hits"]] == ["n0", "n1", "n2"]
+    # (the notes' chunks score alike: which three come first is tantivy's tie order)
+    notes = sorted(h.document.meta["doc_id"] for h in output["hits"])
+    assert len(notes) == 3
+    assert all(note.startswith("n") for note in notes)
     hits = RankFusion(method="score").run(keyword_hits=output["hits"])["hits"]
     grouper = DocumentGrouper(store=store, passages_per_document=2)
     public = SearchFilters(access_groups=["public"])
@@ -179,19 +182,22 @@ def test_documents_found_only_as_a_whole_are_ranked_and_cited(tmp_path: Path) ->
     assert all(p.chunk_id.startswith("antwort:") for p in documents[0].passages)
     assert len(documents[0].passages) == 2
     assert "<mark>" in documents[0].passages[0].highlight
-    assert [d.doc_id for d in documents] == ["antwort", "n0", "n1", "n2"]
+    assert documents[0].doc_id == "antwort"
+    assert sorted(d.doc_id for d in documents[1:]) == notes
     # the fetch applies the search's filters (here: a group none of the chunks has)
     elsewhere = SearchFilters(access_groups=["it"])
     documents = grouper.run(
         hits=hits, query=query, document_hits=output["documents"], filters=elsewhere
     )["documents"]
-    assert [d.doc_id for d in documents] == ["n0", "n1", "n2"]
+    assert sorted(d.doc_id for d in documents) == notes
     # without a store to fetch from, such a document cannot be cited and is left out
     documents = DocumentGrouper().run(hits=hits, query=query, document_hits=output["documents"])
-    assert [d.doc_id for d in documents["documents"]] == ["n0", "n1", "n2"]
+    assert sorted(d.doc_id for d in documents["documents"]) == notes
     # without whole documents, the notes win
     chunks_only = KeywordRetriever(store, top_k=3).run(query)
     assert chunks_only["documents"] == []
     hits = RankFusion(method="score").run(keyword_hits=chunks_only["hits"])["hits"]
-    assert DocumentGrouper().run(hits=hits, query=query)["documents"][0].doc_id == "n0"
+    first = DocumentGrouper().run(hits=hits, query=query)["documents"][0].doc_id
+    assert first == chunks_only["hits"][0].document.meta["doc_id"]
+    assert first.startswith("n")
     store.close()
