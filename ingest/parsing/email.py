@@ -9,8 +9,10 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ingest.elements import Element, ParsedDocument
 from ingest.parsing.office import parse_office
@@ -31,8 +33,37 @@ class _Mail:
     attachments: list[tuple[str, bytes]] = field(default_factory=list)
 
 
+LOCAL_TIME = ZoneInfo("Europe/Berlin")
+"""A mail's date is the day it was sent in the city's time zone (MSG keeps UTC, EML the
+sender's offset: a mail sent at 00:30 must not be dated the day before)."""
+_MAPI_TO = 1  # PidTagRecipientType of a To recipient (2 Cc, 3 Bcc)
+
+
 def _iso(value: datetime | None) -> str | None:
-    return value.date().isoformat() if value is not None else None
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(LOCAL_TIME)
+    return value.date().isoformat()
+
+
+def _address(name: str, address: str) -> str:
+    """``Name <address>`` as an EML header reads (``name`` or ``address`` alone if one is)."""
+    name, address = name.strip(), address.strip()
+    if not (name and address) or name == address:
+        return name or address
+    try:
+        return str(Address(display_name=name, addr_spec=address))
+    except (ValueError, IndexError):  # not an SMTP address (Exchange, X.400)
+        return f"{name} <{address}>"
+
+
+def _addresses(header: str) -> str:
+    """A From/To header from Outlook (``"Name" <address>, …``) written as EML's would be."""
+    pairs = email.utils.getaddresses([header])
+    if not any(address for _, address in pairs):
+        return header.strip()
+    return ", ".join(_address(name, address) for name, address in pairs)
 
 
 def _read_eml(content: bytes) -> _Mail:
@@ -64,16 +95,41 @@ def _read_eml(content: bytes) -> _Mail:
     return mail
 
 
+def _check_complete(content: bytes) -> None:
+    """Refuse a compound file in which a stream is shorter than its directory entry says.
+
+    olefile only logs that defect and returns what is there, so a truncated message would
+    otherwise be indexed with its body, recipients or attachments silently missing.
+    """
+    import olefile
+
+    with olefile.OleFileIO(io.BytesIO(content)) as ole:
+        for path in ole.listdir():
+            with ole.openstream(path) as stream:
+                found = len(stream.read())
+            declared = ole.get_size(path)
+            if found < declared:
+                name = "/".join(path)
+                msg = f"Outlook message is truncated ({name} has {found} of {declared} bytes)"
+                raise CorruptDocument(msg)
+
+
 def _read_msg(content: bytes) -> _Mail:
     from oxmsg import Message
+    from oxmsg.domain.constants import PID_RECIPIENT_TYPE
 
     try:
+        _check_complete(content)
         message = Message.load(io.BytesIO(content))
-        recipients = ", ".join(str(r.email_address or r.name) for r in message.recipients)
+        to = [  # To only, as an EML's To header (Cc and Bcc are recipients too)
+            _address(r.name, r.email_address)
+            for r in message.recipients
+            if (r.properties.int_prop_value(PID_RECIPIENT_TYPE) or _MAPI_TO) & 0xF == _MAPI_TO
+        ]
         mail = _Mail(
             subject=message.subject or "",
-            sender=message.sender or "",
-            to=recipients,
+            sender=_addresses(message.sender or ""),
+            to=", ".join(r for r in to if r),
             date=_iso(message.sent_date),
             text=message.body or "",
             html=str(message.html_body or ""),
@@ -81,6 +137,8 @@ def _read_msg(content: bytes) -> _Mail:
         for item in message.attachments:
             if item.file_bytes:
                 mail.attachments.append((item.file_name or "attachment", item.file_bytes))
+    except CorruptDocument:
+        raise
     except Exception as exc:
         msg = f"Outlook message cannot be read ({type(exc).__name__}: {exc})"
         raise CorruptDocument(msg) from exc
