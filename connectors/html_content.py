@@ -1,4 +1,5 @@
-"""The main content of a web page, its links and what it says about itself.
+"""The main content of a web page, its links and what it says about itself (title, date,
+robots directives, canonical URL).
 
 City websites wrap every page in the same navigation, header, footer, sidebars and cookie
 banner. Indexed as they are, every page would match "Öffnungszeiten" or "Impressum".
@@ -84,6 +85,8 @@ class HtmlPage:
         links left out), in order, without duplicates.
     :param noindex: the page asks not to be indexed (``<meta name="robots">``).
     :param nofollow: the page asks that its links are not followed.
+    :param canonical: the absolute http(s) URL the page names as its own
+        (``<link rel="canonical">``), normalised; ``None`` if it names none.
     """
 
     html: bytes
@@ -92,6 +95,7 @@ class HtmlPage:
     links: list[str] = field(default_factory=list)
     noindex: bool = False
     nofollow: bool = False
+    canonical: str | None = None
 
 
 def normalise_url(url: str) -> str:
@@ -227,6 +231,18 @@ def _links(doc: lxml.html.HtmlElement, base: str) -> list[str]:
     return list(links)
 
 
+def _canonical(doc: lxml.html.HtmlElement, base: str) -> str | None:
+    """The first ``<link rel="canonical">``, absolute and normalised (http(s) only)."""
+    for node in doc.iter("link"):
+        href = (node.get("href") or "").strip()
+        if href and "canonical" in (node.get("rel") or "").lower().split():
+            absolute = urljoin(base, href)
+            return (
+                normalise_url(absolute) if urlsplit(absolute).scheme in ("http", "https") else None
+            )
+    return None
+
+
 def _document(title: str | None, body: str) -> bytes:
     head = f"<title>{escape(title)}</title>" if title else ""
     return (
@@ -236,7 +252,7 @@ def _document(title: str | None, body: str) -> bytes:
 
 
 def read_page(content: bytes, url: str, *, charset: str | None = None) -> HtmlPage:
-    """Read a web page: main content, title, date, links, robots directives.
+    """Read a web page: main content, title, date, links, robots directives, canonical URL.
 
     :param content: the page's bytes.
     :param url: where it was fetched (links are resolved against it or ``<base>``).
@@ -253,10 +269,12 @@ def read_page(content: bytes, url: str, *, charset: str | None = None) -> HtmlPa
     meta = _meta(doc)
     robots = meta.get("robots", "").lower()
     base_href = doc.xpath("string(//base/@href)")
-    links = _links(doc, urljoin(url, base_href) if base_href else url)
+    base = urljoin(url, base_href) if base_href else url
+    links = _links(doc, base)
+    canonical = _canonical(doc, base)
     body = doc.find("body")
     if body is None:
-        return HtmlPage(html=b"", links=links)
+        return HtmlPage(html=b"", links=links, canonical=canonical)
     _remove_boilerplate(body, chrome=False)
     main = _main_node(body)
     if main is body:  # no main content found: at least strip the page chrome
@@ -284,4 +302,5 @@ def read_page(content: bytes, url: str, *, charset: str | None = None) -> HtmlPa
         links=[] if "nofollow" in robots or "none" in robots else links,
         noindex="noindex" in robots or "none" in robots,
         nofollow="nofollow" in robots or "none" in robots,
+        canonical=canonical,
     )

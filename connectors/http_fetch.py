@@ -1,5 +1,6 @@
 """Polite HTTP for crawling: one user agent, a pause between requests per host, timeouts,
-retries on server errors, conditional GETs, redirects checked hop by hop, robots.txt."""
+retries on server errors, conditional GETs, redirects checked hop by hop, robots.txt
+(its rules, ``Crawl-delay`` and ``Sitemap:`` lines)."""
 
 from __future__ import annotations
 
@@ -274,6 +275,14 @@ class RobotsPolicy:
         """:returns: the ``Crawl-delay`` for our user agent on ``url``'s host, if any."""
         delay = self._parser(url).crawl_delay(self.fetcher.user_agent)
         return float(delay) if delay is not None else None
+
+    def sitemaps(self, url: str) -> list[str]:
+        """:returns: the URLs of the ``Sitemap:`` lines in robots.txt of ``url``'s host, as
+        written there (they apply to every user agent).
+
+        :raises OSError: when robots.txt cannot be read.
+        """
+        return list(self._parser(url).site_maps() or [])
 
     def describe(self, url: str) -> str:
         """:returns: a short description of the host's robots.txt (for a connection test)."""

@@ -1,35 +1,54 @@
 """Pages and linked documents of a website, crawled politely and incrementally.
 
 The location is a start page (crawled breadth-first along its links) or a sitemap
-(``<urlset>`` or ``<sitemapindex>``; its pages' linked PDFs and DOCX files are taken too).
-Only URLs under the allowed prefixes are fetched (default: the folder of the location), the
-host is never left, robots.txt is obeyed, and requests to the host are spaced by
-``delay_seconds`` (or the site's ``Crawl-delay``, if longer).
+(``<urlset>`` or ``<sitemapindex>``, plain or gzipped like ``sitemap.xml.gz``; its pages'
+linked PDFs and DOCX files are taken too). A crawl also starts from the pages listed by
+the sitemaps on the host that robots.txt names (``Sitemap:``), so pages no link leads to
+are found as well (their ``lastmod`` is not trusted there: every page gets its
+conditional GET). Only pages and
+files under the allowed prefixes are fetched (default: the folder of the location;
+sitemaps may be anywhere on the host), the host is never left, robots.txt is obeyed, and
+requests to the host are spaced by ``delay_seconds`` (or the site's ``Crawl-delay``, if
+longer). A sitemap is read up to ``max_bytes``, unpacked (by default 50 MB, the limit of
+the sitemap protocol), so a gzip bomb is never unpacked further.
 
 A page becomes its main content as HTML (:mod:`connectors.html_content`) with title and
 date; PDF, DOCX and ODT files under the allowed prefixes become documents of their own.
+A page naming another URL under the allowed prefixes as canonical (``<link
+rel="canonical">``) is listed under that URL, once however it was reached: ``/a?sid=1``
+and ``/a`` are one document. A canonical URL on another host or outside the prefixes is
+ignored.
 
-Incremental: the state keeps, per URL, the ETag, Last-Modified, the sitemap's ``lastmod``,
-a hash of the document and the links of the page. A second crawl sends conditional GETs;
-a 304 (or an unchanged ``lastmod``) yields the URL with its previous version, so it is not
-fetched again, and the crawl continues along the remembered links. The listing is complete
-(:attr:`WebsiteConnector.scope`): pages that answer 404/410, are no longer linked or are
-now forbidden by robots.txt are deleted (unless the crawl stopped at ``max_pages`` or
-a sitemap could not be read: then :attr:`WebsiteConnector.scope` withdraws the claim and
-nothing is deleted). A page that fails for a while (5xx, timeout) is
-kept as it was and reported in :attr:`WebsiteConnector.skipped`.
+Incremental: the state keeps, per URL fetched, the ETag, Last-Modified, the sitemap's
+``lastmod``, a hash of the document, the links of the page and its canonical URL. A
+second crawl sends conditional GETs; a 304 (or an unchanged ``lastmod``) yields the URL
+(its canonical URL, if it has one) with its previous version, so it is not fetched again,
+and the crawl continues along the remembered links. The listing is complete
+(:attr:`WebsiteConnector.scope`): pages that answer 404/410, are no longer linked or
+listed, or are now forbidden by robots.txt are deleted, unless the crawl stopped at
+``max_pages`` or a sitemap could not be read (an error, not XML, a corrupt gzip): then
+:attr:`WebsiteConnector.scope` withdraws the claim and nothing is deleted, since pages
+only that sitemap lists would be deleted now and added again by the next sync. A
+sitemap named in robots.txt that is gone (404/410) lists nothing and withdraws nothing: a
+stale ``Sitemap:`` line would otherwise stop all deletions for good. A page that fails
+for a while (5xx, timeout) is kept as it was. Sitemaps and pages that could not be read
+are reported in :attr:`WebsiteConnector.skipped`.
 """
 
 from __future__ import annotations
 
 import builtins
+import dataclasses
+import gzip
 import hashlib
+import io
 import posixpath
+import zlib
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
 
@@ -59,6 +78,7 @@ _SKIPPED_SUFFIXES = (
 )  # fmt: skip
 _SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 _MAX_SITEMAPS = 50
+_GZIP_TYPES = {"application/gzip", "application/x-gzip"}
 
 
 @dataclass(slots=True)
@@ -86,6 +106,32 @@ def _hash(content: bytes) -> str:
     return "sha256:" + hashlib.sha256(content).hexdigest()
 
 
+def _is_gzip(result: FetchResult) -> bool:
+    """Whether the body is a gzip file (``sitemap.xml.gz``); ``Content-Encoding: gzip`` is
+    already undone by the HTTP client."""
+    return result.content_type in _GZIP_TYPES or result.content.startswith(b"\x1f\x8b")
+
+
+def _sitemap_xml(result: FetchResult, limit: int) -> bytes:
+    """:returns: the XML of a sitemap, unpacked if it is gzipped.
+
+    :raises ValueError: for a corrupt gzip file or one unpacking to more than ``limit``
+        bytes (a gzip bomb: it is never unpacked further than that).
+    """
+    if not _is_gzip(result):
+        return result.content
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(result.content)) as packed:
+            xml = packed.read(limit + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        msg = f"corrupt gzip file ({exc})"
+        raise ValueError(msg) from exc
+    if len(xml) > limit:
+        msg = f"larger than {limit / 2**20:.0f} MB unpacked"
+        raise ValueError(msg)
+    return xml
+
+
 class WebsiteConnector:
     """Lists and fetches the pages and documents of a website.
 
@@ -102,7 +148,8 @@ class WebsiteConnector:
     :param timeout: seconds per request.
     :param retries: retries after a 429/5xx answer or a network error.
     :param retry_backoff: seconds before the first retry, doubled each time.
-    :param max_bytes: files larger than this are skipped.
+    :param max_bytes: files larger than this are skipped, sitemaps larger than this
+        (unpacked) are not read.
     :raises ValueError: for a location that is not an http(s) URL, or a prefix on another
         host.
     """
@@ -185,8 +232,8 @@ class WebsiteConnector:
     def list(self) -> Iterator[SourceRef]:
         """:returns: every page and document of the site under the allowed prefixes.
 
-        :raises OSError: when robots.txt, the start page or the sitemap cannot be read
-            (then nothing is deleted).
+        :raises OSError: when robots.txt, the start page or the sitemap location cannot
+            be fetched (then nothing is deleted).
         """
         self._next = {}
         self._listed = set()
@@ -232,7 +279,7 @@ class WebsiteConnector:
         if result.status != 200 or result.refused:
             msg = f"{ref.uri} answered HTTP {result.status} {result.refused or ''}".strip()
             raise OSError(msg)
-        document, _links = self._document(ref.uri, result)
+        document, _links, _canonical = self._document(ref.uri, result)
         if document is None:
             msg = f"{ref.uri} has no content to index"
             raise OSError(msg)
@@ -258,7 +305,7 @@ class WebsiteConnector:
             raise OSError(msg)
         prefixes = ", ".join(self.prefixes)
         if self._is_sitemap(result):
-            count = len(self._sitemap_entries(result))
+            count = len(self._sitemap_entries([result]))
             parts.append(f"sitemap with {count} URLs under {prefixes}")
         elif result.content_type in _HTML_TYPES:
             page = read_page(result.content, result.url, charset=result.charset)
@@ -285,13 +332,17 @@ class WebsiteConnector:
     # -- listing -----------------------------------------------------------------------
 
     def _crawl(self, start: FetchResult, previous: dict[str, Any]) -> Iterator[SourceRef]:
+        # seeds only: a crawl asks every page (conditional GET, cheap) rather than trust a
+        # sitemap's lastmod, which a CMS does not always move when a page changes or goes
+        seeds = self._robots_sitemap_entries()
         first = self._from_result(self.location, start, previous)
         if first.ref is not None:
             yield first.ref
         queued = {self.location, normalise_url(start.url)}
-        queue: deque[tuple[str, int]] = deque(
-            (link, 1) for link in first.links if link not in queued
-        )
+        # the sitemaps' pages are seeds like the start page; its links come one step later
+        queue: deque[tuple[str, int]] = deque((url, 0) for url in seeds if url not in queued)
+        queued.update(seeds)
+        queue.extend((link, 1) for link in first.links if link not in queued)
         queued.update(first.links)
         visits = 1
         while queue:
@@ -311,10 +362,26 @@ class WebsiteConnector:
                         queued.add(link)
                         queue.append((link, depth + 1))
 
+    def _robots_sitemap_entries(self) -> dict[str, str | None]:
+        """URL → ``lastmod`` of the sitemaps robots.txt names on the host (none when
+        robots.txt is not read, with ``respect_robots`` off)."""
+        if not self.respect_robots:
+            return {}
+        named = (
+            normalise_url(urljoin(self.location, u)) for u in self.robots.sitemaps(self.location)
+        )
+        on_host = [url for url in dict.fromkeys(named) if urlsplit(url).netloc == self.host]
+        sitemaps: builtins.list[FetchResult] = []
+        for url in on_host[:_MAX_SITEMAPS]:
+            result = self._get_sitemap(url, gone_is_empty=True)
+            if result is not None:
+                sitemaps.append(result)
+        return self._sitemap_entries(sitemaps)
+
     def _from_sitemap(self, sitemap: FetchResult) -> Iterator[SourceRef]:
         files: dict[str, None] = {}
         visits = 0
-        for url, lastmod in self._sitemap_entries(sitemap).items():
+        for url, lastmod in self._sitemap_entries([sitemap]).items():
             if not self._wanted(url):
                 continue
             if visits >= self.max_pages:
@@ -348,6 +415,8 @@ class WebsiteConnector:
 
     @staticmethod
     def _is_sitemap(result: FetchResult) -> bool:
+        if _is_gzip(result):  # only a sitemap is taken packed (if unreadable, it is reported)
+            return True
         head = result.content[:512].lstrip()
         return (
             result.content_type in ("application/xml", "text/xml")
@@ -355,20 +424,40 @@ class WebsiteConnector:
             or head.startswith((b"<urlset", b"<sitemapindex"))
         ) and (b"<urlset" in result.content[:2048] or b"<sitemapindex" in result.content[:2048])
 
-    def _sitemap_entries(self, sitemap: FetchResult) -> dict[str, str | None]:
-        """URL → ``lastmod`` of a sitemap, following a sitemap index (on the host only)."""
+    def _sitemap_failed(self, url: str, error: str, *, complete: bool = False) -> None:
+        """Report a sitemap that cannot be read; unless ``complete``, the listing is not."""
+        self._complete = self._complete and complete
+        self.skipped.append({"uri": url, "reason": "sitemap", "error": error})
+
+    def _get_sitemap(self, url: str, *, gone_is_empty: bool = False) -> FetchResult | None:
+        """:returns: the answer of the sitemap at ``url``, or ``None`` when it cannot be
+        fetched (reported; a sitemap that is gone keeps the listing complete with
+        ``gone_is_empty``)."""
+        try:
+            result = self.fetcher.get(url, accept=lambda _type: True)
+        except OSError as exc:
+            self._sitemap_failed(url, str(exc))
+            return None
+        if result.status != 200 or result.refused:
+            gone = gone_is_empty and result.status in (404, 410)
+            self._sitemap_failed(url, result.refused or f"HTTP {result.status}", complete=gone)
+            return None
+        return result
+
+    def _sitemap_entries(self, sitemaps: Iterable[FetchResult]) -> dict[str, str | None]:
+        """URL → ``lastmod`` of sitemaps, following sitemap indexes (on the host only)."""
         entries: dict[str, str | None] = {}
-        pending: deque[FetchResult] = deque([sitemap])
-        fetched = {normalise_url(sitemap.url)}
+        pending: deque[FetchResult] = deque(sitemaps)
+        fetched = {normalise_url(sitemap.url) for sitemap in pending}
         while pending:
             current = pending.popleft()
             try:
                 root = etree.fromstring(
-                    current.content, etree.XMLParser(resolve_entities=False, no_network=True)
+                    _sitemap_xml(current, self.fetcher.max_bytes),
+                    etree.XMLParser(resolve_entities=False, no_network=True),
                 )
-            except etree.XMLSyntaxError as exc:
-                self._complete = False
-                self.skipped.append({"uri": current.url, "reason": "sitemap", "error": str(exc)})
+            except (ValueError, etree.XMLSyntaxError) as exc:
+                self._sitemap_failed(current.url, str(exc))
                 continue
             for item in root:
                 loc = (item.findtext(f"{_SITEMAP_NS}loc") or item.findtext("loc") or "").strip()
@@ -380,14 +469,9 @@ class WebsiteConnector:
                     on_host = urlsplit(url).netloc == self.host
                     if on_host and url not in fetched and len(fetched) < _MAX_SITEMAPS:
                         fetched.add(url)
-                        result = self.fetcher.get(url, accept=lambda _type: True)
-                        if result.status == 200:
+                        result = self._get_sitemap(url)
+                        if result is not None:
                             pending.append(result)
-                        else:
-                            self._complete = False
-                            self.skipped.append(
-                                {"uri": url, "reason": "sitemap", "error": f"HTTP {result.status}"}
-                            )
                 else:
                     entries[url] = lastmod.strip() if lastmod else None
         return entries
@@ -395,13 +479,21 @@ class WebsiteConnector:
     # -- one URL -----------------------------------------------------------------------
 
     def _keep(self, url: str, previous: dict[str, Any], **changes: Any) -> _Visit:
-        """The URL is as it was: yield its previous version, follow its previous links."""
+        """The URL is as it was: yield its previous version (under its canonical URL),
+        follow its previous links."""
         assert self._next is not None
         self._next[url] = {**previous, **changes}
-        if previous.get("version") is None:  # a page not to index (noindex): its links only
+        uri = self._canonical(url, previous.get("canonical"))
+        # a page not to index (noindex), or one already listed: its links only
+        if previous.get("version") is None or uri in self._listed:
             return _Visit(None, list(previous.get("links", [])))
-        self._listed.add(url)
-        return _Visit(SourceRef(uri=url, version=previous["version"]), list(previous["links"]))
+        self._listed.add(uri)
+        return _Visit(SourceRef(uri=uri, version=previous["version"]), list(previous["links"]))
+
+    def _canonical(self, url: str, canonical: str | None) -> str:
+        """:returns: the URL the page at ``url`` is listed under: its canonical URL if
+        that is under the allowed prefixes (and robots.txt allows it), else ``url``."""
+        return canonical if canonical and self._wanted(canonical) else url
 
     def _visit(self, url: str, lastmod: str | None = None) -> _Visit:
         if url in self._listed:
@@ -451,10 +543,11 @@ class WebsiteConnector:
         if final in self._listed or not self.allowed(final):
             return _Visit(None, [])
         try:
-            document, links = self._document(final, result)
+            document, links, canonical = self._document(final, result)
         except ValueError as exc:
             self.skipped.append({"uri": final, "reason": "unreadable", "error": str(exc)})
             return _Visit(None, [])
+        uri = self._canonical(final, canonical)
         assert self._next is not None
         self._next[final] = {
             "etag": result.headers.get("etag"),
@@ -462,18 +555,23 @@ class WebsiteConnector:
             "lastmod": lastmod,
             "version": _hash(document.content) if document else None,
             "links": links,
+            "canonical": uri if uri != final else None,
         }
-        if document is None:  # noindex, or no text: its links count all the same
+        # noindex, no text, or the same page as one listed: its links count all the same
+        if document is None or uri in self._listed:
             return _Visit(None, links)
-        self._listed.add(final)
+        if uri != final:
+            document = dataclasses.replace(document, uri=uri, filename=_filename(uri, ".html"))
+        self._listed.add(uri)
         self._current = document
-        ref = SourceRef(uri=final, size=len(document.content), version=_hash(document.content))
+        ref = SourceRef(uri=uri, size=len(document.content), version=_hash(document.content))
         return _Visit(ref, links)
 
     def _document(
         self, url: str, result: FetchResult
-    ) -> tuple[SourceDocument | None, builtins.list[str]]:
-        """The document of a 200 answer (``None`` for a page not to index) and its links.
+    ) -> tuple[SourceDocument | None, builtins.list[str], str | None]:
+        """The document of a 200 answer (``None`` for a page not to index), its links and
+        the canonical URL it names (``None`` for none, and for a file).
 
         :raises ValueError: when a page is not readable HTML.
         """
@@ -483,15 +581,17 @@ class WebsiteConnector:
             path = urlsplit(url).path.lower()
             suffix = next((s for s in _FILE_SUFFIXES if path.endswith(s)), None)
             if suffix is None and content_type:
-                return None, []
+                return None, [], None
         if suffix is not None:
-            return SourceDocument(
-                uri=url, filename=_filename(url, suffix), content=result.content
-            ), []
+            return (
+                SourceDocument(uri=url, filename=_filename(url, suffix), content=result.content),
+                [],
+                None,
+            )
         page = read_page(result.content, url, charset=result.charset)
         links = [link for link in page.links if self.allowed(link)]
         if page.noindex or not page.html:
-            return None, links
+            return None, links, page.canonical
         metadata: dict[str, Any] = {}
         if page.title:
             metadata["title"] = page.title
@@ -501,7 +601,7 @@ class WebsiteConnector:
         document = SourceDocument(
             uri=url, filename=_filename(url, ".html"), content=page.html, metadata=metadata
         )
-        return document, links
+        return document, links, page.canonical
 
 
 def _is_file(url: str) -> bool:

@@ -2,7 +2,8 @@
 
 Pages, robots.txt and the sitemap come from ``fixtures/website`` (``{{BASE}}`` is replaced
 by the server's address, ``{{OTHER}}`` by another host name for the same server); the
-linked PDF and DOCX are generated with reportlab and python-docx. The server answers
+linked PDF and DOCX are generated with reportlab and python-docx; a page set at a path
+ending in ``.gz`` is served gzipped (``application/gzip``). The server answers
 conditional GETs (ETag, Last-Modified) with 304 and records every request with its time,
 so tests can assert what a crawler fetched, how often, and how fast.
 """
@@ -10,6 +11,7 @@ so tests can assert what a crawler fetched, how often, and how fast.
 from __future__ import annotations
 
 import functools
+import gzip
 import hashlib
 import io
 import threading
@@ -29,6 +31,7 @@ _TYPES = {
     ".html": "text/html; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
     ".xml": "application/xml",
+    ".gz": "application/gzip",
     ".pdf": "application/pdf",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
@@ -139,9 +142,12 @@ class WebsiteServer:
         )
 
     def set_page(self, path: str, text: str) -> None:
-        """Serve ``text`` (a template) at ``path``."""
+        """Serve ``text`` (a template) at ``path``, gzipped if the path ends in ``.gz``."""
         suffix = Path(path).suffix
-        self.pages[path] = (_TYPES.get(suffix, "text/plain"), self._template(text).encode())
+        body = self._template(text).encode()
+        if suffix == ".gz":
+            body = gzip.compress(body, mtime=0)
+        self.pages[path] = (_TYPES.get(suffix, "text/plain"), body)
 
     def set_rate(self, rate: int) -> None:
         """Change the dog tax on the Hundesteuer page (a changed page)."""
