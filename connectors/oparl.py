@@ -27,6 +27,18 @@ Sync
     (:mod:`connectors.oparl_consulted` remembers where each paper was consulted). Only
     those whose council context really changed get a new version and are re-indexed.
 
+Cache
+    With a ``cache_dir``, downloaded files are kept (:mod:`connectors.oparl_cache`) and the
+    state records the URLs each paper's files may be kept under (``accessUrl`` as the
+    file's URI in ``papers``, a different ``downloadUrl`` in ``download_urls``). Files that
+    no paper references any more (deleted papers, files deleted or detached from a paper
+    read again, a changed URL) leave the cache at the end of the first *complete* listing
+    that knows it; a listing stopped early (``max_papers``, ``page_limit``, a list that
+    failed) removes nothing and passes them on in the state (``unpruned``). When every
+    paper's URLs are known and no paper had to be skipped, a complete listing also removes
+    every other entry; papers recorded by an older version (no ``download_urls``) are known
+    once they are read again. Leftovers of interrupted writes go with any complete listing.
+
 Non-public
     A paper consulted under a non-public agenda item (``public: false``) gets the
     ``restricted_group`` as its only access group, never the source's public groups.
@@ -48,7 +60,8 @@ from urllib.parse import urlparse
 import httpx
 
 from connectors.base import PLAIN_TEXT, SourceDocument, SourceRef
-from connectors.oparl_client import Download, OParlClient, OParlError
+from connectors.oparl_cache import FileCache
+from connectors.oparl_client import OParlClient, OParlError
 from connectors.oparl_consulted import ConsultedIndex, modified_since
 from connectors.oparl_objects import (
     Fixup,
@@ -63,7 +76,10 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_RESTRICTED_GROUP = "rat-nichtoeffentlich"
 STATE_VERSION = 2
-"""2: where each paper was consulted (``consulted``); an older state lists everything once."""
+"""2: where each paper was consulted (``consulted``); an older state lists everything once.
+Added to 2 without a new version, as an older one ignores them and drops them from the state
+it writes: ``download_urls`` (a paper missing there: where its files are cached is unknown,
+so the cache is not swept) and ``unpruned``."""
 _TEXT_FIELDS = ("name", "reference", "paperType", "date", "modified", "accessUrl")
 
 
@@ -75,45 +91,6 @@ class _Item:
     file: OParlObject | None
     metadata: dict[str, Any]
     text: str
-
-
-class FileCache:
-    """Bytes and validators (ETag, Last-Modified) of downloaded files, by URL.
-
-    :param folder: where to keep them; ``None`` keeps nothing (no conditional requests).
-    """
-
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
-
-    def _paths(self, url: str) -> tuple[Path, Path] | None:
-        if self.folder is None:
-            return None
-        key = hashlib.sha256(url.encode()).hexdigest()
-        return self.folder / f"{key}.bin", self.folder / f"{key}.json"
-
-    def get(self, url: str) -> tuple[bytes, str | None, str | None] | None:
-        """:returns: bytes, ETag and Last-Modified of ``url``, if kept."""
-        paths = self._paths(url)
-        if paths is None or not paths[0].is_file() or not paths[1].is_file():
-            return None
-        try:
-            tags = json.loads(paths[1].read_text())
-            return paths[0].read_bytes(), tags.get("etag"), tags.get("last_modified")
-        except (OSError, ValueError):
-            return None
-
-    def put(self, url: str, download: Download) -> None:
-        """Keep a download that has bytes and a validator."""
-        paths = self._paths(url)
-        if paths is None or download.content is None:
-            return
-        if not (download.etag or download.last_modified):
-            return
-        paths[0].parent.mkdir(parents=True, exist_ok=True)
-        paths[0].write_bytes(download.content)
-        tags = {"url": url, "etag": download.etag, "last_modified": download.last_modified}
-        paths[1].write_text(json.dumps(tags))
 
 
 def _digest(*parts: Any) -> str:
@@ -188,6 +165,17 @@ class OParlConnector:
         self.cursor: str | None = state.get("modified_since")
         self._papers: dict[str, dict[str, str]] = dict(state.get("papers") or {})
         """Per paper id: its files, file id → document URI (to remove deleted files)."""
+        self._download_urls: dict[str, dict[str, str]] = {
+            paper: dict(files)
+            for paper, files in (state.get("download_urls") or {}).items()
+            if paper in self._papers and isinstance(files, dict)
+        }
+        """Per paper id: file id → ``downloadUrl`` where it differs from the URI; a paper
+        missing here was recorded by an older version (its cache URLs are not known)."""
+        self._unpruned: set[str] = {str(url) for url in state.get("unpruned") or []}
+        """URLs no paper references any more whose cache entries still have to go."""
+        self._unsure = False
+        self._emptied = False
         self._consulted = ConsultedIndex(state.get("consulted"))
         self._extra_fixups = list(fixups)
         self._fixups: list[Fixup] | None = None
@@ -204,6 +192,11 @@ class OParlConnector:
         """Files the server answered ``304 Not Modified`` for (read from the cache)."""
         self.relisted: builtins.list[str] = []
         """Papers listed again because a meeting or agenda item of theirs changed."""
+        self.pruned = 0
+        """Cache entries removed at the end of the listing (files no paper references any
+        more, leftovers of interrupted writes)."""
+        self.pruned_bytes = 0
+        """Their size on disk."""
 
     # -- the Connector protocol --------------------------------------------------------
 
@@ -212,6 +205,8 @@ class OParlConnector:
         """:returns: ``""`` (every document of the source) for a complete first listing,
         ``None`` for an incremental or limited one, which deletes only what the server
         reports deleted."""
+        if self._emptied:
+            return None
         if self.cursor is None and self.max_papers is None and self.page_limit is None:
             return ""  # every document of an OParl source comes from its paper list
         return None
@@ -226,6 +221,9 @@ class OParlConnector:
         self.skipped = []
         self._removed = []
         self.relisted = []
+        self.pruned = self.pruned_bytes = 0
+        self._unsure = False
+        self._emptied = False
         body = self._select_body()
         self._load_organizations(body)
         params = {"modified_since": self.cursor} if self.cursor else None
@@ -237,6 +235,7 @@ class OParlConnector:
         ):
             paper = self._object(item, "Paper", str(body.get("paper")))
             if paper is None:
+                self._unsure = True  # perhaps a paper with files: the cache is not swept
                 continue
             listed.add(paper["id"])
             if paper.get("deleted"):
@@ -247,6 +246,7 @@ class OParlConnector:
             except Exception as exc:  # one bad paper must not stop the others
                 logger.warning("Skipping paper %s: %s", paper.get("id"), exc)
                 self._skip(paper["id"], "invalid-paper", f"{type(exc).__name__}: {exc}")
+                self._unsure = True
                 continue
             yield from refs
             papers += 1
@@ -254,6 +254,13 @@ class OParlConnector:
                 complete = False
                 break
         if self.page_limit is not None:
+            complete = False
+        # a full paper list that is empty where papers were known is a server that lost its
+        # list (or answers 404 for it), not a council that deleted everything: keep them
+        self._emptied = not listed and bool(self._papers) and self.cursor is None
+        if self._emptied:
+            self._skip(self._list_url(body, "paper"), "empty-list", "paper list is empty")
+            self._unsure = True
             complete = False
         if self.cursor and complete:
             try:
@@ -265,8 +272,12 @@ class OParlConnector:
                 yield from self._relist(sorted(consulted - listed))
         if self.cursor and body.get("file"):
             self._removed_files(self._list_url(body, "file"), params)
+        if self.scope == "" and not self._unsure:  # unlisted papers are gone (hard-deleted)
+            for paper_id in set(self._papers) - listed:
+                self._drop(paper_id)
         if complete and self.client.server_time is not None:
             self._next_cursor = (self.client.server_time - self.safety_margin).isoformat()
+        self._prune(complete)
 
     def fetch(self, ref: SourceRef) -> SourceDocument:
         """:returns: the paper's text or the file's bytes, with the council metadata.
@@ -298,11 +309,14 @@ class OParlConnector:
         yield from dict.fromkeys(self._removed)
 
     def state(self) -> dict[str, Any]:
-        """:returns: the cursor for the next sync and the files of every paper."""
+        """:returns: the cursor for the next sync, the files of every paper (and the URLs
+        they may be cached under), and cache entries a stopped listing could not remove."""
         return {
             "version": STATE_VERSION,
             "modified_since": self._next_cursor or self.cursor,
             "papers": self._papers,
+            "download_urls": self._download_urls,
+            "unpruned": sorted(self._unpruned),
             "consulted": self._consulted.state(),
         }
 
@@ -533,16 +547,23 @@ class OParlConnector:
             if isinstance(file, dict) and isinstance(file.get("id"), str):
                 files.append(file)
         current: dict[str, str] = {}
+        downloads: dict[str, str] = {}
         for file in files:
             uri = _file_uri(file)
             if file.get("deleted"):
                 self._removed.append(uri)
-            else:
-                current[file["id"]] = uri
+                continue
+            current[file["id"]] = uri
+            download = file.get("downloadUrl")
+            if isinstance(download, str) and download and download != uri:
+                downloads[file["id"]] = download
         for file_id, uri in self._papers.get(paper["id"], {}).items():
             if file_id not in current:
                 self._removed.append(uri)  # detached from the paper
+        before = self._cache_urls(paper["id"])
         self._papers[paper["id"]] = current
+        self._download_urls[paper["id"]] = downloads
+        self._free(before - self._cache_urls(paper["id"]))  # detached, deleted or moved
         metadata: dict[str, Any] = {
             "title": paper.get("name") or paper.get("reference") or paper["id"],
             "date": paper.get("date"),
@@ -579,7 +600,14 @@ class OParlConnector:
     def _forget(self, paper_id: str) -> None:
         """A paper deleted at the source: it and its files leave the index."""
         self._removed.append(paper_id)
-        self._removed.extend(self._papers.pop(paper_id, {}).values())
+        self._removed.extend(self._papers.get(paper_id, {}).values())
+        self._drop(paper_id)
+
+    def _drop(self, paper_id: str) -> None:
+        """Forget a paper that is gone; its cached files are freed."""
+        self._free(self._cache_urls(paper_id))
+        self._papers.pop(paper_id, None)
+        self._download_urls.pop(paper_id, None)
         self._consulted.forget(paper_id)
 
     def _consulted_papers(
@@ -653,12 +681,65 @@ class OParlConnector:
     def _removed_files(self, url: str, params: dict[str, str] | None) -> None:
         """Files reported deleted in the body's file list (OParl 1.1)."""
         by_id = {fid: uri for files in self._papers.values() for fid, uri in files.items()}
+        deleted: set[str] = set()
         try:
             for item in self.client.iter_list(url, params, page_limit=self.page_limit):
                 if isinstance(item, dict) and item.get("deleted") and item.get("id") in by_id:
                     self._removed.append(by_id[item["id"]])
+                    deleted.add(item["id"])
         except OParlError as exc:  # deleted files are then found when their paper changes
             self._skip(url, exc.reason, str(exc))
+        for paper_id, files in self._papers.items():
+            for file_id in deleted & set(files):
+                downloads = self._download_urls.get(paper_id, {})
+                self._free({files.pop(file_id), downloads.pop(file_id, "")} - {""})
+
+    # -- the file cache ----------------------------------------------------------------
+
+    def _cache_urls(self, paper_id: str) -> set[str]:
+        """:returns: the URLs a paper's files may be cached under, as far as known."""
+        files = self._papers.get(paper_id, {})
+        return {*files.values(), *self._download_urls.get(paper_id, {}).values()}
+
+    def _free(self, urls: set[str]) -> None:
+        """Files no longer referenced by a paper: their entries go at the end of the sync."""
+        if self.cache.folder is not None:
+            self._unpruned |= urls
+
+    def _prune(self, complete: bool) -> None:
+        """Remove the cache entries no paper references any more, after a listing.
+
+        A listing that stopped early removes nothing: what it freed waits in the state for
+        the next complete one. Entries of URLs some paper still references always stay (a
+        file shared by papers, a file attached again). Only when every paper's URLs are
+        known, and no paper had to be skipped, is every other entry removed as well.
+        Leftovers of interrupted writes go after any complete listing.
+        """
+        if self.cache.folder is None:
+            return
+        if not complete:
+            if self._unpruned:
+                logger.info(
+                    "%s: listing incomplete, %d cached files wait for a complete sync",
+                    self.name,
+                    len(self._unpruned),
+                )
+            return
+        referenced: set[str] = set()
+        for paper_id in self._papers:
+            referenced |= self._cache_urls(paper_id)
+        known = (
+            not self._unsure
+            and bool(self._papers)  # no paper at all: more likely a broken server than none
+            and self._download_urls.keys() >= self._papers.keys()
+        )
+        pruned = self.cache.prune(self._unpruned - referenced, keep=referenced if known else None)
+        self._unpruned = set()
+        self.pruned, self.pruned_bytes = pruned.entries, pruned.bytes
+        if pruned.entries:
+            logger.info(
+                "%s: %d cached files removed (%d bytes)", self.name, pruned.entries, pruned.bytes
+            )
 
     def _resolve(self, uri: str) -> _Item:
         """Read the paper of a bare URI again (a retry of one document)."""

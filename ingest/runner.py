@@ -253,6 +253,16 @@ class IngestRunner:
             # asked after listing: a connector that had to skip objects withdraws the claim
             # that its listing was complete, so nothing is deleted for being unlisted
             scope = None
+        if scope is not None and not seen:
+            kept = sum(
+                1 for e in self.catalog.entries(source=connector.name) if e.uri.startswith(scope)
+            )
+            if kept:  # an unmounted share, a list the server lost: not a source emptied
+                scope = None
+                error = f"the source listed nothing; its {kept} documents are kept"
+                report.skipped.append(
+                    {"uri": connector.name, "reason": "empty-listing", "error": error}
+                )
         gone = departed(self.catalog, connector, scope, seen)
         report.deleted += self.remove(gone)
         for entry in gone:

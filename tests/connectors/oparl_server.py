@@ -7,8 +7,8 @@ reportlab from their real text (the ``karlsruhe_anfragen`` evaluation corpus hol
 of nearly every file, by file number) or, where that is missing, from the paper's subject.
 
 Tests change it in process (:meth:`OParlServer.add_paper`, :meth:`modify_paper`,
-:meth:`delete_paper`, :meth:`delete_file`, :meth:`make_non_public`, :meth:`set_result`)
-and switch on the
+:meth:`delete_paper`, :meth:`remove_paper`, :meth:`delete_file`, :meth:`detach_file`,
+:meth:`move_file`, :meth:`make_non_public`, :meth:`set_result`) and switch on the
 quirks of real servers (:class:`Quirks`): 404 for an empty list, bare arrays, single
 objects for arrays, control characters, slow answers, 500s and garbage for some objects.
 """
@@ -65,6 +65,9 @@ class Quirks:
     """Path → seconds to wait before answering (once; then quickly)."""
     fail: dict[str, int] = field(default_factory=dict)
     """Path → how many times to answer 500 first (-1: always)."""
+    broken_after: dict[str, int] = field(default_factory=dict)
+    """Path → how many answers it gives before it answers 500 for good (a list that breaks
+    off after its first pages)."""
     garbage: set[str] = field(default_factory=set)
     """Paths answered with something that is not JSON."""
     garbage_in_list: set[str] = field(default_factory=set)
@@ -324,6 +327,36 @@ class OParlServer:
             }
             self._index()
 
+    def remove_paper(self, paper_id: str) -> None:
+        """Remove a paper for good, as servers do that do not keep deleted objects."""
+        with self._lock:
+            del self.papers[paper_id]
+            self._index()
+
+    def detach_file(self, paper_id: str, file_id: str) -> None:
+        """Take a file off a paper (the paper's ``modified`` moves on; the file stays)."""
+        with self._lock:
+            paper = self.papers[paper_id]
+            paper["auxiliaryFile"] = [f for f in paper["auxiliaryFile"] if f["id"] != file_id]
+            paper["modified"] = _now()
+
+    def move_file(self, file_id: str) -> dict[str, Any]:
+        """Serve a file under new URLs (the old ones answer 404); its paper is modified.
+
+        :returns: the file.
+        """
+        with self._lock:
+            file = self.files[file_id]
+            for key in ("accessUrl", "downloadUrl"):
+                old = file[key]
+                file[key] = old.replace("/downloadfiles/", "/downloadfiles/moved/")
+                self.pdfs[urlparse(file[key]).path] = self.pdfs.pop(urlparse(old).path)
+            file["modified"] = _now()
+            for paper in self.papers.values():
+                if any(f["id"] == file_id for f in paper.get("auxiliaryFile", [])):
+                    paper["modified"] = _now()
+            return file
+
     def delete_file(self, file_id: str) -> None:
         """Soft-delete a file; its paper's ``modified`` stays (only the file list says so)."""
         with self._lock:
@@ -514,6 +547,12 @@ class _Handler(BaseHTTPRequestHandler):
             failing = quirks.fail.get(path, 0)
             if failing > 0:
                 quirks.fail[path] = failing - 1
+            answers = quirks.broken_after.get(path)
+            if answers is not None:
+                if answers > 0:
+                    quirks.broken_after[path] = answers - 1
+                else:
+                    failing = -1
         if delay:
             time.sleep(delay)
         if failing:

@@ -179,3 +179,18 @@ def test_scope_withdrawn_during_listing_deletes_nothing(settings: Settings) -> N
         report = indexer.runner().run(broken, scope="https://ris.example/")
     assert report.deleted == 0
     assert len(_search(settings, "Grundstücksverkauf Mühlenstraße", ["public"])) == 1
+
+
+def test_complete_listing_of_nothing_deletes_nothing(settings: Settings) -> None:
+    source = MemorySource("ris")
+    _run(settings, source)
+    source.texts = {}  # a share not mounted, a paper list the server lost
+    report = _run(settings, source)
+    assert report.deleted == 0
+    assert [s["reason"] for s in report.to_dict()["skipped"]] == ["empty-listing"]
+    assert len(_search(settings, "Grundstücksverkauf Mühlenstraße", ["public"])) == 1
+    # one document listed: the listing is believed, the two others leave
+    source.texts = {"https://ris.example/paper/1": _TEXTS["https://ris.example/paper/1"]}
+    report = _run(settings, source)
+    assert (report.deleted, report.to_dict()["skipped"]) == (2, [])
+    assert _search(settings, "Grundstücksverkauf Mühlenstraße", ["public"]) == []
