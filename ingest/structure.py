@@ -280,6 +280,55 @@ def _numbered_headings(elements: list[Element]) -> list[Element]:
     return marked
 
 
+_QUESTION = re.compile(
+    r"(?:(?<=\s)|^)(?:\d{1,2}\.\s+)?"
+    r"(?:\[\s*(?:Zu\s+)?Frage\s+(\d{1,2})\s*\]|(?:Zu\s+)?Frage\s+(\d{1,2})\s*:)"
+)
+_MIN_QUESTIONS = 2
+
+
+def _answer_sections(elements: list[Element]) -> list[Element]:
+    """Split a reply to a council inquiry (Stellungnahme zur Anfrage) at its questions.
+
+    The administration answers numbered questions, each introduced by ``Zu Frage 2:``,
+    ``Frage 2:`` or ``[Frage 2]``, often run into one block of text. When a document has
+    such markers numbered from 1 upwards (at least two), each answer becomes a section
+    ``Frage N``: it is cited as such, and chunked (and embedded) on its own.
+    """
+    found: list[tuple[int, re.Match[str]]] = []
+    for index, element in enumerate(elements):
+        if element.kind in ("text", "list_item"):  # a heading "Zu Frage 2: …" is one already
+            found.extend((index, m) for m in _QUESTION.finditer(element.text))
+    numbers = [int(m[1] or m[2]) for _, m in found]
+    ascending = all(a <= b for a, b in pairwise(numbers))  # a question skipped, or named twice
+    if len(set(numbers)) < _MIN_QUESTIONS or numbers[0] != 1 or not ascending:
+        return elements
+    by_element: dict[int, list[re.Match[str]]] = {}
+    for index, match in found:
+        by_element.setdefault(index, []).append(match)
+    result: list[Element] = []
+    for index, element in enumerate(elements):
+        matches = by_element.get(index)
+        if not matches:
+            result.append(element)
+            continue
+        start = 0
+        for match in matches:
+            before = element.text[start : match.start()].strip()
+            if before:
+                result.append(replace(element, text=before))
+            number = match[1] or match[2]
+            heading = replace(
+                element, text=f"Frage {number}", kind="heading", heading_level=_PARAGRAPH
+            )
+            result.append(heading)
+            start = match.end()
+        rest = element.text[start:].strip()
+        if rest:
+            result.append(replace(element, text=rest))
+    return result
+
+
 def annotate(parsed: ParsedDocument) -> ParsedDocument:
     """Find headings and set every element's ``section_path``.
 
@@ -293,7 +342,7 @@ def annotate(parsed: ParsedDocument) -> ParsedDocument:
     split: list[Element] = []
     for element in elements:
         split.extend(_split_element(element) if element.heading_level is None else [element])
-    split = _numbered_headings(_merge_bare_labels(split))
+    split = _answer_sections(_numbered_headings(_merge_bare_labels(split)))
     stack: list[tuple[int, str]] = []
     attachment: str | None = None
     result: list[Element] = []

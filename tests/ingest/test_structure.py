@@ -217,3 +217,60 @@ def test_an_enumerated_list_is_not_a_structure() -> None:
     result = annotate(*elements)
     assert all(e.kind != "heading" for e in result)
     assert all(e.section_path == () for e in result)
+
+
+def test_answers_to_an_inquiry_become_sections_per_question() -> None:
+    # a Stellungnahme as text extraction delivers it: one block, the answers run together
+    text = (
+        "STELLUNGNAHME zur Anfrage der Fraktion vom 03.02.2025 Radwege in der Altstadt "
+        "1. [Frage 1] Seit 2020 wurden 4,2 km Radwege saniert. "
+        "Zu Frage 2: Die Kosten betrugen 1,3 Mio. Euro. "
+        "3. [Frage 3] 4. [Frage 4] Beide Vorhaben sind für 2026 geplant."
+    )
+    result = annotate(Element(text, page=1), Element("Mit freundlichen Grüßen", page=2))
+    assert [(e.kind, e.text) for e in result] == [
+        ("text", "STELLUNGNAHME zur Anfrage der Fraktion vom 03.02.2025 Radwege in der Altstadt"),
+        ("heading", "Frage 1"),
+        ("text", "Seit 2020 wurden 4,2 km Radwege saniert."),
+        ("heading", "Frage 2"),
+        ("text", "Die Kosten betrugen 1,3 Mio. Euro."),
+        ("heading", "Frage 3"),
+        ("heading", "Frage 4"),
+        ("text", "Beide Vorhaben sind für 2026 geplant."),
+        ("text", "Mit freundlichen Grüßen"),
+    ]
+    assert [e.section_path for e in result if e.kind == "text"] == [
+        (),
+        ("Frage 1",),
+        ("Frage 2",),
+        ("Frage 4",),
+        ("Frage 4",),
+    ]
+    assert {e.page for e in result[:-1]} == {1}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Zu Frage 2: Auf die Antwort der Verwaltung vom Mai wird verwiesen.",  # not from 1
+        "Frage 1: Wer ist zuständig? Antwort: das Ordnungsamt.",  # one question only
+        "Zu Frage 2: siehe oben. Zu Frage 1: Die Stadt prüft das.",  # not in order
+        "Die Frage 1 der Anfrage und die Frage 2 betreffen den Haushalt.",  # in a sentence
+    ],
+)
+def test_question_words_in_other_text_make_no_sections(text: str) -> None:
+    result = annotate(Element(text))
+    assert [(e.kind, e.text) for e in result] == [("text", text)]
+
+
+def test_styled_question_headings_stay_as_they_are() -> None:
+    elements = [
+        Element("Antwort der Verwaltung", kind="heading", heading_level=2),
+        Element("Zu Frage 1: Entwicklung des Verbrauchs", kind="heading", heading_level=3),
+        Element("Der Wärmeverbrauch ist um 18,3 % gesunken."),
+        Element("Zu Frage 2: Photovoltaik", kind="heading", heading_level=3),
+        Element("Die Stadt betreibt 14 Anlagen."),
+    ]
+    result = annotate(*elements)
+    assert [e.text for e in result] == [e.text for e in elements]
+    assert result[-1].section_path == ("Antwort der Verwaltung", "Zu Frage 2: Photovoltaik")
