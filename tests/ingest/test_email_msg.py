@@ -25,6 +25,7 @@ TO = [
     ("Steueramt", "steueramt@linsengericht.example"),
     ("Kämmerei Süd", "kaemmerei@linsengericht.example"),
 ]
+CC = [("Bürgermeister", "buergermeister@linsengericht.example")]
 SENT = datetime(2025, 3, 4, 9, 15, tzinfo=UTC)  # 10:15 in Linsengericht
 PARAGRAPHS = [
     "Sehr geehrte Damen und Herren,",
@@ -41,9 +42,16 @@ def anfrage_msg(
     body: str | None = BODY,
     attachments: list[tuple[str, bytes]] | None = None,
     sent: datetime | None = SENT,
+    cc: list[tuple[str, str]] | None = None,
 ) -> bytes:
     return msg_file(
-        subject=subject, sender=SENDER, to=TO, sent=sent, body=body, attachments=attachments
+        subject=subject,
+        sender=SENDER,
+        to=TO,
+        cc=cc,
+        sent=sent,
+        body=body,
+        attachments=attachments,
     )
 
 
@@ -76,14 +84,8 @@ def blocks(parsed: ParsedDocument) -> list[tuple[str | None, str, int | None, st
 
 def test_written_file_is_a_clean_compound_file_that_oxmsg_reads() -> None:
     large = bytes(range(256)) * 400  # > 4096 bytes: in normal sectors, and the FAT needs two
-    content = msg_file(
-        subject=SUBJECT,
-        sender=SENDER,
-        to=TO,
-        cc=[("Bürgermeister", "buergermeister@linsengericht.example")],
-        sent=SENT,
-        body=BODY,
-        attachments=[("notiz.txt", b"kurz"), ("tabelle.bin", large), ("leer.txt", b"")],
+    content = anfrage_msg(
+        cc=CC, attachments=[("notiz.txt", b"kurz"), ("tabelle.bin", large), ("leer.txt", b"")]
     )
     # raise_defects=DEFECT_UNSURE: olefile raises on anything it finds odd, not just fatal
     with olefile.OleFileIO(content, raise_defects=olefile.DEFECT_UNSURE) as ole:
@@ -115,15 +117,7 @@ def test_written_file_is_a_clean_compound_file_that_oxmsg_reads() -> None:
 
 
 def test_msg_subject_sender_recipients_date_and_body() -> None:
-    content = msg_file(
-        subject=SUBJECT,
-        sender=SENDER,
-        to=TO,
-        cc=[("Bürgermeister", "buergermeister@linsengericht.example")],
-        sent=SENT,
-        body=BODY,
-    )
-    parsed = parse("anfrage.msg", content)
+    parsed = parse("anfrage.msg", anfrage_msg(cc=CC))
     assert parsed.title == SUBJECT
     assert parsed.metadata == {
         "subject": SUBJECT,
