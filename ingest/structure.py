@@ -295,17 +295,15 @@ def _answer_sections(elements: list[Element]) -> list[Element]:
     such markers numbered from 1 upwards (at least two), each answer becomes a section
     ``Frage N``: it is cited as such, and chunked (and embedded) on its own.
     """
-    found: list[tuple[int, re.Match[str]]] = []
-    for index, element in enumerate(elements):
-        if element.kind in ("text", "list_item"):  # a heading "Zu Frage 2: …" is one already
-            found.extend((index, m) for m in _QUESTION.finditer(element.text))
-    numbers = [int(m[1] or m[2]) for _, m in found]
+    by_element = {  # a heading "Zu Frage 2: …" is one already
+        index: list(_QUESTION.finditer(element.text))
+        for index, element in enumerate(elements)
+        if element.kind in ("text", "list_item")
+    }
+    numbers = [int(m[1] or m[2]) for matches in by_element.values() for m in matches]
     ascending = all(a <= b for a, b in pairwise(numbers))  # a question skipped, or named twice
     if len(set(numbers)) < _MIN_QUESTIONS or numbers[0] != 1 or not ascending:
         return elements
-    by_element: dict[int, list[re.Match[str]]] = {}
-    for index, match in found:
-        by_element.setdefault(index, []).append(match)
     result: list[Element] = []
     for index, element in enumerate(elements):
         matches = by_element.get(index)

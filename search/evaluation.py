@@ -324,7 +324,6 @@ def evaluate(
 
     say = progress or (lambda _line: None)
     keyword_only = set(modes) == {"keyword"}
-    budget = settings.embedding.passage_max_chars, settings.embedding.chunks_per_document
     eval_dir = set_index_dir(settings, beir.label, keyword_only=keyword_only)
     if reindex and eval_dir.exists():
         shutil.rmtree(eval_dir)
@@ -358,7 +357,11 @@ def evaluate(
         ingest={**ingest.to_dict(), "embed_seconds": round(embedder.seconds, 1)}
         | {"passages_per_second": rate, "keyword_only": keyword_only},
         settings=settings.search.model_dump(exclude={"default_access_groups"})
-        | {"dense_budget": {"passage_max_chars": budget[0], "chunks_per_document": budget[1]}},
+        | {
+            "dense_budget": settings.embedding.model_dump(
+                include={"passage_max_chars", "chunks_per_document"}
+            )
+        },
     )
     report.ingest.pop("failures", None)
     say(f"ingested: {ingest.indexed} new, {ingest.unchanged} unchanged, {ingest.failed} failed")
