@@ -9,12 +9,16 @@ from typing import Any
 
 from connectors.filesystem import FilesystemConnector
 from ingest.catalog import Catalog
+from ingest.pool import PreparePool
 from ingest.runner import EMBEDDING_MODEL_SETTING, IngestReport, IngestRunner, ProgressCallback
 from search.backends import WriteLock, open_embedder, open_keyword_store, open_vector_store
 from search.embedders import CachedEmbedder
 from search.errors import BackendError
 from search.settings import Settings
 from search.stores.base import KeywordStore, VectorStore
+
+
+_NOT_OPEN = "Indexer is not open; use it as a context manager"
 
 
 class Indexer:
@@ -27,11 +31,20 @@ class Indexer:
 
     :param settings: the settings.
     :param embedder: an embedder to share (default: the configured one).
+    :param preparer: where parsing, OCR and embedding run (default: in this process);
+        closed with the indexer.
     """
 
-    def __init__(self, settings: Settings, embedder: CachedEmbedder | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: CachedEmbedder | None = None,
+        *,
+        preparer: PreparePool | None = None,
+    ) -> None:
         self.settings = settings
         self._embedder = embedder
+        self._preparer = preparer
         self._lock = WriteLock(settings.lock_path)
         self.catalog = Catalog(settings.catalog_path)
         self._keyword: KeywordStore | None = None
@@ -58,6 +71,8 @@ class Indexer:
             if store is not None:
                 store.close()
         self._keyword = self._vector = None
+        if self._preparer is not None:
+            self._preparer.close()
         self.catalog.close()
         self._lock.__exit__(exc_type, exc, tb)
 
@@ -68,16 +83,39 @@ class Indexer:
             self._embedder = open_embedder(self.settings)
         return self._embedder
 
+    @property
+    def keyword_store(self) -> KeywordStore:
+        """:returns: the open keyword store.
+
+        :raises BackendError: when used outside ``with``.
+        """
+        if self._keyword is None:
+            raise BackendError(_NOT_OPEN)
+        return self._keyword
+
+    @property
+    def vector_store(self) -> VectorStore:
+        """:returns: the open vector store.
+
+        :raises BackendError: when used outside ``with``.
+        """
+        if self._vector is None:
+            raise BackendError(_NOT_OPEN)
+        return self._vector
+
     def runner(self, progress: ProgressCallback | None = None) -> IngestRunner:
         """:returns: a runner on the open stores.
 
         :raises BackendError: when used outside ``with``.
         """
-        if self._keyword is None or self._vector is None:
-            msg = "Indexer is not open; use it as a context manager"
-            raise BackendError(msg)
         return IngestRunner(
-            self.settings, self.catalog, self._keyword, self._vector, self.embedder, progress
+            self.settings,
+            self.catalog,
+            self.keyword_store,
+            self.vector_store,
+            self.embedder,
+            progress,
+            preparer=self._preparer,
         )
 
     def ingest_path(

@@ -1,5 +1,9 @@
 """Ingestion of one source: list → fetch → parse → structure → chunk → embed → write.
 
+Listing, the catalog checks and fetching happen in the calling thread; parsing, chunking
+and embedding are handed to a preparer (:mod:`ingest.pool`): inline, or a pool of worker
+processes with a lower priority. Writing happens in the calling thread again, in batches.
+
 A bad document never aborts the batch: it is recorded in the catalog as ``failed`` with a
 reason. Stores and catalog follow the protocol described in :mod:`ingest.catalog`, so a
 killed run is completed by the next one without duplicates.
@@ -11,20 +15,17 @@ import hashlib
 import json
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
 from haystack import Document
 
-from connectors.base import PLAIN_TEXT, Connector, SourceDocument, SourceRef
+from connectors.base import Connector, SourceRef
 from ingest.catalog import Catalog, CatalogEntry
-from ingest.chunk_embedder import ChunkEmbedder
-from ingest.chunker import StructuredChunker
-from ingest.doc_metadata import infer_metadata
-from ingest.document_parser import DocumentParser
-from ingest.plain_text import parse_plain_text
-from ingest.structure import StructureAnnotator
+from ingest.pool import ChunkJob, ChunkPipeline, ChunkResult, InlinePreparer, PreparePool
 from search import fields
 from search.embedders import CachedEmbedder
 from search.errors import DocumentError, DocumentTooLarge, IndexMismatch
@@ -108,6 +109,18 @@ class IngestReport:
 class _Prepared:
     entry: CatalogEntry
     chunks: list[Document]
+    embedded: list[Document] = field(default_factory=list)
+    """The chunks within the dense budget, with their embeddings."""
+
+
+@dataclass
+class _Ticket:
+    """A fetched document whose chunks are being prepared."""
+
+    entry: CatalogEntry
+    previous: CatalogEntry | None
+    job: ChunkJob
+    future: Future[ChunkResult]
 
 
 class IngestRunner:
@@ -121,6 +134,9 @@ class IngestRunner:
     :param vector_store: where chunk vectors go.
     :param embedder: the cached embedder.
     :param progress: optional callback per document.
+    :param preparer: where documents are parsed, chunked and embedded (default: inline,
+        with ``embedder``); a :class:`~ingest.pool.PreparePool` must use the same
+        embedding settings. The caller owns (and closes) it.
     """
 
     def __init__(
@@ -131,6 +147,7 @@ class IngestRunner:
         vector_store: VectorStore,
         embedder: CachedEmbedder,
         progress: ProgressCallback | None = None,
+        preparer: PreparePool | InlinePreparer | None = None,
     ) -> None:
         self.settings = settings
         self.catalog = catalog
@@ -138,23 +155,9 @@ class IngestRunner:
         self.vector_store = vector_store
         self.embedder = embedder
         self.progress = progress or (lambda _event, _uri: None)
-        ingest = settings.ingest
-        self.max_bytes = int(ingest.max_file_mb * 1024 * 1024)
-        self.parser = DocumentParser(
-            max_bytes=self.max_bytes,
-            ocr_languages=ingest.ocr_languages,
-            ocr_workers=ingest.ocr_workers,
-            ocr_dpi=ingest.ocr_dpi,
-        )
-        self.structure = StructureAnnotator()
-        self.chunker = StructuredChunker(
-            target_chars=ingest.chunk_target_chars, max_chars=ingest.chunk_max_chars
-        )
-        self.chunk_embedder = ChunkEmbedder(
-            embedder,
-            max_chars=settings.embedding.passage_max_chars,
-            chunks_per_document=settings.embedding.chunks_per_document,
-        )
+        self.max_bytes = int(settings.ingest.max_file_mb * 1024 * 1024)
+        self.pipeline = ChunkPipeline.from_settings(settings, embedder)
+        self.preparer = preparer if preparer is not None else InlinePreparer(self.pipeline)
 
     # -- consistency -------------------------------------------------------------------
 
@@ -236,17 +239,27 @@ class IngestRunner:
         self.check_embedding_model()
         report.recovered = self.recover()
         groups = list(access_groups or self.settings.ingest.default_access_groups)
+        # documents in submission order; at most in_flight of them wait for the preparer,
+        # so memory stays bounded and batches are written in listing order
+        in_flight: deque[_Prepared | _Ticket] = deque()
         pending: list[_Prepared] = []
         seen: set[str] = set()
-        for ref in connector.list():
-            report.seen += 1
-            seen.add(ref.uri)
-            prepared = self._prepare(connector, ref, groups, metadata or {}, retry_failed, report)
-            if prepared is not None:
-                pending.append(prepared)
-            if len(pending) >= self.settings.ingest.batch_documents:
-                self._flush(pending, report)
-                pending = []
+        try:
+            for ref in connector.list():
+                report.seen += 1
+                seen.add(ref.uri)
+                item = self._admit(connector, ref, groups, metadata or {}, retry_failed, report)
+                if item is not None:
+                    in_flight.append(item)
+                while len(in_flight) >= self.preparer.in_flight:
+                    self._take(in_flight.popleft(), pending, report)
+            while in_flight:
+                self._take(in_flight.popleft(), pending, report)
+        except BaseException:
+            for item in in_flight:  # the run stops: no point in preparing the rest
+                if isinstance(item, _Ticket):
+                    item.future.cancel()
+            raise
         self._flush(pending, report)
         report.skipped.extend(getattr(connector, "skipped", ()))
         if hasattr(connector, "scope") and connector.scope is None:
@@ -270,7 +283,18 @@ class IngestRunner:
         report.seconds = round(time.monotonic() - started, 3)
         return report
 
-    def _prepare(
+    def _take(
+        self, item: _Prepared | _Ticket, pending: list[_Prepared], report: IngestReport
+    ) -> None:
+        """Add the next document to the batch (waiting for it), writing full batches."""
+        prepared = self._settle(item, report) if isinstance(item, _Ticket) else item
+        if prepared is not None:
+            pending.append(prepared)
+        if len(pending) >= self.settings.ingest.batch_documents:
+            self._flush(pending, report)
+            pending.clear()
+
+    def _admit(
         self,
         connector: Connector,
         ref: SourceRef,
@@ -278,7 +302,13 @@ class IngestRunner:
         defaults: dict[str, Any],
         retry_failed: bool,
         report: IngestReport,
-    ) -> _Prepared | None:
+    ) -> _Prepared | _Ticket | None:
+        """The cheap part of preparing a document, in the calling thread: the catalog
+        checks and the fetch; the rest is submitted to the preparer.
+
+        :returns: a ticket for the submitted document; a failed document whose old chunks
+            must leave the stores; ``None`` when it is unchanged or its failure is recorded.
+        """
         doc_id = make_doc_id(connector.name, ref.uri)
         previous = self.catalog.get(doc_id)
         entry = CatalogEntry(
@@ -323,15 +353,37 @@ class IngestRunner:
             if own_groups:  # e.g. a non-public agenda item of an otherwise public source
                 groups = [str(group) for group in own_groups]
                 entry.access_groups = groups
-            chunks = self._chunks(document, entry, groups, defaults, report)
         except DocumentError as exc:
             return self._failed(entry, previous, exc.reason, str(exc), report)
         except OSError as exc:
             return self._failed(entry, previous, "unreadable", str(exc), report)
-        except Exception as exc:  # a parser bug must not abort the batch
-            logger.exception("Unexpected error while parsing %s", ref.uri)
+        except Exception as exc:  # a connector bug must not abort the batch
+            logger.exception("Unexpected error while fetching %s", ref.uri)
             return self._failed(entry, previous, "error", f"{type(exc).__name__}: {exc}", report)
-        return _Prepared(entry=entry, chunks=chunks)
+        job = ChunkJob(
+            document=document,
+            doc_id=doc_id,
+            source=entry.source,
+            uri=entry.uri,
+            content_hash=entry.content_hash,
+            access_groups=groups,
+            defaults=defaults,
+        )
+        return _Ticket(entry=entry, previous=previous, job=job, future=self.preparer.submit(job))
+
+    def _settle(self, ticket: _Ticket, report: IngestReport) -> _Prepared | None:
+        """Wait for a document's chunks; count them, or record why it failed."""
+        result = self.preparer.result(ticket.job, ticket.future)
+        entry = ticket.entry
+        result.apply(entry)
+        report.pages += result.page_count or 0
+        report.ocr_pages += result.ocr_pages
+        report.embedded += result.embedded
+        if result.reason is not None:
+            if result.trace is not None:
+                logger.error("Unexpected error while parsing %s\n%s", entry.uri, result.trace)
+            return self._failed(entry, ticket.previous, result.reason, result.message, report)
+        return _Prepared(entry=entry, chunks=result.chunks, embedded=result.embedded_chunks)
 
     @staticmethod
     def _settled(previous: CatalogEntry, retry_failed: bool) -> bool:
@@ -356,49 +408,6 @@ class IngestRunner:
         if previous.meta_hash is not None and previous.meta_hash != entry.meta_hash:
             return False
         return cls._settled(previous, retry_failed)
-
-    def _chunks(
-        self,
-        document: SourceDocument,
-        entry: CatalogEntry,
-        groups: list[str],
-        defaults: dict[str, Any],
-        report: IngestReport,
-    ) -> list[Document]:
-        if document.metadata.get(PLAIN_TEXT):
-            parsed = parse_plain_text(document)  # text already: no file parser
-        else:
-            parsed = self.parser.run(document=document)["parsed"]
-        parsed = self.structure.run(parsed=parsed)["parsed"]
-        inferred = infer_metadata(parsed, document.filename)
-        meta = {**inferred, **document.metadata, **defaults}
-        entry.title = meta.get(fields.TITLE) or document.filename
-        entry.doc_type = meta.get(fields.DOC_TYPE) or "other"
-        entry.date = meta.get(fields.DATE)
-        entry.reference = meta.get(fields.REFERENCE)
-        entry.page_count = parsed.page_count
-        entry.ocr_pages = len(parsed.ocr_pages)
-        entry.warnings = list(parsed.warnings)
-        report.pages += parsed.page_count or 0
-        report.ocr_pages += len(parsed.ocr_pages)
-        chunk_meta = {
-            fields.DOC_ID: entry.doc_id,
-            fields.SOURCE: entry.source,
-            fields.URI: entry.uri,
-            fields.FILENAME: entry.filename,
-            fields.TITLE: entry.title,
-            fields.DOC_TYPE: entry.doc_type,
-            fields.DATE: entry.date,
-            fields.REFERENCE: entry.reference,
-            fields.ACCESS_GROUPS: groups,
-            fields.CONTENT_HASH: entry.content_hash,
-        }
-        chunk_meta.update({key: meta[key] for key in fields.SOURCE_META_KEYS if meta.get(key)})
-        chunks: list[Document] = self.chunker.run(parsed=parsed, meta=chunk_meta)["chunks"]
-        if not chunks:
-            msg = "The document contains no text"
-            raise DocumentError(msg)
-        return chunks
 
     def _failed(
         self,
@@ -425,9 +434,7 @@ class IngestRunner:
         if not pending:
             return
         chunks = [chunk for item in pending for chunk in item.chunks]
-        computed_before = self.embedder.computed
-        embedded = self.chunk_embedder.run(chunks=chunks)["chunks"] if chunks else []
-        report.embedded += self.embedder.computed - computed_before
+        embedded = [chunk for item in pending for chunk in item.embedded]
         doc_ids = [item.entry.doc_id for item in pending]
         # 1. mark every document of the batch as being written
         final = {item.entry.doc_id: item.entry.status for item in pending}
@@ -480,7 +487,7 @@ class IngestRunner:
         return len(ids)
 
     # == Queue workers: one document per job (ingest.worker) ==========================
-    # Public wrappers of _prepare and _flush for workers that take documents one by one
+    # Public wrappers of _admit/_settle and _flush for workers that take documents one by one
     # from a shared queue: prepare() runs outside any lock (fetch, parse, chunk, embed),
     # write() under the store lock, with the same catalog protocol as run().
 
@@ -496,10 +503,10 @@ class IngestRunner:
     ) -> PreparedDocument | None:
         """Fetch, parse, chunk and embed one document; the stores are not touched.
 
-        The embeddings land in the embedding cache, so :meth:`write` only reads them back.
-        A document whose last write was interrupted (catalog status ``indexing``) is
-        prepared again from scratch; if it fails now, its leftover chunks are still
-        removed by :meth:`write`.
+        The document is prepared by the runner's preparer (inline by default) and carries
+        its embeddings to :meth:`write`. A document whose last write was interrupted
+        (catalog status ``indexing``) is prepared again from scratch; if it fails now, its
+        leftover chunks are still removed by :meth:`write`.
 
         :param connector: the source.
         :param ref: the document in the source.
@@ -514,16 +521,13 @@ class IngestRunner:
         report = report if report is not None else IngestReport(source=connector.name)
         groups = list(access_groups or self.settings.ingest.default_access_groups)
         previous = self.catalog.get(make_doc_id(connector.name, ref.uri))
-        prepared = self._prepare(connector, ref, groups, metadata or {}, retry_failed, report)
+        item = self._admit(connector, ref, groups, metadata or {}, retry_failed, report)
+        prepared = self._settle(item, report) if isinstance(item, _Ticket) else item
         if prepared is None:
             interrupted = previous is not None and previous.status == "indexing"
             entry = self.catalog.get(previous.doc_id) if interrupted and previous else None
-            # _prepare recorded the failure; the interrupted write may have left chunks
+            # the failure is recorded; the interrupted write may have left chunks
             return _Prepared(entry=entry, chunks=[]) if entry is not None else None
-        if prepared.chunks:
-            computed_before = self.embedder.computed
-            self.chunk_embedder.run(chunks=prepared.chunks)
-            report.embedded += self.embedder.computed - computed_before
         return prepared
 
     def write(
@@ -547,5 +551,6 @@ class IngestRunner:
 
 
 PreparedDocument = _Prepared
-"""A document ready to be written: its catalog entry and chunks (see ``IngestRunner.prepare``)."""
+"""A document ready to be written: its catalog entry, chunks and embedded chunks (see
+``IngestRunner.prepare``)."""
 # == end of queue workers block ======================================================

@@ -187,9 +187,14 @@ class SourceRegistry:
         conn = self.catalog.conn
         conn.executescript(_SCHEMA)
         present = {row[1] for row in conn.execute("PRAGMA table_info(sources)")}
-        for column, definition in _ADDED_COLUMNS:
-            if column not in present:
-                conn.execute(f"ALTER TABLE sources ADD COLUMN {column} {definition}")
+        missing = [(c, d) for c, d in _ADDED_COLUMNS if c not in present]
+        if missing:
+            # another connection (a thread of the service) may be migrating at this moment
+            with self.catalog.transaction():
+                present = {row[1] for row in conn.execute("PRAGMA table_info(sources)")}
+                for column, definition in missing:
+                    if column not in present:
+                        conn.execute(f"ALTER TABLE sources ADD COLUMN {column} {definition}")
 
     # -- reading -----------------------------------------------------------------------
 

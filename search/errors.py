@@ -11,6 +11,8 @@ into this tree; only the CLI and the UI turn them into text for people::
     │   │   └── LLMUnavailable  the configured LLM is down, too slow or refused the request
     │   └── IndexMismatch       an index was built with another embedding model or schema
     ├── QueryError              a query or filter cannot be understood
+    ├── NotFound                a document, source or job does not exist (or is not
+    │                           visible to the caller: the same error, nothing revealed)
     └── DocumentError           one document cannot be ingested (the batch goes on)
         ├── UnsupportedFormat
         ├── CorruptDocument
@@ -50,6 +52,10 @@ class IndexMismatch(BackendError):
 
 class QueryError(AuskunftError):
     """A query or filter cannot be understood."""
+
+
+class NotFound(AuskunftError):
+    """A document, source or job does not exist, or the caller may not see it."""
 
 
 class DocumentError(AuskunftError):

@@ -269,6 +269,43 @@ class QueueSettings(BaseModel):
     )
 
 
+class ServiceSettings(BaseModel):
+    """The one long-running process that owns the index (``auskunft serve``) and how its
+    clients (the interface, the CLI) reach it.
+
+    ``url`` names a service the clients call (``http://auskunft.intern:8700``). Without
+    it, a client on the same machine finds a service started on the same data directory
+    (it writes ``service.json`` there); the CLI works in-process when there is none.
+    """
+
+    url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8700, ge=1, le=65535)
+    ingest_workers: int = Field(
+        default=1,
+        ge=0,
+        description="Processes that parse, OCR and embed for the service (0: in its own "
+        "process). Each runs tesseract with ingest.ocr_workers processes.",
+    )
+    ingest_nice: int = Field(
+        default=10, ge=0, le=19, description="CPU priority below searches (Unix nice)."
+    )
+    search_threads: int = Field(
+        default=16, ge=1, le=256, description="Searches and answers served at once."
+    )
+    client_key_env: str | None = Field(
+        default="AUSKUNFT_SERVICE_KEY",
+        description="Environment variable with the key of the trusted interface: a client "
+        "presenting it may name the user it acts for (the interface authenticates users).",
+    )
+    api_key_env: str | None = Field(
+        default="AUSKUNFT_API_KEY",
+        description="Environment variable with the API key the CLI presents to a service.",
+    )
+    client_timeout_seconds: float = Field(default=60.0, gt=0)
+    max_query_chars: int = Field(default=2000, ge=10)
+
+
 def _default_data_dir() -> Path:
     xdg = os.environ.get("XDG_DATA_HOME")
     base = Path(xdg) if xdg else Path.home() / ".local" / "share"
@@ -296,6 +333,7 @@ class Settings(BaseSettings):
     sources: list[SourceEntry] = Field(default_factory=list)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     queue: QueueSettings = Field(default_factory=QueueSettings)
+    service: ServiceSettings = Field(default_factory=ServiceSettings)
 
     @field_validator("data_dir")
     @classmethod
@@ -343,6 +381,16 @@ class Settings(BaseSettings):
     def audit_path(self) -> Path:
         """:returns: the SQLite audit log of searches and answers."""
         return self.data_dir / "audit.sqlite"
+
+    @property
+    def api_keys_path(self) -> Path:
+        """:returns: the API keys of machine clients (hashes only)."""
+        return self.data_dir / "api_keys.sqlite"
+
+    @property
+    def service_file_path(self) -> Path:
+        """:returns: where a running service writes its address and pid."""
+        return self.data_dir / "service.json"
 
     @property
     def lock_path(self) -> Path:

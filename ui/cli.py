@@ -6,6 +6,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -15,8 +16,10 @@ from search.results import SEARCH_MODES, SearchResponse
 from search.settings import load_settings
 from ui.cli_answers import answer, audit, record_search
 from ui.cli_common import echo_json, errors, print_report, search_options, settings_of
+from ui.cli_serve import serve
 from ui.cli_sources import sources, sync, worker
 from ui.cli_workers import migrate, queue_group
+from ui.client import response_from
 
 APP_PATH = Path(__file__).with_name("app.py")
 
@@ -76,8 +79,24 @@ def ingest(
     (see 'auskunft status'); the batch goes on.
     """
     from ingest.indexer import Indexer
+    from ui.cli_remote import remote
 
     settings = settings_of(ctx)
+    with errors():
+        client = remote(settings)
+    if client is not None:  # the service owns the index: it ingests, we follow
+        _ingest_remote(
+            client,
+            paths,
+            as_json,
+            source=source,
+            include=list(include),
+            exclude=list(exclude),
+            access_groups=list(access_groups),
+            doc_type=doc_type,
+            retry_failed=retry_failed,
+        )
+        return
     reports = []
     with errors(), Indexer(settings) as indexer:
         for path in paths:
@@ -100,6 +119,25 @@ def ingest(
                 print_report(report)
     if as_json:
         echo_json([report.to_dict() for report in reports])
+
+
+def _ingest_remote(client: Any, paths: tuple[Path, ...], as_json: bool, **options: Any) -> None:
+    from types import SimpleNamespace
+
+    from ui.cli_remote import wait_for
+
+    reports = []
+    with errors(), client:
+        for path in paths:
+            job = wait_for(client, client.ingest(str(path.resolve()), **options), quiet=as_json)
+            if job["state"] != "done":
+                msg = f"Ingesting {path} failed: {job.get('error')}"
+                raise click.ClickException(msg)
+            reports.append(job["report"])
+            if not as_json:
+                print_report(SimpleNamespace(**job["report"]))
+    if as_json:
+        echo_json(reports)
 
 
 def _progress(path: Path, quiet: bool) -> tuple[Callable[[str, str], None], Callable[[], None]]:
@@ -141,7 +179,18 @@ def search(
     QUERY may use "phrases", AND, OR, NOT and -word in keyword and hybrid mode.
     """
     from search.service import SearchService
+    from ui.cli_remote import remote
 
+    with errors():
+        client = remote(settings_of(ctx), groups)
+        if client is not None:
+            with client:
+                body = client.search_raw(query, mode=mode, filters=filters, top_k=top_k)  # type: ignore[arg-type]
+            if as_json:
+                echo_json(body)
+            else:
+                _print_results(response_from(body))
+            return
     with errors(), SearchService(settings_of(ctx)) as service:
         response = service.search(
             query,
@@ -182,9 +231,15 @@ def _print_results(response: SearchResponse) -> None:
 def status(ctx: click.Context, as_json: bool, failures: bool) -> None:
     """Show document counts by status (indexed, failed, indexing) and failures."""
     from ingest.indexer import index_status
+    from ui.cli_remote import remote
 
     with errors():
-        info = index_status(settings_of(ctx))
+        client = remote(settings_of(ctx))
+        if client is not None:
+            with client:
+                info = client.status()
+        else:
+            info = index_status(settings_of(ctx))
     if as_json:
         if not failures:
             info.pop("failures")
@@ -295,7 +350,7 @@ def _environ() -> dict[str, str]:
     return dict(os.environ)
 
 
-for command in (answer, audit, sources, sync, worker, queue_group, migrate):
+for command in (answer, audit, sources, sync, worker, queue_group, migrate, serve):
     cli.add_command(command)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -15,7 +14,7 @@ from search.audit import EXPORT_FORMATS, AuditLog
 from search.filters import SearchFilters
 from search.results import SearchResponse
 from search.settings import Settings
-from ui.cli_common import echo_json, errors, search_options, settings_of
+from ui.cli_common import echo_json, errors, os_user, search_options, settings_of
 
 FLAG_TEXT = {
     "no_citation": "ohne Quellenangabe / no citation",
@@ -24,14 +23,6 @@ FLAG_TEXT = {
     "link_removed": "Link entfernt / link removed",
     "instruction_echo": "wiederholt eine Anweisung an die KI / repeats an instruction to the AI",
 }
-
-
-def os_user() -> str:
-    """:returns: the user at the terminal (the CLI has no login of its own)."""
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no name for this uid (e.g. in a container)
-        return "unknown"
 
 
 def audited_filters(
@@ -72,9 +63,16 @@ def answer(
     """
     from search.drafting import AnswerDrafter
     from search.service import SearchService
+    from ui.cli_remote import remote
 
     settings = settings_of(ctx)
     with errors():
+        client = remote(settings, groups)
+        if client is not None:  # the service answers and records it
+            with client:
+                response, result = client.answer(question, mode=mode, filters=filters)  # type: ignore[arg-type]
+            _show(result, response, as_json)
+            return
         with SearchService(settings) as service:
             response = service.search(
                 question,
@@ -91,6 +89,10 @@ def answer(
         finally:
             drafter.close()
         audit.record_answer(os_user(), response, applied, result)
+    _show(result, response, as_json)
+
+
+def _show(result: Answer, response: SearchResponse, as_json: bool) -> None:
     if as_json:
         echo_json({"answer": result.to_dict(), **response.to_dict()})
     else:

@@ -7,6 +7,7 @@ it without importing the command group that registers them.
 from __future__ import annotations
 
 import functools
+import getpass
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,6 +32,14 @@ def errors() -> Iterator[None]:
     except FileNotFoundError as exc:
         msg = f"Not found: {exc}"
         raise click.ClickException(msg) from exc
+
+
+def os_user() -> str:
+    """:returns: the user at the terminal (the CLI has no login of its own)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no name for this uid (e.g. in a container)
+        return "unknown"
 
 
 def settings_of(ctx: click.Context) -> Settings:

@@ -7,8 +7,9 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Callable
-from types import FrameType
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType, SimpleNamespace
 from typing import Any
 
 import click
@@ -18,6 +19,54 @@ from ingest.kinds.base import OptionSyntaxError, parse_options
 from search.fields import DOC_TYPES
 from search.settings import Settings
 from ui.cli_common import echo_json, errors, print_report, settings_of
+from ui.cli_remote import remote, wait_for
+from ui.client import ServiceClient, running_service_url
+
+_ENTRY_FIELDS = (
+    "name",
+    "kind",
+    "location",
+    "include",
+    "exclude",
+    "access_groups",
+    "doc_type",
+    "options",
+    "interval_minutes",
+)
+
+
+def _remote(settings: Settings) -> ServiceClient | None:
+    with errors():
+        return remote(settings)
+
+
+def _config_of(body: dict[str, Any]) -> Any:
+    """:returns: a source as the service sent it, as the registry's type."""
+    from ingest.sources import SourceConfig
+
+    known = set(SourceConfig.__dataclass_fields__)
+    return SourceConfig(**{key: value for key, value in body.items() if key in known})
+
+
+def _job_ended(job: dict[str, Any]) -> None:
+    if job["state"] != "done":
+        msg = f"{job['kind']} {job['target']} failed: {job.get('error')}"
+        raise click.ClickException(msg)
+
+
+@contextmanager
+def _editing(settings: Settings, client: ServiceClient | None) -> Iterator[Any]:
+    """The registry to edit in-process (with the write lock), or nothing when the
+    service edits it."""
+    if client is not None:
+        with client:
+            yield None
+        return
+    from ingest.indexer import Indexer
+    from ingest.sources import SourceRegistry
+
+    with Indexer(settings) as indexer:
+        yield SourceRegistry(indexer.catalog)
 
 
 def _options(pairs: tuple[str, ...]) -> dict[str, Any]:
@@ -62,9 +111,16 @@ def list_sources(ctx: click.Context, as_json: bool) -> None:
     from ingest.sources import open_registry
 
     settings = settings_of(ctx)
-    with errors(), open_registry(settings) as registry:
-        listed = registry.list()
-        unregistered = registry.unregistered_sources()
+    client = _remote(settings)
+    if client is not None:
+        with errors(), client:
+            listed = [_config_of(body) for body in client.sources()]
+            indexed = set(client.status()["sources"])
+        unregistered = sorted(indexed - {source.name for source in listed})
+    else:
+        with errors(), open_registry(settings) as registry:
+            listed = registry.list()
+            unregistered = registry.unregistered_sources()
     if as_json:
         echo_json(
             {
@@ -157,6 +213,15 @@ def add_source(
         options=_options(options),
         interval_minutes=interval_minutes,
     )
+    client = _remote(settings)
+    if client is not None:
+        with errors(), client:
+            body = {k: v for k, v in source.to_dict().items() if k in _ENTRY_FIELDS}
+            if test:
+                click.echo(f"Connection test: {client.test_source(entry=body)}", err=True)
+            added = _config_of(client.add_source(body))
+        click.echo(f"Added {added.kind} source {added.name}: {added.location}")
+        return
     with errors(), Indexer(settings) as indexer:
         registry = SourceRegistry(indexer.catalog)
         if test:
@@ -186,13 +251,11 @@ def edit_source(
     """Change a source. A new location, access groups or document type rebuilds its
     documents at the next sync. Given lists (--include, --access-group, …) replace the
     old ones; --option values are merged into the old options."""
-    from ingest.indexer import Indexer
-    from ingest.sources import SourceRegistry
 
     settings = settings_of(ctx)
-    with errors(), Indexer(settings) as indexer:
-        registry = SourceRegistry(indexer.catalog)
-        current = registry.require(name)
+    client = _remote(settings)
+    with errors(), _editing(settings, client) as registry:
+        current = _config_of(client.source(name)) if client else registry.require(name)
         changes: dict[str, Any] = {}
         for key, value in (
             ("location", location),
@@ -211,7 +274,10 @@ def edit_source(
         if not changes:
             msg = "Nothing to change; see 'auskunft sources edit --help'"
             raise click.UsageError(msg)
-        updated = registry.update(name, **changes)
+        if client is not None:
+            updated = _config_of(client.update_source(name, changes))
+        else:
+            updated = registry.update(name, **changes)
     rebuild = " (its documents are rebuilt at the next sync)" if updated.needs_reindex else ""
     click.echo(f"Changed source {updated.name}{rebuild}")
 
@@ -228,6 +294,13 @@ def remove_source(ctx: click.Context, name: str, yes: bool) -> None:
     settings = settings_of(ctx)
     if not yes:
         click.confirm(f"Remove source {name} and all its documents?", abort=True)
+    client = _remote(settings)
+    if client is not None:
+        with errors(), client:
+            job = wait_for(client, client.remove_source(name), quiet=True)
+        _job_ended(job)
+        click.echo(f"Removed source {name} and {job['report']['deleted']} documents")
+        return
     with errors(), Indexer(settings) as indexer:
         removed = SourceRegistry(indexer.catalog).remove(name, indexer)
     click.echo(f"Removed source {name} and {removed} documents")
@@ -241,6 +314,11 @@ def test_source(ctx: click.Context, name: str) -> None:
     from ingest.sources import open_registry
 
     settings = settings_of(ctx)
+    client = _remote(settings)
+    if client is not None:
+        with errors(), client:
+            click.echo(f"{name}: {client.test_source(name)}")
+        return
     with errors(), open_registry(settings) as registry:
         click.echo(f"{name}: {registry.check(registry.require(name), settings)}")
 
@@ -259,6 +337,25 @@ def sync(ctx: click.Context, names: tuple[str, ...], retry_failed: bool, as_json
     settings = settings_of(ctx)
     reports: list[dict[str, Any]] = []
     failed: list[str] = []
+    client = _remote(settings)
+    if client is not None:
+        with errors(), client:
+            selected = list(names) or [source["name"] for source in client.sources()]
+            jobs = [client.sync(name, retry_failed=retry_failed) for name in selected]
+            for job in jobs:
+                job = wait_for(client, job, quiet=as_json)
+                if job["state"] != "done":
+                    failed.append(job["target"])
+                    click.echo(f"{job['target']}: sync failed: {job.get('error')}", err=True)
+                    continue
+                reports.append(job["report"])
+                if not as_json:
+                    _print_sync(SimpleNamespace(**job["report"]))
+        if as_json:
+            echo_json({"reports": reports, "failed": failed})
+        if failed:
+            raise SystemExit(1)
+        return
     with errors(), Indexer(settings) as indexer:
         registry = SourceRegistry(indexer.catalog)
         registry.apply_config(settings.sources, indexer)
@@ -280,13 +377,17 @@ def sync(ctx: click.Context, names: tuple[str, ...], retry_failed: bool, as_json
             finish()
             reports.append(report.to_dict())
             if not as_json:
-                print_report(report)
-                for skipped in report.skipped:
-                    click.echo(f"  skipped [{skipped.get('reason')}] {skipped.get('uri')}")
+                _print_sync(report)
     if as_json:
         echo_json({"reports": reports, "failed": failed})
     if failed:
         raise SystemExit(1)
+
+
+def _print_sync(report: Any) -> None:
+    print_report(report)
+    for skipped in report.skipped:
+        click.echo(f"  skipped [{skipped.get('reason')}] {skipped.get('uri')}")
 
 
 def _bar(
@@ -319,6 +420,12 @@ def worker(ctx: click.Context, once: bool) -> None:
     from ingest.scheduler import SyncScheduler
 
     settings: Settings = settings_of(ctx)
+    if running_service_url(settings) is not None and not settings.queue.url:
+        msg = (
+            "An Auskunft service owns this index and runs the scheduled syncs itself "
+            "(with its own ingestion processes); no worker is needed beside it"
+        )
+        raise click.ClickException(msg)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     scheduler = SyncScheduler(settings)
     with errors():

@@ -144,6 +144,17 @@ class KeywordStore(_Store):
         :raises BackendError: when the backend fails.
         """
 
+    @abstractmethod
+    def chunks(self, doc_id: str, *, limit: int = 2000) -> list[Document]:
+        """Every committed chunk of one document, in document order (reading a document
+        whole: the MCP fetch, a reader's view).
+
+        :param doc_id: the document.
+        :param limit: at most this many chunks.
+        :returns: the chunks with ``content`` and ``meta``; empty for an unknown document.
+        :raises BackendError: when the backend fails.
+        """
+
 
 class VectorStore(_Store):
     """Nearest-neighbour search over chunk embeddings (cosine similarity)."""

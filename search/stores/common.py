@@ -203,3 +203,9 @@ def whole_documents(chunks: Sequence[Document]) -> list[Document]:
             Document(id=doc_id, content="\n".join(text for text in texts if text), meta=meta)
         )
     return records
+
+
+def chunk_order(chunk: Document) -> tuple[int, str]:
+    """:returns: a sort key that puts a document's chunks in document order."""
+    index = chunk.meta.get(fields.CHUNK_INDEX)
+    return (index if isinstance(index, int) else 1 << 30, chunk.id)

@@ -21,6 +21,7 @@ from search.stores.common import (
     DOCUMENT_LEVEL,
     LEVEL,
     META,
+    chunk_order,
     document_from_payload,
     matches_nothing,
     payload,
@@ -310,6 +311,20 @@ class ElasticsearchKeywordStore(KeywordStore):
             )
             for hit in response["hits"]["hits"]
         ]
+
+    def chunks(self, doc_id: str, *, limit: int = 2000) -> list[Document]:
+        """:returns: the visible chunks of a document, in document order."""
+        client = self._open(create=False)
+        if client is None or limit < 1:
+            return []
+        query = {
+            "bool": {"filter": [{"term": {fields.DOC_ID: doc_id}}, {"term": {LEVEL: CHUNK_LEVEL}}]}
+        }
+        response = self._call(
+            "read document", lambda: client.search(index=self.index, query=query, size=limit)
+        )
+        found = [document_from_payload(hit["_source"]) for hit in response["hits"]["hits"]]
+        return sorted(found, key=chunk_order)
 
     def count(self, filters: SearchFilters | None = None) -> int:
         """:returns: the number of visible chunks matching the filters."""

@@ -21,6 +21,7 @@ from search.stores.base import DocumentScore, KeywordStore, ScoredChunk
 from search.stores.common import (
     access_groups,
     chunk_date,
+    chunk_order,
     json_meta,
     keyword_filters,
     matches_nothing,
@@ -397,6 +398,17 @@ class TantivyKeywordStore(KeywordStore):
             )
             clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(dates, 0.0)))
         return tantivy.Query.boolean_query(clauses)
+
+    def chunks(self, doc_id: str, *, limit: int = 2000) -> list[Document]:
+        """:returns: the committed chunks of a document, in document order."""
+        index = self._open(create=False)
+        if index is None or limit < 1:
+            return []
+        searcher = index.searcher()
+        query = tantivy.Query.term_query(self._schema, fields.DOC_ID, doc_id)
+        hits = searcher.search(query, limit).hits
+        found = [_to_haystack(searcher.doc(address)) for _score, address in hits]
+        return sorted(found, key=chunk_order)
 
     def count(self, filters: SearchFilters | None = None) -> int:
         """:returns: the number of committed chunks matching the filters."""

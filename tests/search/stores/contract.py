@@ -373,6 +373,17 @@ class KeywordStoreContract(_StoreContract):
     ) -> None:
         assert expected in self.search_ids(filled, query)
 
+    def test_chunks_reads_a_document_whole(self, filled: KeywordStore) -> None:
+        chunks = filled.chunks("hundesteuer")
+        assert [chunk.id for chunk in chunks] == ["hundesteuer:0", "hundesteuer:1"]
+        by_id = {chunk.id: chunk for chunk in CHUNKS}
+        assert all(chunk.content == by_id[chunk.id].content for chunk in chunks)
+        assert chunks[0].meta[fields.DOC_ID] == "hundesteuer"
+        assert filled.chunks("no-such-document") == []
+        filled.delete_documents(["hundesteuer"])
+        filled.commit()
+        assert filled.chunks("hundesteuer") == []
+
     def test_ranking_puts_the_best_chunk_first(self, filled: KeywordStore) -> None:
         assert self.search_ids(filled, "Steuer für den ersten Hund")[0] == "hundesteuer:0"
         assert self.search_ids(filled, "Restmülltonne Gebühr")[0] == "abfall:0"

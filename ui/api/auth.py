@@ -1,0 +1,97 @@
+"""Who is calling the API: decided here from the request, never taken from its body.
+
+In order:
+
+1. ``Authorization: Bearer <key>`` (or ``X-API-Key: <key>``):
+   - the interface's key (``service.client_key_env``): the interface has authenticated
+     its user (OIDC login, proxy or the developer's choice) and names them in
+     ``X-Auskunft-User`` / ``X-Auskunft-Groups``;
+   - an API key of a machine client: its own name and groups;
+   - anything else is refused (401).
+2. ``access.mode = "header"``: the trusted reverse proxy's user and group headers; a
+   request without them is refused.
+3. ``access.mode = "dev"``: the same headers if sent, else ``access.dev_user`` with
+   ``access.dev_groups`` (development only: every response says so in a header).
+4. ``access.mode = "oidc"``: people log in at the interface; direct API calls need a key.
+
+Admins are members of ``access.admin_group`` (or keys made with admin rights).
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+
+from haystack.utils import Secret
+
+from ingest.application import Caller
+from search.api_keys import ApiKeyStore
+from search.settings import Settings
+from ui.api.problems import Problem
+from ui.auth import split_groups
+
+USER_HEADER = "X-Auskunft-User"
+GROUPS_HEADER = "X-Auskunft-Groups"
+DEV_MODE_HEADER = "X-Auskunft-Dev-Mode"
+
+
+def client_key(settings: Settings) -> str | None:
+    """:returns: the interface's key from its environment variable, if set."""
+    name = settings.service.client_key_env
+    if not name:
+        return None
+    value = Secret.from_env_var(name, strict=False).resolve_value()
+    return str(value) if value else None
+
+
+def _token(headers: Mapping[str, str]) -> str | None:
+    authorization = headers.get("authorization", "")
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    key = headers.get("x-api-key", "").strip()
+    return key or None
+
+
+def _named(settings: Settings, name: str, groups: tuple[str, ...]) -> Caller:
+    return Caller(name=name, groups=groups, is_admin=settings.access.admin_group in groups)
+
+
+class CallerResolver:
+    """Decides who a request comes from.
+
+    :param settings: the settings (access mode and header names).
+    :param keys: the API keys.
+    """
+
+    def __init__(self, settings: Settings, keys: ApiKeyStore) -> None:
+        self.settings = settings
+        self.keys = keys
+        self._client_key = client_key(settings)
+
+    def __call__(self, headers: Mapping[str, str]) -> Caller:
+        """:param headers: the request headers (lower-case names, as Starlette gives them).
+
+        :returns: the caller.
+        :raises Problem: ``unauthenticated`` when nobody can be identified.
+        """
+        access = self.settings.access
+        token = _token(headers)
+        if token is not None:
+            if self._client_key and hmac.compare_digest(token, self._client_key):
+                name = headers.get(USER_HEADER.lower(), "").strip()
+                if not name:
+                    raise Problem("unauthenticated", "the interface named no user")
+                return _named(self.settings, name, split_groups(headers.get(GROUPS_HEADER.lower())))
+            key = self.keys.verify(token)
+            if key is None:
+                raise Problem("unauthenticated", "unknown or revoked key")
+            return Caller(name=f"key:{key.name}", groups=key.groups, is_admin=key.admin)
+        if access.mode in ("header", "dev"):
+            name = headers.get(access.user_header.lower(), "").strip()
+            if name:
+                raw = headers.get(access.groups_header.lower())
+                return _named(self.settings, name, split_groups(raw, access.groups_separator))
+            if access.mode == "dev":
+                return _named(self.settings, access.dev_user, tuple(access.dev_groups))
+        raise Problem("unauthenticated")

@@ -1,0 +1,109 @@
+"""Request bodies of the API (validated by FastAPI; a bad one is a 422 problem)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from search.fields import DOC_TYPES
+from search.filters import SearchFilters
+from search.results import SearchMode
+
+MAX_QUERY_CHARS = 2000
+"""Longest query accepted (a question, not a document); ``service.max_query_chars``."""
+
+
+class SearchRequest(BaseModel):
+    """A search (``POST /api/v1/search``) or the question of an answer."""
+
+    query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="As typed.")
+    mode: SearchMode = "hybrid"
+    sources: list[str] | None = Field(default=None, description="Source names to keep.")
+    doc_types: list[str] | None = Field(default=None, description=f"Of {', '.join(DOC_TYPES)}.")
+    date_from: date | None = None
+    date_to: date | None = None
+    doc_ids: list[str] | None = Field(
+        default=None, max_length=100, description="Only these documents ('more from this')."
+    )
+    top_k: int = Field(default=10, ge=1, le=100, description="Documents per page.")
+    offset: int = Field(default=0, ge=0, le=900, description="Documents to skip (paging).")
+
+    @field_validator("query")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            msg = "Die Suchanfrage ist leer"
+            raise ValueError(msg)
+        return value.strip()
+
+    @field_validator("doc_types")
+    @classmethod
+    def _known_types(cls, value: list[str] | None) -> list[str] | None:
+        unknown = sorted(set(value or ()) - set(DOC_TYPES))
+        if unknown:
+            msg = f"Unbekannte Dokumentart {', '.join(unknown)}; bekannt: {', '.join(DOC_TYPES)}"
+            raise ValueError(msg)
+        return value
+
+    @model_validator(mode="after")
+    def _range(self) -> SearchRequest:
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            msg = "date_from liegt nach date_to"
+            raise ValueError(msg)
+        return self
+
+    def filters(self) -> SearchFilters:
+        """:returns: the filters (access groups are added by the application)."""
+        return SearchFilters(
+            sources=self.sources or None,
+            doc_types=self.doc_types or None,
+            date_from=self.date_from,
+            date_to=self.date_to,
+            doc_ids=self.doc_ids or None,
+        )
+
+
+class SourcePatch(BaseModel):
+    """Changes to a source (``PATCH /api/v1/sources/{name}``); unset fields stay."""
+
+    location: str | None = None
+    include: list[str] | None = None
+    exclude: list[str] | None = None
+    access_groups: list[str] | None = None
+    doc_type: str | None = None
+    options: dict[str, Any] | None = None
+    interval_minutes: int | None = Field(default=None, ge=1)
+
+    def changes(self) -> dict[str, Any]:
+        """:returns: the fields the client sent."""
+        return self.model_dump(exclude_unset=True)
+
+
+class KeyRequest(BaseModel):
+    """A new API key (``POST /api/v1/keys``)."""
+
+    name: str = Field(min_length=1, max_length=80)
+    groups: list[str] = Field(min_length=1)
+    admin: bool = False
+
+
+class IngestRequest(BaseModel):
+    """Ingest a folder or file on the service's machine (``POST /api/v1/ingest``)."""
+
+    path: str = Field(min_length=1, description="A folder or file the service can read.")
+    source: str | None = Field(default=None, description="Source name (default: folder name).")
+    include: list[str] | None = None
+    exclude: list[str] | None = None
+    access_groups: list[str] | None = None
+    doc_type: str | None = None
+    retry_failed: bool = False
+
+    @field_validator("doc_type")
+    @classmethod
+    def _known_type(cls, value: str | None) -> str | None:
+        if value is not None and value not in DOC_TYPES:
+            msg = f"Unbekannte Dokumentart {value}; bekannt: {', '.join(DOC_TYPES)}"
+            raise ValueError(msg)
+        return value

@@ -1,0 +1,206 @@
+"""Search, answers and documents: what staff and machine clients use."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+
+from ingest.application import Application, Caller
+from search.answers import Answer
+from search.errors import AuskunftError
+from search.results import SearchMode, SearchResponse
+from ui.api.deps import App, Who
+from ui.api.models import MAX_QUERY_CHARS, SearchRequest
+from ui.api.problems import Problem, kind_of
+
+router = APIRouter(tags=["Suche"])
+
+_HIDDEN_FIELDS = ("chunk_ids", "error", "error_reason", "meta_hash", "version")
+
+
+def _known_sources(app: Application, request: SearchRequest) -> None:
+    if not request.sources:
+        return
+    unknown = sorted(set(request.sources) - app.known_sources())
+    if unknown:
+        raise Problem("invalid", f"Unbekannte Quelle {', '.join(unknown)}")
+
+
+def _search(app: Application, request: SearchRequest, who: Caller) -> dict[str, Any]:
+    _known_sources(app, request)
+    response = app.search(
+        request.query,
+        caller=who,
+        mode=request.mode,
+        filters=request.filters(),
+        top_k=request.offset + request.top_k,
+    )
+    return _page(response, request, app.generation)
+
+
+def _page(response: SearchResponse, request: SearchRequest, generation: int) -> dict[str, Any]:
+    body = response.to_dict()
+    body["results"] = body["results"][request.offset :]
+    body.update(offset=request.offset, top_k=request.top_k, generation=generation)
+    return body
+
+
+@router.post("/search", summary="Suchen (hybrid, Stichwort, semantisch)")
+def search(request: SearchRequest, app: App, who: Who) -> dict[str, Any]:
+    """Documents with their best passages, each cited (document, page, section).
+
+    Filtered by the caller's access groups. ``generation`` grows with every write to the
+    index: a client keeping results must fetch again when it changed.
+    """
+    return _search(app, request, who)
+
+
+@router.get("/search", summary="Suchen (für einfache Aufrufe)")
+def search_get(
+    app: App,
+    who: Who,
+    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS)],
+    mode: SearchMode = "hybrid",
+    source: Annotated[list[str] | None, Query()] = None,
+    doc_type: Annotated[list[str] | None, Query(alias="type")] = None,
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+    top_k: Annotated[int, Query(ge=1, le=100)] = 10,
+    offset: Annotated[int, Query(ge=0, le=900)] = 0,
+) -> dict[str, Any]:
+    """The same search as ``POST /search`` with query parameters."""
+    try:
+        request = SearchRequest(
+            query=q,
+            mode=mode,
+            sources=source,
+            doc_types=doc_type,
+            date_from=date_from,
+            date_to=date_to,
+            top_k=top_k,
+            offset=offset,
+        )
+    except ValueError as exc:  # pydantic's ValidationError: the same problem as the body's
+        raise Problem("invalid", str(exc).splitlines()[-1].strip()) from exc
+    return _search(app, request, who)
+
+
+def _event(name: str, data: Any) -> str:
+    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+@router.post(
+    "/answer",
+    summary="Antworten: KI-Entwurf oder Auszug, mit Belegen",
+    responses={200: {"content": {"text/event-stream": {}, "application/json": {}}}},
+)
+def answer(request: SearchRequest, app: App, who: Who, stream: bool = True) -> Response:
+    """Search, then answer from the passages.
+
+    With ``stream=true`` (default) the answer comes as server-sent events: ``results``
+    (the search), ``delta`` (text pieces of an AI draft as it is written), ``answer``
+    (the checked answer: sentences with citations and flags, labelled as a draft),
+    ``done``; an ``error`` event carries a problem document. With ``stream=false``: one
+    JSON ``{"answer", "results"}``. Without an LLM the answer is the extract.
+    """
+    _known_sources(app, request)
+    filters = request.filters()
+    response, drafted = app.answer_stream(
+        request.query, caller=who, mode=request.mode, filters=filters, top_k=request.top_k
+    )
+    page = _page(response, request, app.generation)
+    if not stream:
+        final = drafted if isinstance(drafted, Answer) else _finish(drafted)
+        app.record_answer(who, response, filters, final)
+        return JSONResponse({"answer": final.to_dict(), **page})
+
+    def events() -> Iterator[str]:
+        yield _event("results", page)
+        try:
+            if isinstance(drafted, Answer):
+                final = drafted
+            else:
+                for piece in drafted:
+                    yield _event("delta", {"text": piece})
+                final = drafted.answer
+            app.record_answer(who, response, filters, final)
+        except AuskunftError as exc:
+            yield _event("error", {"type": kind_of(exc), "detail": str(exc)})
+            return
+        yield _event("answer", final.to_dict())
+        yield _event("done", {})
+
+    return StreamingResponse(
+        events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
+    )
+
+
+def _finish(stream: Any) -> Answer:
+    for _piece in stream:
+        pass
+    final: Answer = stream.answer
+    return final
+
+
+def document_body(app: Application, doc_id: str, who: Caller) -> dict[str, Any]:
+    """:returns: what a client may know of a document the caller may see."""
+    entry = app.document(doc_id, caller=who)
+    body = {key: value for key, value in entry.to_dict().items() if key not in _HIDDEN_FIELDS}
+    base = f"/api/v1/documents/{doc_id}"
+    body["links"] = {"self": base, "file": f"{base}/file"}
+    if entry.page_count:
+        body["links"]["page"] = f"{base}/pages/{{page}}"
+    return body
+
+
+@router.get("/documents/{doc_id}", summary="Dokument: Metadaten")
+def document(doc_id: str, app: App, who: Who) -> dict[str, Any]:
+    """Title, type, date, reference, pages and links of a document the caller may see
+    (404 otherwise, also when it exists: nothing is revealed)."""
+    return document_body(app, doc_id, who)
+
+
+@router.get(
+    "/documents/{doc_id}/pages/{page}",
+    summary="Dokument: eine Seite als Bild",
+    responses={200: {"content": {"image/png": {}}}},
+)
+def page_image(
+    doc_id: str,
+    page: int,
+    app: App,
+    who: Who,
+    width: Annotated[int, Query(ge=100, le=2400)] = 1000,
+) -> Response:
+    """One page of a PDF as PNG."""
+    png = app.page_image(doc_id, page, caller=who, width=width)
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private"})
+
+
+@router.get("/documents/{doc_id}/file", summary="Dokument: Originaldatei")
+def original_file(doc_id: str, app: App, who: Who) -> FileResponse:
+    """The original file, as indexed."""
+    original = app.original(doc_id, caller=who)
+    return FileResponse(
+        original.path,
+        media_type=original.media_type,
+        filename=original.filename,
+        headers={"Cache-Control": "private"},
+    )
+
+
+@router.get("/me", summary="Wer bin ich")
+def me(who: Who, app: App) -> dict[str, Any]:
+    """The caller as the service identified them, with the groups their searches use."""
+    return {
+        "name": who.name,
+        "groups": list(who.groups),
+        "search_groups": who.search_groups(app.settings),
+        "is_admin": who.is_admin,
+        "has_llm": app.has_llm,
+    }
