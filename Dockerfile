@@ -27,6 +27,6 @@ RUN pip install --no-cache-dir -c requirements.lock . \
 RUN useradd --create-home --uid 1000 auskunft && mkdir -p /data && chown auskunft /data
 USER auskunft
 VOLUME ["/data"]
-EXPOSE 8501
+EXPOSE 8501 8700
 
 CMD ["auskunft", "ui", "--host", "0.0.0.0", "--port", "8501", "--headless"]

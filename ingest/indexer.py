@@ -17,7 +17,6 @@ from search.errors import BackendError
 from search.settings import Settings
 from search.stores.base import KeywordStore, VectorStore
 
-
 _NOT_OPEN = "Indexer is not open; use it as a context manager"
 
 
@@ -51,7 +50,8 @@ class Indexer:
         self._vector: VectorStore | None = None
 
     def __enter__(self) -> Indexer:
-        self._lock.__enter__()
+        if not self.settings.stores.servers:  # servers take many writers; see ingest.worker
+            self._lock.__enter__()
         try:
             embedder = self.embedder
             self._keyword = open_keyword_store(self.settings)

@@ -69,6 +69,11 @@ class StoreSettings(BaseModel):
     qdrant_collection: str = "auskunft-chunks"
     qdrant_api_key_env: str | None = None
 
+    @property
+    def servers(self) -> bool:
+        """:returns: whether both indexes are servers (several processes may write)."""
+        return bool(self.elasticsearch_url and self.qdrant_url)
+
 
 class IngestSettings(BaseModel):
     """How documents are read and cut into chunks."""

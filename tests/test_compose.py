@@ -22,7 +22,7 @@ from search.settings import Settings
 
 ROOT = Path(__file__).parents[1]
 COMPOSE = ROOT / "docker-compose.yml"
-SERVICES = {"elasticsearch", "qdrant", "postgres", "ollama", "ui", "worker"}
+SERVICES = {"elasticsearch", "qdrant", "postgres", "ollama", "api", "ui", "worker"}
 _DEFAULT = re.compile(r"\$\{(\w+)(?::?-([^}]*))?\}")
 
 
@@ -75,25 +75,34 @@ def test_services_health_checks_and_volumes() -> None:
     # the interface and the workers share one data directory (catalog, caches)
     assert "auskunft-data:/data" in services["ui"]["volumes"]
     assert services["ui"]["volumes"] == services["worker"]["volumes"]
-    for name in ("ui", "worker"):
+    assert services["api"]["volumes"] == services["worker"]["volumes"]
+    for name in ("api", "worker"):
         waits_for = services[name]["depends_on"]
         for server in ("elasticsearch", "qdrant", "postgres"):
             assert waits_for[server]["condition"] == "service_healthy"
+    # the interface is a client of the service
+    assert services["ui"]["depends_on"]["api"]["condition"] == "service_healthy"
+    assert services["ui"]["environment"]["AUSKUNFT_SERVICE__URL"] == "http://api:8700"
     assert services["worker"]["command"] == ["auskunft", "queue", "worker"]
+    assert services["api"]["command"][:2] == ["auskunft", "serve"]
     assert services["ui"]["command"][:2] == ["auskunft", "ui"]
     assert services["elasticsearch"]["environment"]["discovery.type"] == "single-node"
 
 
 def _auskunft_environment() -> dict[str, str]:
     services = _load()["services"]
-    assert services["ui"]["environment"] == services["worker"]["environment"]
-    environment = services["worker"]["environment"]
+    client = {**services["worker"]["environment"], "AUSKUNFT_SERVICE__URL": "http://api:8700"}
+    assert services["ui"]["environment"] == client
+    assert services["api"]["environment"] == services["worker"]["environment"]
+    environment = services["ui"]["environment"]
     assert isinstance(environment, dict)
     return {key: _expand(str(value)) for key, value in environment.items()}
 
 
 def test_every_auskunft_variable_is_a_setting() -> None:
-    for key in _auskunft_environment():
+    # variables that hold a secret are named by a setting (…_env), not settings themselves
+    secrets = {Settings().service.client_key_env}
+    for key in set(_auskunft_environment()) - secrets:
         assert key.startswith("AUSKUNFT_"), key
         path = key.removeprefix("AUSKUNFT_").lower().split("__")
         model: type[BaseModel] = Settings

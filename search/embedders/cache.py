@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,6 +22,8 @@ class EmbeddingCache:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._conn: sqlite3.Connection | None = None
+        # the service embeds queries on many threads over this one connection
+        self._lock = threading.RLock()
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -43,6 +46,10 @@ class EmbeddingCache:
 
     def get_many(self, keys: Sequence[bytes]) -> dict[bytes, Vectors]:
         """:returns: the cached vectors among these keys."""
+        with self._lock:
+            return self._get_many(keys)
+
+    def _get_many(self, keys: Sequence[bytes]) -> dict[bytes, Vectors]:
         found: dict[bytes, Vectors] = {}
         for start in range(0, len(keys), 500):
             part = list(keys[start : start + 500])
@@ -57,7 +64,7 @@ class EmbeddingCache:
 
     def put_many(self, items: Sequence[tuple[bytes, Vectors]]) -> None:
         """Store vectors."""
-        with self.conn:
+        with self._lock, self.conn:
             self.conn.executemany(
                 "INSERT OR REPLACE INTO embeddings (key, vector) VALUES (?, ?)",
                 [(key, np.asarray(vec, dtype=np.float32).tobytes()) for key, vec in items],
