@@ -168,6 +168,13 @@ class Application:
         :raises IndexLocked: when another process writes to the data directory.
         :raises BackendError: when a store or the model cannot be opened.
         """
+        if self.settings.queue.url and not self.settings.stores.servers:
+            msg = (
+                "With a job queue (queue.url) the service needs Elasticsearch and Qdrant "
+                "(stores.elasticsearch_url, stores.qdrant_url): embedded stores have one "
+                "writer, the service itself, which ingests with its own worker processes"
+            )
+            raise ConfigurationError(msg)
         preparer = None
         if self._ingest_workers > 0:
             from ingest.pool import PreparePool

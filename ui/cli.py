@@ -16,12 +16,10 @@ from search.results import SEARCH_MODES, SearchResponse
 from search.settings import load_settings
 from ui.cli_answers import answer, audit, record_search
 from ui.cli_common import echo_json, errors, print_report, search_options, settings_of
-from ui.cli_serve import serve
+from ui.cli_serve import serve, streamlit_command
 from ui.cli_sources import sources, sync, worker
 from ui.cli_workers import migrate, queue_group
 from ui.client import response_from
-
-APP_PATH = Path(__file__).with_name("app.py")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -320,27 +318,21 @@ def eval_command(
 @click.option("--headless/--browser", default=False, help="Do not open a browser.")
 @click.pass_context
 def ui(ctx: click.Context, port: int, host: str, headless: bool) -> None:
-    """Start the Streamlit web interface."""
+    """Start the Streamlit web interface alone, as a client of a running service
+    ('auskunft serve --ui' starts both)."""
+    from ui.client import running_service_url
+
     settings = settings_of(ctx)
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(APP_PATH),
-        "--server.port",
-        str(port),
-        "--server.address",
-        host,
-        "--server.headless",
-        "true" if headless else "false",
-        "--browser.gatherUsageStats",
-        "false",
-        "--global.developmentMode",
-        "false",
-    ]
+    url = running_service_url(settings)
+    if url is None:
+        msg = (
+            f"No Auskunft service runs for {settings.data_dir} and service.url is not set: "
+            "start 'auskunft serve --ui' (or 'make run')"
+        )
+        raise click.ClickException(msg)
+    command = streamlit_command(host, port, headless=headless)
     click.echo(f"Auskunft: http://{host}:{port}  (data: {settings.data_dir})", err=True)
-    env = {"AUSKUNFT_DATA_DIR": str(settings.data_dir)}
+    env = {"AUSKUNFT_DATA_DIR": str(settings.data_dir), "AUSKUNFT_SERVICE__URL": url}
     raise SystemExit(subprocess.call(command, env={**_environ(), **env}))
 
 
