@@ -17,22 +17,12 @@ import click
 from ingest.kinds import KINDS
 from ingest.kinds.base import OptionSyntaxError, parse_options
 from search.fields import DOC_TYPES
-from search.settings import Settings
+from search.settings import Settings, SourceEntry
 from ui.cli_common import echo_json, errors, print_report, settings_of
 from ui.cli_remote import remote, wait_for
 from ui.client import ServiceClient, running_service_url
 
-_ENTRY_FIELDS = (
-    "name",
-    "kind",
-    "location",
-    "include",
-    "exclude",
-    "access_groups",
-    "doc_type",
-    "options",
-    "interval_minutes",
-)
+_ENTRY_FIELDS = tuple(SourceEntry.model_fields)  # what the API takes of a source
 
 
 def _remote(settings: Settings) -> ServiceClient | None:

@@ -197,13 +197,11 @@ class ServiceClient:
 
     def health(self) -> dict[str, Any]:
         """:returns: ``{"status": "ok", "generation": n}`` when the service runs."""
-        result: dict[str, Any] = self._json("GET", "/health")
-        return result
+        return self._json("GET", "/health")
 
     def me(self) -> dict[str, Any]:
         """:returns: the caller as the service sees them."""
-        result: dict[str, Any] = self._json("GET", "/me")
-        return result
+        return self._json("GET", "/me")
 
     def search(
         self,
@@ -231,8 +229,7 @@ class ServiceClient:
         body = {"query": query, "mode": mode, "offset": offset, **_filters_body(filters)}
         if top_k is not None:
             body["top_k"] = top_k
-        result: dict[str, Any] = self._json("POST", "/search", json=body)
-        return result
+        return self._json("POST", "/search", json=body)
 
     def answer_events(
         self,
@@ -294,8 +291,7 @@ class ServiceClient:
 
     def document(self, doc_id: str) -> dict[str, Any]:
         """:returns: a document's metadata (404 → :class:`NotFound`)."""
-        result: dict[str, Any] = self._json("GET", f"/documents/{doc_id}")
-        return result
+        return self._json("GET", f"/documents/{doc_id}")
 
     def page_image(self, doc_id: str, page: int, *, width: int = 1000) -> bytes:
         """:returns: one PDF page as PNG."""
@@ -315,43 +311,35 @@ class ServiceClient:
 
     def status(self, *, disk: bool = False) -> dict[str, Any]:
         """:returns: the index status (``auskunft status --json``'s shape, plus jobs)."""
-        result: dict[str, Any] = self._json("GET", "/status", params={"disk": disk})
-        return result
+        return self._json("GET", "/status", params={"disk": disk})
 
     def failures(self) -> list[dict[str, Any]]:
         """:returns: the failed documents."""
-        result: list[dict[str, Any]] = self._json("GET", "/failures")
-        return result
+        return self._json("GET", "/failures")
 
     def retry(self, doc_id: str) -> dict[str, Any]:
         """:returns: the job that tries a failed document again."""
-        result: dict[str, Any] = self._json("POST", f"/failures/{doc_id}/retry")
-        return result
+        return self._json("POST", f"/failures/{doc_id}/retry")
 
     def sources(self) -> list[dict[str, Any]]:
         """:returns: every source with its last sync."""
-        result: list[dict[str, Any]] = self._json("GET", "/sources")
-        return result
+        return self._json("GET", "/sources")
 
     def source(self, name: str) -> dict[str, Any]:
         """:returns: one source."""
-        result: dict[str, Any] = self._json("GET", f"/sources/{name}")
-        return result
+        return self._json("GET", f"/sources/{name}")
 
     def add_source(self, entry: dict[str, Any], *, sync: bool = False) -> dict[str, Any]:
         """Register a source (tested first); ``sync`` starts its first sync."""
-        result: dict[str, Any] = self._json("POST", "/sources", json=entry, params={"sync": sync})
-        return result
+        return self._json("POST", "/sources", json=entry, params={"sync": sync})
 
     def update_source(self, name: str, changes: dict[str, Any]) -> dict[str, Any]:
         """:returns: the changed source."""
-        result: dict[str, Any] = self._json("PATCH", f"/sources/{name}", json=changes)
-        return result
+        return self._json("PATCH", f"/sources/{name}", json=changes)
 
     def remove_source(self, name: str) -> dict[str, Any]:
         """:returns: the job that removes a source and its documents."""
-        result: dict[str, Any] = self._json("DELETE", f"/sources/{name}")
-        return result
+        return self._json("DELETE", f"/sources/{name}")
 
     def test_source(self, name: str | None = None, entry: dict[str, Any] | None = None) -> str:
         """:returns: what a connection test of a registered or a new source found."""
@@ -363,16 +351,12 @@ class ServiceClient:
 
     def sync(self, name: str, *, retry_failed: bool = False) -> dict[str, Any]:
         """:returns: the job that syncs a source."""
-        result: dict[str, Any] = self._json(
-            "POST", f"/sources/{name}/sync", params={"retry_failed": retry_failed}
-        )
-        return result
+        return self._json("POST", f"/sources/{name}/sync", params={"retry_failed": retry_failed})
 
     def ingest(self, path: str, **options: Any) -> dict[str, Any]:
         """:returns: the job that ingests a folder or file on the service's machine."""
         body = {"path": path, **{k: v for k, v in options.items() if v not in (None, [], ())}}
-        result: dict[str, Any] = self._json("POST", "/ingest", json=body)
-        return result
+        return self._json("POST", "/ingest", json=body)
 
     def wait(self, job: dict[str, Any], *, poll_seconds: float = 0.5) -> dict[str, Any]:
         """:returns: the job once it has ended (polled)."""
@@ -385,13 +369,11 @@ class ServiceClient:
 
     def job(self, job_id: int) -> dict[str, Any]:
         """:returns: a job with its progress."""
-        result: dict[str, Any] = self._json("GET", f"/jobs/{job_id}")
-        return result
+        return self._json("GET", f"/jobs/{job_id}")
 
     def jobs(self) -> list[dict[str, Any]]:
         """:returns: the service's jobs, newest first."""
-        result: list[dict[str, Any]] = self._json("GET", "/jobs")
-        return result
+        return self._json("GET", "/jobs")
 
     def audit_records(
         self, *, since: datetime | None = None, user: str | None = None, limit: int = 100
@@ -402,8 +384,7 @@ class ServiceClient:
             params["since"] = since.isoformat()
         if user:
             params["user"] = user
-        result: list[dict[str, Any]] = self._json("GET", "/audit/records", params=params)
-        return result
+        return self._json("GET", "/audit/records", params=params)
 
     def audit_export(
         self, fmt: str = "jsonl", *, since: datetime | None = None, user: str | None = None
@@ -421,8 +402,7 @@ class ServiceClient:
     ) -> dict[str, Any]:
         """:returns: the new key with its secret (shown once)."""
         body = {"name": name, "groups": list(groups), "admin": admin}
-        result: dict[str, Any] = self._json("POST", "/keys", json=body)
-        return result
+        return self._json("POST", "/keys", json=body)
 
 
 def _filename(disposition: str) -> str | None:
