@@ -389,6 +389,11 @@ class Application:
         ]
         return entry, parts
 
+    def indexed_count(self) -> int:
+        """:returns: how many documents are indexed (of any group)."""
+        with self._catalog() as catalog:
+            return catalog.counts_by_status().get("indexed", 0)
+
     def known_sources(self) -> set[str]:
         """:returns: names of the registered sources and of those with documents."""
         with self._catalog() as catalog:

@@ -1,55 +1,28 @@
 """The answer above the search results: a streamed AI draft when an LLM is configured,
 else the extract; clickable citations, the draft label, flagged sentences marked.
 
-Also records searches and answers in the audit log, as the user the entry page identified.
+The service drafts, checks and records the answer (audit log, as the user the entry page
+identified); this panel shows it as it is written.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Iterator
+from typing import Any
 
 import streamlit as st
 
 from search import answers
 from search.answers import Answer, AnswerSentence
-from search.audit import AuditLog
-from search.drafting import AnswerDrafter
 from search.errors import AuskunftError
 from search.filters import SearchFilters
 from search.results import SearchResponse
 from ui.i18n import t
-from ui.session import current_user, language, settings
+from ui.session import client, language
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~$])")
 _CITATION = re.compile(r"\\\[(\d{1,3})\\\]")
-
-
-@st.cache_resource
-def _drafter() -> AnswerDrafter:
-    return AnswerDrafter(settings())
-
-
-@st.cache_resource
-def audit_log() -> AuditLog:
-    """:returns: the audit log (opened once per process; retention purged then)."""
-    return AuditLog.from_settings(settings())
-
-
-def _user_name() -> str:
-    user = current_user()
-    return user.name if user else "unknown"
-
-
-def record_search(response: SearchResponse, filters: SearchFilters, groups: Sequence[str]) -> None:
-    """Record a search of the current user (with the access groups it was filtered by)."""
-    try:
-        audit_log().record_search(
-            _user_name(), response, replace(filters, access_groups=list(groups))
-        )
-    except AuskunftError as exc:
-        st.error(t(language(), "audit_failed", error=exc))
 
 
 def _escaped(text: str) -> str:
@@ -79,7 +52,7 @@ def _show(answer: Answer, lang: str) -> None:
         st.info(answer.label(lang), icon=":material/smart_toy:")
     else:
         st.caption(answer.label(lang))
-        if not _drafter().has_llm:
+        if not client().me().get("has_llm"):
             st.caption(t(lang, "no_llm"))
     if answers.INJECTION_IN_PASSAGES in answer.flags:
         st.caption(t(lang, "injection_notice"))
@@ -101,38 +74,52 @@ def _show(answer: Answer, lang: str) -> None:
         )
 
 
-def render(response: SearchResponse, filters: SearchFilters, groups: Sequence[str]) -> None:
-    """Show the answer to a search (drafting and recording it on first sight).
+def render(response: SearchResponse, filters: SearchFilters) -> None:
+    """Show the answer to a search (the service drafts and records it on first sight).
 
     :param response: the search response shown below.
     :param filters: the filters of the search.
-    :param groups: the access groups the search was filtered by.
     """
     if not response.results:
         return
     lang = language()
-    key = repr((response.query, response.mode, filters, list(groups), response.to_dict()))
+    service = client()
+    key = repr((response.query, response.mode, filters, service.identity, response.to_dict()))
     cache: dict[str, Answer] = st.session_state.setdefault("_answers", {})
     with st.container(border=True, key="answer-panel"):
         if key not in cache:
-            drafter = _drafter()
-            if drafter.has_llm:
-                placeholder = st.empty()
-                with placeholder.container():
-                    st.caption(t(lang, "answer_drafting"))
-                    stream = drafter.stream(response.query, response)
-                    st.write_stream(iter(stream))
-                placeholder.empty()
-                answer = stream.answer
-            else:
-                answer = drafter.summary(response.query, response)
+            try:
+                answer = _draft(service, response, filters, lang)
+            except AuskunftError as exc:
+                st.error(t(lang, "error", error=exc))
+                return
             if len(cache) > 20:
                 cache.clear()
             cache[key] = answer
-            try:
-                audit_log().record_answer(
-                    _user_name(), response, replace(filters, access_groups=list(groups)), answer
-                )
-            except AuskunftError as exc:
-                st.error(t(lang, "audit_failed", error=exc))
         _show(cache[key], lang)
+
+
+def _draft(service: Any, response: SearchResponse, filters: SearchFilters, lang: str) -> Answer:
+    """Ask the service for the answer and show the draft's text as it streams in."""
+    events = service.answer_events(
+        response.query, mode=response.mode, filters=filters, top_k=len(response.results)
+    )
+    final: Answer | None = None
+    placeholder = st.empty()
+
+    def pieces() -> Iterator[str]:
+        nonlocal final
+        for event, data in events:
+            if event == "delta":
+                yield data
+            elif event == "answer":
+                final = data
+
+    with placeholder.container():
+        st.caption(t(lang, "answer_drafting"))
+        st.write_stream(pieces())
+    placeholder.empty()
+    if final is None:
+        msg = "the service ended the answer early"
+        raise AuskunftError(msg)
+    return final

@@ -144,7 +144,7 @@ def serve(
 def _interface_key(settings: Settings) -> str:
     """:returns: the key the interface presents: the admin's, else one made for this run
     (put into this process's environment, where the service's resolver reads it)."""
-    from ui.api.auth import client_key
+    from ui.client import client_key
 
     key = client_key(settings)
     if key is None:

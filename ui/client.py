@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+from haystack.utils import Secret
 from pydantic import TypeAdapter
 
 from search.answers import Answer
@@ -83,6 +84,16 @@ class Identity:
                 headers[access.user_header] = self.user
                 headers[access.groups_header] = access.groups_separator.join(self.groups)
         return headers
+
+
+def client_key(settings: Settings) -> str | None:
+    """:returns: the interface's key (from the variable ``service.client_key_env`` names),
+    if set."""
+    name = settings.service.client_key_env
+    if not name:
+        return None
+    value = Secret.from_env_var(name, strict=False).resolve_value()
+    return str(value) if value else None
 
 
 def running_service_url(settings: Settings) -> str | None:
@@ -324,6 +335,10 @@ class ServiceClient:
     def sources(self) -> list[dict[str, Any]]:
         """:returns: every source with its last sync."""
         return self._json("GET", "/sources")
+
+    def source_kinds(self) -> dict[str, dict[str, Any]]:
+        """:returns: the kinds of source with their location label and options."""
+        return self._json("GET", "/sources/kinds")
 
     def source(self, name: str) -> dict[str, Any]:
         """:returns: one source."""

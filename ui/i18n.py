@@ -117,6 +117,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "role_admin": "Administration",
         "role_staff": "Mitarbeitende",
         "forbidden": "Kein Zugriff: Diese Seite ist der Administration vorbehalten.",
+        "service_unavailable": "Der Suchdienst ist gerade nicht erreichbar. Bitte versuchen "
+        "Sie es in einer Minute noch einmal; bleibt es so, verständigen Sie die IT "
+        "(der Dienst wird mit „auskunft serve“ gestartet).",
         "nav_search": "Suche",
         "nav_document": "Dokument",
         "nav_status": "Indexstatus",
@@ -307,6 +310,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "role_admin": "admin",
         "role_staff": "staff",
         "forbidden": "No access: this page is for admins only.",
+        "service_unavailable": "The search service cannot be reached right now. Please try "
+        "again in a minute; if it stays so, tell IT (the service is started with "
+        "'auskunft serve').",
         "nav_search": "Search",
         "nav_document": "Document",
         "nav_status": "Index status",

@@ -1,4 +1,10 @@
-"""What every page shares: settings, the search service, the language and the user."""
+"""What every page shares: settings, the service client, the language and the user.
+
+The interface is a client of the service that owns the index (``auskunft serve``): it
+opens no store, holds no lock and never makes one user's search wait for another's or
+for a sync. Each request names the user the entry page identified; the service applies
+their groups.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +14,20 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from search.service import SearchService
+from search.errors import AuskunftError
 from search.settings import Settings, load_settings
 from ui.auth import User
+from ui.client import (
+    Identity,
+    PermissionDenied,
+    ServiceClient,
+    ServiceUnavailable,
+    client_key,
+)
 
-# One process serves every browser session, each in its own thread; the search service
-# and the embedded indexes are used by one of them at a time (an admin's sync included).
-_INDEX_LOCK = threading.Lock()
+_CLIENTS_LOCK = threading.Lock()
+_CLIENTS: dict[Identity, ServiceClient] = {}
+_MAX_CLIENTS = 200
 
 
 @st.cache_resource
@@ -23,38 +36,47 @@ def settings() -> Settings:
     return load_settings()
 
 
-@st.cache_resource
-def _service() -> SearchService:
-    # the embedded vector index admits one process: leave it to ingestion between searches
-    return SearchService(settings(), hold_vector_store=False)
+def client() -> ServiceClient:
+    """:returns: a client of the service acting for the current user (one kept per user:
+    its connections are reused, and it is safe across the sessions' threads).
 
-
-@st.cache_resource
-def _document_service() -> SearchService:
-    # "more from this document": one document, many passages
-    base = settings()
-    search = base.search.model_copy(update={"passages_per_document": 20})
-    return SearchService(base.model_copy(update={"search": search}), hold_vector_store=False)
+    :raises ServiceUnavailable: when no service is configured or running.
+    """
+    user = current_user()
+    identity = Identity(
+        key=client_key(settings()),
+        user=user.name if user else None,
+        groups=user.groups if user else (),
+    )
+    with _CLIENTS_LOCK:
+        found = _CLIENTS.get(identity)
+        if found is None:
+            if len(_CLIENTS) >= _MAX_CLIENTS:
+                for old in _CLIENTS.values():
+                    old.close()
+                _CLIENTS.clear()
+            found = ServiceClient(settings(), identity=identity)
+            _CLIENTS[identity] = found
+        return found
 
 
 @contextmanager
-def search_service(*, one_document: bool = False) -> Iterator[SearchService]:
-    """The shared search service, for this thread alone while the block runs."""
-    with _INDEX_LOCK:
-        yield _document_service() if one_document else _service()
+def service_errors() -> Iterator[None]:
+    """Show a problem with the service as one German (or English) message and stop the
+    page: not reachable, refused, or an error the service reported."""
+    from ui.i18n import t
 
-
-@contextmanager
-def index_writer() -> Iterator[None]:
-    """Hold the indexes for an admin's change; searches wait, and see it afterwards."""
-    with _INDEX_LOCK:
-        try:
-            yield
-        finally:
-            # fresh services open the changed indexes from disk
-            for cached in (_service, _document_service):
-                cached().close()
-                cached.clear()
+    try:
+        yield
+    except ServiceUnavailable:
+        st.error(t(language(), "service_unavailable"), icon=":material/cloud_off:")
+        st.stop()
+    except PermissionDenied:
+        st.error(t(language(), "forbidden"), icon=":material/lock:")
+        st.stop()
+    except AuskunftError as exc:
+        st.error(t(language(), "error", error=exc))
+        st.stop()
 
 
 def language() -> str:

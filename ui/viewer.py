@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
-from ingest.originals import Original, open_original, render_pdf_page
-from search.errors import AuskunftError
+from search.errors import AuskunftError, NotFound
 from ui.i18n import t
-from ui.session import current_user, language, settings
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _page_png(path: str, page: int, mtime: float) -> bytes:
-    del mtime  # part of the cache key: a changed file is rendered again
-    return render_pdf_page(Path(path), page)
+from ui.session import client, language, service_errors
 
 
 def show_original(doc_id: str, page: int | None, passage_text: str = "", key: str = "") -> None:
@@ -28,34 +21,37 @@ def show_original(doc_id: str, page: int | None, passage_text: str = "", key: st
     :param key: distinguishes several viewers on one page.
     """
     lang = language()
-    user = current_user()
-    groups = user.search_groups(settings()) if user else []
+    service = client()
     try:
-        original = open_original(settings(), doc_id, groups)
-    except AuskunftError:
+        with service_errors():
+            document = service.document(doc_id)
+            data, media_type, filename = service.original(doc_id)
+    except NotFound:
         st.error(t(lang, "not_available"))
         return
-    st.markdown(f"**{original.title}**")
-    if original.is_pdf and original.page_count:
-        _pdf_pages(original, page or 1, key)
+    title = document.get("title") or document.get("filename") or doc_id
+    st.markdown(f"**{title}**")
+    if media_type == "application/pdf" and document.get("page_count"):
+        _pdf_pages(document, page or 1, key)
     elif passage_text:
         st.caption(t(lang, "passage_only"))
         st.text(passage_text)
     st.download_button(
         t(lang, "open"),
-        data=original.path.read_bytes(),
-        file_name=original.filename,
-        mime=original.media_type,
+        data=data,
+        file_name=filename,
+        mime=media_type,
         key=f"download-original-{key}-{doc_id}",
         icon=":material/download:",
         on_click="ignore",
     )
 
 
-def _pdf_pages(original: Original, cited: int, key: str) -> None:
+def _pdf_pages(document: dict[str, Any], cited: int, key: str) -> None:
     lang = language()
-    count = original.page_count or 1
-    state = f"viewer-page-{key}-{original.doc_id}"
+    doc_id = str(document["doc_id"])
+    count = int(document.get("page_count") or 1)
+    state = f"viewer-page-{key}-{doc_id}"
     if state not in st.session_state:
         st.session_state[state] = min(max(cited, 1), count)
     current = int(st.session_state[state])
@@ -66,7 +62,12 @@ def _pdf_pages(original: Original, cited: int, key: str) -> None:
         current += 1
     st.session_state[state] = current
     middle.markdown(t(lang, "page_of", page=current, count=count))
-    with st.spinner(t(lang, "rendering")):
-        png = _page_png(str(original.path), current, original.path.stat().st_mtime)
+    try:
+        with st.spinner(t(lang, "rendering")):
+            png = client().page_image(doc_id, current)
+    except AuskunftError as exc:
+        st.error(t(lang, "error", error=exc))
+        return
     label = t(lang, "page_of", page=current, count=count)
-    st.image(png, caption=label, width="stretch", alt=f"{original.title} – {label}")
+    title = document.get("title") or doc_id
+    st.image(png, caption=label, width="stretch", alt=f"{title} – {label}")

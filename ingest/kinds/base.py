@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -11,6 +10,9 @@ from urllib.parse import urlsplit
 from connectors.base import Connector
 from search.errors import ConfigurationError
 from search.settings import Settings
+from search.source_options import OptionSyntaxError, parse_options
+
+__all__ = ["OptionSyntaxError", "SourceKind", "http_location", "numeric_options", "parse_options"]
 
 if TYPE_CHECKING:
     from ingest.sources import SourceConfig
@@ -84,29 +86,3 @@ def http_location(what: str) -> Callable[[str], str]:
         return url
 
     return check
-
-
-class OptionSyntaxError(ValueError):
-    """A source option typed as text is not ``KEY=value``; ``line`` is what was typed."""
-
-    def __init__(self, line: str) -> None:
-        super().__init__(f"Option {line!r} is not KEY=VALUE")
-        self.line = line
-
-
-def parse_options(pairs: Iterable[str]) -> dict[str, Any]:
-    """:returns: source options from ``KEY=value`` texts (CLI ``--option``, the admin form);
-    values that are JSON (numbers, lists, true) are parsed, others kept as stripped text.
-
-    :raises OptionSyntaxError: when one has no ``=`` or no key.
-    """
-    options: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise OptionSyntaxError(pair)
-        try:
-            options[key.strip()] = json.loads(value)
-        except json.JSONDecodeError:
-            options[key.strip()] = value.strip()
-    return options

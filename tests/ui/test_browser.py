@@ -102,16 +102,43 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _start(workspace: dict[str, Path], mode: str) -> Iterator[str]:
-    port = _free_port()
+SERVICE_KEY = "browser-test-interface-key"
+
+
+def _environment(workspace: dict[str, Path], mode: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("AUSKUNFT_")}
-    env |= {
+    return env | {
         "AUSKUNFT_DATA_DIR": str(workspace["data"]),
         "AUSKUNFT_ACCESS__MODE": mode,
+        "AUSKUNFT_SERVICE_KEY": SERVICE_KEY,
         "HF_HUB_OFFLINE": "1",
         "DO_NOT_TRACK": "1",
         "HAYSTACK_TELEMETRY_ENABLED": "False",
     }
+
+
+@pytest.fixture(scope="module")
+def service(workspace: dict[str, Path]) -> Iterator[str]:
+    """The service that owns the index; every interface of this module is its client."""
+    from tests.service_server import serve_process, wait_healthy
+
+    port = _free_port()
+    process = serve_process(workspace["data"], port, _environment(workspace, "header"))
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, timeout=120, process=process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _start(workspace: dict[str, Path], mode: str, service: str) -> Iterator[str]:
+    port = _free_port()
+    env = _environment(workspace, mode) | {"AUSKUNFT_SERVICE__URL": service}
     log = (workspace["base"] / f"streamlit-{mode}.log").open("w")
     server = subprocess.Popen(
         [
@@ -165,9 +192,9 @@ def _start(workspace: dict[str, Path], mode: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def server(workspace: dict[str, Path]) -> Iterator[str]:
+def server(workspace: dict[str, Path], service: str) -> Iterator[str]:
     """The interface behind a (simulated) trusted reverse proxy."""
-    yield from _start(workspace, "header")
+    yield from _start(workspace, "header", service)
 
 
 @pytest.fixture(scope="module")
@@ -400,8 +427,10 @@ def test_no_user_from_the_proxy_is_refused(browser: Any, server: str) -> None:
     page.context.close()
 
 
-def test_dev_mode_says_so_on_every_page(browser: Any, workspace: dict[str, Path]) -> None:
-    for url in _start(workspace, "dev"):
+def test_dev_mode_says_so_on_every_page(
+    browser: Any, workspace: dict[str, Path], service: str
+) -> None:
+    for url in _start(workspace, "dev", service):
         page = _page(browser, None)
         for path in ("", "admin_status"):
             page.goto(f"{url}/{path}")
@@ -412,3 +441,96 @@ def test_dev_mode_says_so_on_every_page(browser: Any, workspace: dict[str, Path]
         _field(page, "Gruppen (durch Komma getrennt)").press("Enter")
         expect(page.get_by_text("Kein Zugriff")).to_be_visible()
         page.context.close()
+
+
+SCANNED = {
+    "Friedhofsgebuehren_Scan.pdf": [
+        "Satzung über die Gebühren der Friedhöfe",
+        "",
+        "§ 4 Grabnutzungsgebühr",
+        "",
+        "(1) Für ein Urnenreihengrab beträgt die Gebühr 850 Euro.",
+        "(2) Die Ruhezeit der Urnengräber beträgt zwanzig Jahre.",
+    ],
+    "Marktordnung_Scan.pdf": [
+        "Marktordnung der Stadt Lindenbrück",
+        "",
+        "§ 2 Markttage",
+        "",
+        "(1) Der Wochenmarkt findet dienstags und freitags statt.",
+        "(2) Standplätze vergibt das Ordnungsamt auf Antrag.",
+    ],
+}
+
+
+def _scanned_folder(base: Path, copies: int = 3) -> Path:
+    """Image-only PDFs (several pages each: long enough to OCR for a while)."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    from tests.ingest.test_parsing import scan_pdf
+
+    folder = base / "scans"
+    folder.mkdir()
+    for name, lines in SCANNED.items():
+        writer = PdfWriter()
+        page = PdfReader(io.BytesIO(scan_pdf(lines))).pages[0]
+        for _ in range(copies):
+            writer.add_page(page)
+        with (folder / name).open("wb") as out:
+            writer.write(out)
+    return folder
+
+
+def _jobs(service: str) -> list[dict[str, Any]]:
+    import httpx
+
+    headers = {
+        "Authorization": f"Bearer {SERVICE_KEY}",
+        "X-Auskunft-User": "it.betrieb",
+        "X-Auskunft-Groups": "admin",
+    }
+    jobs: list[dict[str, Any]] = httpx.get(f"{service}/api/v1/jobs", headers=headers).json()
+    return jobs
+
+
+def test_search_is_not_blocked_by_an_admins_sync_of_scans(
+    browser: Any, server: str, service: str, workspace: dict[str, Path]
+) -> None:
+    scans = _scanned_folder(workspace["base"])
+    admin = _page(browser, ADMIN)
+    admin.goto(f"{server}/admin_sources")
+    admin.get_by_text("Neue Quelle hinzufügen").click()  # folded when sources exist
+    form = admin.locator(".st-key-add-source, [data-testid='stForm']").first
+    _field(form, "Name").fill("scans")
+    _field(form, "Ordner (Pfad auf dem Server)").fill(str(scans))
+    form.get_by_role("button", name="Quelle anlegen").click()
+    expect(admin.get_by_text("Quelle „scans“ angelegt")).to_be_visible()
+    staff = _page(browser, STAFF)
+    staff.goto(f"{server}/?mode=semantic")
+    expect(staff.get_by_role("textbox", name="Suchanfrage", exact=True)).to_be_visible()
+    # the admin starts the sync; their page follows it
+    admin.locator(".st-key-source-scans").get_by_role(
+        "button", name="Jetzt synchronisieren"
+    ).click()
+    deadline = time.monotonic() + 60
+    while not any(j["kind"] == "sync" and j["state"] == "running" for j in _jobs(service)):
+        assert time.monotonic() < deadline, "the sync did not start"
+        time.sleep(0.2)
+    started = time.monotonic()
+    query = "Gebühr für ein Urnenreihengrab auf dem Friedhof"
+    _search(staff, query)
+    expect(staff.locator(".st-key-hit-1")).to_be_visible(timeout=3_000)
+    took = time.monotonic() - started
+    running = [j for j in _jobs(service) if j["kind"] == "sync" and j["target"] == "scans"]
+    assert running and not running[0]["finished"], "the sync ended before the search: no proof"
+    assert took < 3, f"the search took {took:.1f} s while the sync ran"
+    expect(staff.get_by_text("Semantic search is unavailable")).to_have_count(0)
+    _shot(staff, "search-during-sync")
+    # the sync ends; the same tab, repeating the same search, finds the scanned statute
+    expect(admin.get_by_text("Dateien geprüft")).to_be_visible(timeout=300_000)
+    _search(staff, query)
+    expect(staff.locator(".st-key-hit-1")).to_contain_text("Gebühren der Friedhöfe")
+    staff.context.close()
+    admin.context.close()

@@ -22,26 +22,16 @@ from __future__ import annotations
 import hmac
 from collections.abc import Mapping
 
-from haystack.utils import Secret
-
 from ingest.application import Caller
 from search.api_keys import ApiKeyStore
 from search.settings import Settings
 from ui.api.problems import Problem
 from ui.auth import split_groups
+from ui.client import client_key
 
 USER_HEADER = "X-Auskunft-User"
 GROUPS_HEADER = "X-Auskunft-Groups"
 DEV_MODE_HEADER = "X-Auskunft-Dev-Mode"
-
-
-def client_key(settings: Settings) -> str | None:
-    """:returns: the interface's key from its environment variable, if set."""
-    name = settings.service.client_key_env
-    if not name:
-        return None
-    value = Secret.from_env_var(name, strict=False).resolve_value()
-    return str(value) if value else None
 
 
 def _token(headers: Mapping[str, str]) -> str | None:

@@ -100,6 +100,18 @@ def test_new_source(entry: SourceEntry, app: App, _admin: Admin) -> dict[str, st
     return {"result": app.check_source(_config(entry))}
 
 
+@router.get("/sources/kinds", summary="Arten von Quellen")
+def source_kinds(_admin: Admin) -> dict[str, dict[str, Any]]:
+    """The kinds of source (folder, OParl, website, law XML): what the location is and
+    which options each understands (for forms)."""
+    from ingest.kinds import KINDS
+
+    return {
+        name: {"location_label": kind.location_label, "options": dict(kind.options)}
+        for name, kind in KINDS.items()
+    }
+
+
 @router.get("/sources/{name}", summary="Eine Quelle")
 def source(name: str, app: App, _admin: Admin) -> dict[str, Any]:
     """One source with its settings and last sync."""

@@ -196,11 +196,16 @@ def original_file(doc_id: str, app: App, who: Who) -> FileResponse:
 
 @router.get("/me", summary="Wer bin ich")
 def me(who: Who, app: App) -> dict[str, Any]:
-    """The caller as the service identified them, with the groups their searches use."""
+    """The caller as the service identified them, with the groups their searches use,
+    whether answers are drafted by an LLM, the sources and how many documents are indexed
+    (what a search page shows before the first search)."""
     return {
         "name": who.name,
         "groups": list(who.groups),
         "search_groups": who.search_groups(app.settings),
         "is_admin": who.is_admin,
         "has_llm": app.has_llm,
+        "sources": sorted(app.known_sources()),
+        "indexed": app.indexed_count(),
+        "generation": app.generation,
     }

@@ -2,37 +2,28 @@
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 import streamlit as st
 
-from search.audit import AuditRecord
-from search.errors import AuskunftError
-from ui.answer_panel import audit_log
 from ui.i18n import t
-from ui.session import language, require_admin
+from ui.session import client, language, require_admin, service_errors
 
 SHOWN = 200
 
 
-def _row(lang: str, record: AuditRecord) -> dict[str, object]:
+def _row(lang: str, record: dict[str, Any]) -> dict[str, object]:
     return {
-        t(lang, "audit_time"): record.time[:19].replace("T", " "),
-        t(lang, "audit_user"): record.user,
-        t(lang, "audit_kind"): t(lang, f"audit_kind_{record.kind}"),
-        t(lang, "audit_query"): record.query,
-        t(lang, "audit_chunks"): len(record.chunks),
-        t(lang, "audit_model"): record.model or "–",
-        t(lang, "audit_flags"): ", ".join(record.flags) or "–",
-        t(lang, "audit_answer"): (record.answer or "")[:200],
+        t(lang, "audit_time"): str(record["time"])[:19].replace("T", " "),
+        t(lang, "audit_user"): record["user"],
+        t(lang, "audit_kind"): t(lang, f"audit_kind_{record['kind']}"),
+        t(lang, "audit_query"): record["query"],
+        t(lang, "audit_chunks"): len(record.get("chunks") or []),
+        t(lang, "audit_model"): record.get("model") or "–",
+        t(lang, "audit_flags"): ", ".join(record.get("flags") or []) or "–",
+        t(lang, "audit_answer"): (record.get("answer") or "")[:200],
     }
-
-
-def _export(fmt: str, since: datetime | None, user: str | None) -> str:
-    out = io.StringIO()
-    audit_log().export(out, fmt, since=since, user=user)
-    return out.getvalue()
 
 
 def render() -> None:
@@ -45,13 +36,11 @@ def render() -> None:
     user = left.text_input(t(lang, "audit_user"), key="audit-user").strip() or None
     day = right.date_input(t(lang, "audit_since"), value=None, key="audit-since")
     since = datetime.combine(day, time.min, tzinfo=UTC) if isinstance(day, date) else None
-    try:
-        records = audit_log().records(since=since, user=user, limit=SHOWN)
-        jsonl = _export("jsonl", since, user)
-        table = _export("csv", since, user)
-    except AuskunftError as exc:
-        st.error(t(lang, "error", error=exc))
-        return
+    service = client()
+    with service_errors():
+        records = service.audit_records(since=since, user=user, limit=SHOWN)
+        jsonl = service.audit_export("jsonl", since=since, user=user)
+        table = service.audit_export("csv", since=since, user=user)
     first, second, _ = st.columns([1, 1, 3])
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     first.download_button(

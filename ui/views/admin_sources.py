@@ -4,21 +4,30 @@ connection, sync now (with progress)."""
 from __future__ import annotations
 
 import json
-from contextlib import closing
+from types import SimpleNamespace
 from typing import Any
 
 import streamlit as st
 
-from ingest.catalog import Catalog
-from ingest.indexer import Indexer
-from ingest.kinds import KINDS
-from ingest.kinds.base import OptionSyntaxError, parse_options
-from ingest.sources import SourceConfig, SourceRegistry
 from search.errors import AuskunftError, ConfigurationError
 from search.fields import DOC_TYPES
+from search.source_options import OptionSyntaxError, parse_options
 from ui.auth import split_groups
 from ui.i18n import t
-from ui.session import index_writer, language, require_admin, settings
+from ui.session import client, language, require_admin, service_errors, settings
+from ui.views.admin_status import follow
+
+Source = SimpleNamespace
+"""A source as the service describes it (attributes of ``GET /api/v1/sources``)."""
+
+
+def _kinds() -> dict[str, dict[str, Any]]:
+    """:returns: the kinds of source the service knows (asked once per session)."""
+    if "_source_kinds" not in st.session_state:
+        with service_errors():
+            st.session_state["_source_kinds"] = client().source_kinds()
+    kinds: dict[str, dict[str, Any]] = st.session_state["_source_kinds"]
+    return kinds
 
 
 def _lines(text: str) -> list[str]:
@@ -27,55 +36,43 @@ def _lines(text: str) -> list[str]:
 
 def _sync(name: str) -> None:
     lang = language()
-    bar = st.progress(0.0, text=t(lang, "sync_starting", name=name))
     try:
-        with index_writer(), Indexer(settings()) as indexer:
-            registry = SourceRegistry(indexer.catalog)
-            total = registry.count_documents(name, indexer)  # None: not known in advance
-            done = {"n": 0}
-
-            def progress(event: str, uri: str) -> None:
-                done["n"] += 1
-                n, file = done["n"], uri.rsplit("/", 1)[-1]
-                if total:
-                    text = t(lang, "sync_progress", n=n, total=total, file=file)
-                    bar.progress(min(n / total, 1.0), text=text)
-                else:  # creeps towards the end without claiming to know it
-                    bar.progress(n / (n + 20), text=t(lang, "sync_progress_open", n=n, file=file))
-
-            report = registry.sync(name, indexer, progress)
-    except (AuskunftError, OSError) as exc:
-        bar.empty()
+        with service_errors():
+            job = follow(client().sync(name), t(lang, "sync_starting", name=name))
+    except AuskunftError as exc:
         st.error(t(lang, "error", error=exc))
         return
-    bar.progress(1.0, text=t(lang, "sync_done", name=name))
+    if job["state"] != "done":
+        st.error(t(lang, "error", error=job.get("error") or ""))
+        return
+    report = job.get("report") or {}
     st.success(
         t(
             lang,
             "sync_report",
-            seen=report.seen,
-            indexed=report.indexed,
-            unchanged=report.unchanged,
-            failed=report.failed,
-            deleted=report.deleted,
-            seconds=report.seconds,
+            seen=report.get("seen", 0),
+            indexed=report.get("indexed", 0),
+            unchanged=report.get("unchanged", 0),
+            failed=report.get("failed", 0),
+            deleted=report.get("deleted", 0),
+            seconds=report.get("seconds", 0),
         )
     )
 
 
 def _remove(name: str) -> None:
     lang = language()
-    try:
-        with st.spinner(t(lang, "removing")), index_writer(), Indexer(settings()) as indexer:
-            removed = SourceRegistry(indexer.catalog).remove(name, indexer)
-    except AuskunftError as exc:
-        st.error(t(lang, "error", error=exc))
+    with service_errors():
+        job = follow(client().remove_source(name), t(lang, "removing"))
+    if job["state"] != "done":
+        st.error(t(lang, "error", error=job.get("error") or ""))
         return
+    removed = (job.get("report") or {}).get("deleted", 0)
     st.session_state["_sources_message"] = t(lang, "removed", name=name, n=removed)
     st.rerun()
 
 
-def _last_sync(source: SourceConfig, lang: str) -> str:
+def _last_sync(source: Source, lang: str) -> str:
     last = source.last_sync
     if not last:
         return t(lang, "never_synced")
@@ -107,13 +104,13 @@ def _parse_options(text: str, lang: str) -> dict[str, Any]:
 
 
 def _source_form(
-    lang: str, key: str, kind: str, source: SourceConfig | None = None
-) -> SourceConfig | None:
+    lang: str, key: str, kind: str, source: Source | None = None
+) -> dict[str, Any] | None:
     """The fields of a source of ``kind``; :returns: the values when submitted.
 
     A "test connection" press shows the result and returns nothing.
     """
-    spec = KINDS[kind]
+    spec = SimpleNamespace(**_kinds()[kind])
     with st.form(key):
         name = st.text_input(
             t(lang, "source_name"), value=source.name if source else "", disabled=bool(source)
@@ -172,20 +169,20 @@ def _source_form(
         if not (tested or submitted):
             return None
         try:
-            values = SourceConfig(
-                name=source.name if source else name,
-                kind=kind,
-                location=location,
-                include=_lines(include),
-                exclude=_lines(exclude),
-                access_groups=list(split_groups(groups)),
-                doc_type=doc_type,
-                options=_parse_options(options, lang),
-                interval_minutes=int(interval) or None,
-            )
+            values = {
+                "name": source.name if source else name,
+                "kind": kind,
+                "location": location,
+                "include": _lines(include),
+                "exclude": _lines(exclude),
+                "access_groups": list(split_groups(groups)),
+                "doc_type": doc_type,
+                "options": _parse_options(options, lang),
+                "interval_minutes": int(interval) or None,
+            }
             if tested:
                 with st.spinner(t(lang, "test_connection")):
-                    result = SourceRegistry.check(values, settings())
+                    result = client().test_source(entry=values)
                 st.success(t(lang, "test_ok", result=result))
                 return None
         except AuskunftError as exc:
@@ -194,7 +191,7 @@ def _source_form(
     return values
 
 
-def _source_card(registry: SourceRegistry, source: SourceConfig, counts: dict[str, int]) -> None:
+def _source_card(source: Source, counts: dict[str, int]) -> None:
     lang = language()
     with st.container(border=True, key=f"source-{source.name}"):
         every = (
@@ -241,7 +238,7 @@ def _source_card(registry: SourceRegistry, source: SourceConfig, counts: dict[st
         ):
             try:
                 with st.spinner(t(lang, "test_connection")):
-                    result = SourceRegistry.check(source, settings())
+                    result = client().test_source(source.name)
             except AuskunftError as exc:
                 st.error(t(lang, "error", error=exc))
             else:
@@ -251,17 +248,9 @@ def _source_card(registry: SourceRegistry, source: SourceConfig, counts: dict[st
         with edit.popover(t(lang, "edit"), icon=":material/edit:"):
             changed = _source_form(lang, f"edit-{source.name}", source.kind, source)
             if changed is not None:
+                edits = {k: v for k, v in changed.items() if k not in ("name", "kind")}
                 try:
-                    registry.update(
-                        source.name,
-                        location=changed.location,
-                        include=changed.include,
-                        exclude=changed.exclude,
-                        access_groups=changed.access_groups,
-                        doc_type=changed.doc_type,
-                        options=changed.options,
-                        interval_minutes=changed.interval_minutes,
-                    )
+                    client().update_source(source.name, edits)
                 except AuskunftError as exc:
                     st.error(t(lang, "error", error=exc))
                 else:
@@ -281,35 +270,31 @@ def render() -> None:
     message = st.session_state.pop("_sources_message", None)
     if message:
         st.success(message)
-    with closing(Catalog(settings().catalog_path)) as catalog:
-        registry = SourceRegistry(catalog)
-        try:  # sources of the settings file; removing dropped ones waits for a sync
-            registry.apply_config(settings().sources)
-        except AuskunftError as exc:
-            st.warning(t(lang, "error", error=exc))
-        counts = catalog.counts_by_source()
-        sources = registry.list()
-        unregistered = registry.unregistered_sources()
-        for source in sources:
-            _source_card(registry, source, counts.get(source.name, {}))
-        if not sources:
-            st.info(t(lang, "no_sources"))
-        with st.expander(t(lang, "add_new_source"), expanded=not sources, icon=":material/add:"):
-            kind = st.selectbox(
-                t(lang, "source_kind"),
-                list(KINDS),
-                format_func=lambda k: t(lang, f"kind_{k}"),
-                key="new-source-kind",
-            )
-            new = _source_form(lang, "add-source", kind)
-            if new is not None:
-                try:
-                    registry.add(new)
-                except AuskunftError as exc:
-                    st.error(t(lang, "error", error=exc))
-                else:
-                    st.session_state["_sources_message"] = t(lang, "added", name=new.name)
-                    st.rerun()
+    service = client()
+    with service_errors():
+        sources = [Source(**body) for body in service.sources()]
+        counts = service.status()["sources"]
+    unregistered = sorted(set(counts) - {source.name for source in sources})
+    for source in sources:
+        _source_card(source, counts.get(source.name, {}))
+    if not sources:
+        st.info(t(lang, "no_sources"))
+    with st.expander(t(lang, "add_new_source"), expanded=not sources, icon=":material/add:"):
+        kind = st.selectbox(
+            t(lang, "source_kind"),
+            list(_kinds()),
+            format_func=lambda k: t(lang, f"kind_{k}"),
+            key="new-source-kind",
+        )
+        new = _source_form(lang, "add-source", kind)
+        if new is not None:
+            try:
+                service.add_source(new)
+            except AuskunftError as exc:
+                st.error(t(lang, "error", error=exc))
+            else:
+                st.session_state["_sources_message"] = t(lang, "added", name=new["name"])
+                st.rerun()
     if unregistered:
         st.subheader(t(lang, "unregistered"))
         st.caption(t(lang, "unregistered_help"))

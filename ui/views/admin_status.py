@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 import streamlit as st
 
-from ingest.indexer import Indexer, data_dir_bytes, index_status
-from ingest.sources import SourceRegistry
-from search.errors import AuskunftError
 from ui.i18n import t
-from ui.session import index_writer, language, require_admin, settings
+from ui.session import client, language, require_admin, service_errors
 
 
 def human_bytes(size: int) -> str:
@@ -21,16 +21,32 @@ def human_bytes(size: int) -> str:
     return f"{value:.1f} TB"  # pragma: no cover - the loop returns
 
 
+def follow(job: dict[str, Any], label: str) -> dict[str, Any]:
+    """Show a job of the service with a progress bar until it ends (the service does the
+    work; other users' searches go on meanwhile).
+
+    :returns: the finished job.
+    """
+    bar = st.progress(0.0, text=label)
+    while not job.get("finished"):
+        time.sleep(0.5)
+        job = client().job(int(job["id"]))
+        seen = sum(job.get("counts", {}).values())
+        total = job.get("total")
+        share = min(seen / total, 1.0) if total else 0.0
+        bar.progress(share, text=f"{label} ({seen}{f' / {total}' if total else ''})")
+    bar.empty()
+    return job
+
+
 def _retry(doc_id: str) -> None:
     lang = language()
-    try:
-        with st.spinner(t(lang, "retrying")), index_writer(), Indexer(settings()) as indexer:
-            report = SourceRegistry(indexer.catalog).retry(doc_id, indexer)
-    except AuskunftError as exc:
-        st.error(t(lang, "error", error=exc))
-        return
-    if report.failed:
-        st.warning(t(lang, "retry_failed", error=report.failures[0]["error"]))
+    with service_errors():
+        job = follow(client().retry(doc_id), t(lang, "retrying"))
+    report = job.get("report") or {}
+    if job["state"] != "done" or report.get("failed"):
+        failures = report.get("failures") or [{"error": job.get("error") or ""}]
+        st.warning(t(lang, "retry_failed", error=failures[0]["error"]))
     else:
         st.success(t(lang, "retry_ok"))
 
@@ -40,9 +56,9 @@ def render() -> None:
     require_admin()
     lang = language()
     st.title(t(lang, "nav_status"))
-    with st.spinner(t(lang, "loading")):
-        status = index_status(settings())
-        size = data_dir_bytes(settings())
+    with service_errors(), st.spinner(t(lang, "loading")):
+        status = client().status(disk=True)
+    size = int(status.get("disk_bytes", 0))
     counts = status["documents"]
     columns = st.columns(5)
     columns[0].metric(t(lang, "status_indexed"), counts.get("indexed", 0))

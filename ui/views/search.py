@@ -14,7 +14,6 @@ from typing import Any
 
 import streamlit as st
 
-from ingest.indexer import index_status
 from search import fields
 from search.citations import CitationBuilder
 from search.errors import AuskunftError
@@ -23,7 +22,7 @@ from search.filters import SearchFilters
 from search.results import SEARCH_MODES, DocumentHit, Passage, SearchResponse
 from ui import answer_panel
 from ui.i18n import t
-from ui.session import current_user, language, search_service, settings
+from ui.session import client, language, service_errors, settings
 from ui.viewer import show_original
 
 SORTS = ("relevance", "date_desc", "date_asc")
@@ -131,21 +130,21 @@ def _filters(doc_ids: Sequence[str] | None = None) -> SearchFilters:
 
 
 def _search(query: str, filters: SearchFilters, *, one_document: bool = False) -> SearchResponse:
-    """Search as the current user; the same search is answered from the session."""
-    user = current_user()
-    groups = user.search_groups(settings()) if user else settings().search.default_access_groups
+    """Search as the current user through the service.
+
+    A repeated search is answered from the session only while the index is unchanged (the
+    service's ``generation``): after an ingestion the same search asks again.
+    """
     mode = st.session_state.get("mode", "hybrid")
     top_k = 1 if one_document else int(st.session_state.get("top_k", settings().search.top_k))
-    key = repr((query, mode, filters, top_k, groups, one_document))
+    service = client()
+    generation = service.health().get("generation")
+    key = repr((query, mode, filters, top_k, one_document, service.identity, generation))
     cache: dict[str, SearchResponse] = st.session_state.setdefault("_responses", {})
     if key not in cache:
-        with search_service(one_document=one_document) as service:
-            if len(cache) > 20:
-                cache.clear()
-            cache[key] = service.search(
-                query, mode=mode, filters=filters, user_groups=groups, top_k=top_k
-            )
-        answer_panel.record_search(cache[key], filters, groups)
+        if len(cache) > 20:
+            cache.clear()
+        cache[key] = service.search(query, mode=mode, filters=filters, top_k=top_k)
     return cache[key]
 
 
@@ -208,9 +207,7 @@ def _facets(lang: str, hits: list[DocumentHit], search_key: str) -> list[Documen
 
 def _answer_panel(response: SearchResponse, filters: SearchFilters) -> None:
     """The drafted answer (LLM configured) or the extract, above the results."""
-    user = current_user()
-    groups = user.search_groups(settings()) if user else settings().search.default_access_groups
-    answer_panel.render(response, filters, groups)
+    answer_panel.render(response, filters)
 
 
 @st.dialog("Dokument", width="large")
@@ -300,11 +297,12 @@ def render() -> None:
     """Render the search page."""
     lang = language()
     _load_query_params()
-    status = index_status(settings())
-    _sidebar(lang, list(status["sources"]))
+    with service_errors():
+        me = client().me()
+    _sidebar(lang, list(me["sources"]))
     st.title(t(lang, "title"))
     st.caption(t(lang, "subtitle"))
-    if status["documents"]["indexed"] == 0:
+    if me["indexed"] == 0:
         st.info(t(lang, "empty_index"))
     with st.form("search", border=False):
         query_column, button_column = st.columns([6, 1], vertical_alignment="bottom")
@@ -315,12 +313,8 @@ def render() -> None:
         return
     _save_query_params(query)
     filters = _filters()
-    try:
-        with st.spinner(t(lang, "searching")):
-            response = _search(query, filters)
-    except AuskunftError as exc:
-        st.error(t(lang, "error", error=exc))
-        return
+    with service_errors(), st.spinner(t(lang, "searching")):
+        response = _search(query, filters)
     for notice in response.notices:
         st.info(notice)
     _answer_panel(response, filters)
