@@ -50,18 +50,49 @@ def make_doc_id(source: str, uri: str) -> str:
     return hashlib.sha256(f"{source}\x00{uri}".encode()).hexdigest()[:24]
 
 
-def departed(
+@dataclass(frozen=True, slots=True)
+class Departures:
+    """What a finished listing means for the catalog (see :func:`reconcile`).
+
+    :param gone: documents to remove: they left the source.
+    :param skipped: what the source had but did not deliver, and listings not trusted to
+        delete anything (``uri``, ``reason``, ``error``), for the sync's report.
+    """
+
+    gone: list[CatalogEntry]
+    skipped: list[dict[str, str]]
+
+
+def reconcile(
     catalog: Catalog, connector: Connector, scope: str | None, seen: set[str]
-) -> list[CatalogEntry]:
-    """:returns: documents that have left the connector's source: under ``scope`` but not
-    listed (``scope`` of a complete listing, ``None`` for a partial one), or reported
-    removed by the source (``removed()``), each once.
+) -> Departures:
+    """Decide, once a listing is exhausted, which documents have left the source: the
+    one rule for every path that syncs (a direct run, a queue worker's sync job).
+
+    A document has left when it is under ``scope`` and was not listed, or the source
+    reports it removed (``removed()``). Nothing is deleted for being unlisted when the
+    connector withdrew its claim of a complete listing (its ``scope`` is ``None`` after
+    listing: it had to skip objects), nor when a complete listing came back empty while
+    the catalog holds documents under it (an unmounted share, a server that lost its
+    list): those are kept and the listing is reported as skipped (``empty-listing``).
 
     :param catalog: the catalog.
     :param connector: the source, after its listing is exhausted.
-    :param scope: URI prefix the listing covered completely, or ``None``.
+    :param scope: URI prefix the listing covers completely, or ``None`` (a partial one).
     :param seen: URIs the listing yielded.
+    :returns: the documents gone and what was skipped.
     """
+    skipped = [dict(item) for item in getattr(connector, "skipped", ())]
+    if hasattr(connector, "scope") and connector.scope is None:
+        # asked after listing: a connector that had to skip objects withdraws the claim
+        # that its listing was complete, so nothing is deleted for being unlisted
+        scope = None
+    if scope is not None and not seen:
+        kept = sum(1 for e in catalog.entries(source=connector.name) if e.uri.startswith(scope))
+        if kept:  # an unmounted share, a list the server lost: not a source emptied
+            scope = None
+            error = f"the source listed nothing; its {kept} documents are kept"
+            skipped.append({"uri": connector.name, "reason": "empty-listing", "error": error})
     gone: dict[str, CatalogEntry] = {}
     if scope is not None:
         for entry in catalog.entries(source=connector.name):
@@ -72,7 +103,7 @@ def departed(
         reported = catalog.get(make_doc_id(connector.name, uri))
         if reported is not None:
             gone.setdefault(reported.doc_id, reported)
-    return list(gone.values())
+    return Departures(gone=list(gone.values()), skipped=skipped)
 
 
 @dataclass
@@ -261,22 +292,9 @@ class IngestRunner:
                     item.future.cancel()
             raise
         self._flush(pending, report)
-        report.skipped.extend(getattr(connector, "skipped", ()))
-        if hasattr(connector, "scope") and connector.scope is None:
-            # asked after listing: a connector that had to skip objects withdraws the claim
-            # that its listing was complete, so nothing is deleted for being unlisted
-            scope = None
-        if scope is not None and not seen:
-            kept = sum(
-                1 for e in self.catalog.entries(source=connector.name) if e.uri.startswith(scope)
-            )
-            if kept:  # an unmounted share, a list the server lost: not a source emptied
-                scope = None
-                error = f"the source listed nothing; its {kept} documents are kept"
-                report.skipped.append(
-                    {"uri": connector.name, "reason": "empty-listing", "error": error}
-                )
-        gone = departed(self.catalog, connector, scope, seen)
+        departures = reconcile(self.catalog, connector, scope, seen)
+        report.skipped.extend(departures.skipped)
+        gone = departures.gone
         report.deleted += self.remove(gone)
         for entry in gone:
             self.progress("deleted", entry.uri)

@@ -23,11 +23,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from connectors.base import SourceRef
 from ingest.catalog import Catalog
 from ingest.queue import JobQueue
-from ingest.runner import IngestReport, IngestRunner, departed
+from ingest.runner import IngestReport, IngestRunner, reconcile
 from ingest.sources import SourceConfig, SourceRegistry
 from search.backends import WriteLock, open_embedder, open_keyword_store, open_vector_store
 from search.embedders import CachedEmbedder
@@ -193,14 +194,17 @@ class QueueWorker:
                 queued += self.queue.enqueue_document(
                     config.name, ref.uri, size=ref.size, version=ref.version
                 )
-            gone = departed(job.catalog, connector, getattr(connector, "scope", None), seen)
+            scope = getattr(connector, "scope", None)
+            departures = reconcile(job.catalog, connector, scope, seen)
+            gone = departures.gone
             if gone:
                 with self.writing(job.runner) as runner:
                     runner.remove(gone)
+            report: dict[str, Any] = {"queued": queued, "deleted": len(gone)}
+            if departures.skipped:
+                report["skipped"] = departures.skipped
             # like SourceRegistry.sync: the cursor moves only after a successful listing
-            job.registry.record_sync(
-                config, report={"queued": queued, "deleted": len(gone)}, connector=connector
-            )
+            job.registry.record_sync(config, report=report, connector=connector)
         logger.info("%s: %d document jobs queued, %d removed", name, queued, len(gone))
         return queued
 

@@ -331,3 +331,33 @@ def test_scheduler_puts_due_sources_on_the_queue(tmp_path: Path, queue_url: str)
     _assert_exactly_once(settings, 3)
     assert scheduler.run_once() == []  # synced: not due for an hour
     assert len(scheduler.run_once(now=datetime.now(UTC) + timedelta(minutes=61))) == 1
+
+
+def test_sync_job_of_an_empty_listing_deletes_nothing(tmp_path: Path, queue_url: str) -> None:
+    """A share that is not mounted lists nothing: its documents stay (as on the direct
+    path), and the sync's report says why."""
+    corpus = _corpus(tmp_path / "akten", 3)
+    settings = _settings(tmp_path, queue_url)
+    _register(settings, "bau", corpus)
+    queue = JobQueue(settings)
+    worker = QueueWorker(settings, queue)
+    try:
+        with queue.opened():
+            queue.enqueue_sync("bau")
+        queue.run_worker(worker.sync_source, worker.ingest_document, wait=False)
+        _assert_exactly_once(settings, 3)
+        for path in corpus.iterdir():  # the mount point stays, empty
+            path.unlink()
+        with queue.opened():
+            queue.enqueue_sync("bau")
+        queue.run_worker(worker.sync_source, worker.ingest_document, wait=False)
+    finally:
+        worker.close()
+    _assert_exactly_once(settings, 3)
+    catalog = Catalog(settings.catalog_path)
+    source = SourceRegistry(catalog).require("bau")
+    catalog.close()
+    assert source.last_sync is not None
+    report = source.last_sync["report"]
+    assert report["deleted"] == 0
+    assert [item["reason"] for item in report["skipped"]] == ["empty-listing"]
