@@ -165,6 +165,14 @@ class AccessSettings(BaseModel):
         default=None, description="Provider name under [auth] in secrets.toml (None: default)."
     )
     groups_claim: str = "groups"
+    oidc_jwks_url: str | None = Field(
+        default=None,
+        description="oidc mode, API: the provider's JWKS URL; a request with a bearer ID or "
+        "access token signed by one of its keys acts for the token's user (groups from "
+        "groups_claim). None: the API takes API keys and the interface only.",
+    )
+    oidc_issuer: str | None = Field(default=None, description="Required `iss` of such tokens.")
+    oidc_audience: str | None = Field(default=None, description="Required `aud` of such tokens.")
     dev_user: str = "entwickler"
     dev_groups: list[str] = Field(default_factory=lambda: ["admin"])
 

@@ -12,7 +12,10 @@ In order:
    request without them is refused.
 3. ``access.mode = "dev"``: the same headers if sent, else ``access.dev_user`` with
    ``access.dev_groups`` (development only: every response says so in a header).
-4. ``access.mode = "oidc"``: people log in at the interface; direct API calls need a key.
+4. ``access.mode = "oidc"``: people log in at the interface; a direct API call brings an
+   API key, or a bearer token (JWT) signed by the provider's keys
+   (``access.oidc_jwks_url``; ``oidc_issuer`` and ``oidc_audience`` checked when set),
+   whose user and groups claim say who calls.
 
 Admins are members of ``access.admin_group`` (or keys made with admin rights).
 """
@@ -22,11 +25,13 @@ from __future__ import annotations
 import hmac
 from collections.abc import Mapping
 
+import jwt
+
 from ingest.application import Caller
 from search.api_keys import ApiKeyStore
 from search.settings import Settings
 from ui.api.problems import Problem
-from ui.auth import split_groups
+from ui.auth import split_groups, user_from_claims
 from ui.client import client_key
 
 USER_HEADER = "X-Auskunft-User"
@@ -58,6 +63,30 @@ class CallerResolver:
         self.settings = settings
         self.keys = keys
         self._client_key = client_key(settings)
+        self._jwks: jwt.PyJWKClient | None = None
+
+    def _from_token(self, token: str) -> Caller:
+        """The user of an OpenID Connect token signed by the configured provider."""
+        access = self.settings.access
+        if self._jwks is None:
+            # keys are fetched from the provider the admin configured, and cached
+            self._jwks = jwt.PyJWKClient(str(access.oidc_jwks_url), cache_keys=True, timeout=10)
+        try:
+            signing_key = self._jwks.get_signing_key_from_jwt(token)
+            claims = jwt.decode(
+                token,
+                signing_key.key,
+                algorithms=["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"],
+                audience=access.oidc_audience,
+                issuer=access.oidc_issuer,
+                options={"verify_aud": access.oidc_audience is not None, "require": ["exp"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise Problem("unauthenticated", f"token refused: {exc}") from exc
+        user = user_from_claims(access, {**claims, "is_logged_in": True})
+        if user is None:
+            raise Problem("unauthenticated", "the token names no user")
+        return Caller(name=user.name, groups=user.groups, is_admin=user.is_admin)
 
     def __call__(self, headers: Mapping[str, str]) -> Caller:
         """:param headers: the request headers (lower-case names, as Starlette gives them).
@@ -74,9 +103,11 @@ class CallerResolver:
                     raise Problem("unauthenticated", "the interface named no user")
                 return _named(self.settings, name, split_groups(headers.get(GROUPS_HEADER.lower())))
             key = self.keys.verify(token)
-            if key is None:
-                raise Problem("unauthenticated", "unknown or revoked key")
-            return Caller(name=f"key:{key.name}", groups=key.groups, is_admin=key.admin)
+            if key is not None:
+                return Caller(name=f"key:{key.name}", groups=key.groups, is_admin=key.admin)
+            if access.mode == "oidc" and access.oidc_jwks_url and token.count(".") == 2:
+                return self._from_token(token)
+            raise Problem("unauthenticated", "unknown or revoked key")
         if access.mode in ("header", "dev"):
             name = headers.get(access.user_header.lower(), "").strip()
             if name:
