@@ -27,9 +27,8 @@ from ingest.catalog import Catalog
 from ingest.queue import DOCUMENT_TASK, SYNC_TASK, JobQueue
 from ingest.sources import SourceConfig, SourceRegistry
 from ingest.worker import QueueWorker
-from search.backends import open_keyword_store, open_vector_store
-from search.filters import SearchFilters
 from search.settings import Settings
+from tests.consistency import assert_exactly_once
 
 ROOT = Path(__file__).parents[2]
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
@@ -128,30 +127,6 @@ def _register(settings: Settings, name: str, folder: Path) -> None:
     catalog.close()
 
 
-def _assert_exactly_once(settings: Settings, files: int) -> None:
-    """Catalog rows == corpus files; each document's chunks are in both stores once."""
-    catalog = Catalog(settings.catalog_path)
-    try:
-        entries = catalog.entries()
-        assert catalog.counts_by_status() == {"indexing": 0, "indexed": files, "failed": 0}
-        assert len(entries) == files
-        chunk_ids = [cid for entry in entries for cid in entry.chunk_ids]
-        assert len(chunk_ids) == len(set(chunk_ids))
-    finally:
-        catalog.close()
-    keyword = open_keyword_store(settings)
-    vector = open_vector_store(settings, 384)
-    try:
-        for store in (keyword, vector):
-            assert store.count() == len(chunk_ids)
-            assert store.doc_ids() == {entry.doc_id for entry in entries}
-            for entry in entries:
-                assert store.count(SearchFilters(doc_ids=[entry.doc_id])) == len(entry.chunk_ids)
-    finally:
-        keyword.close()
-        vector.close()
-
-
 def _jobs(url: str) -> list[tuple[str, str, int]]:
     with psycopg.connect(url) as conn:
         rows = conn.execute(
@@ -171,7 +146,7 @@ def test_sync_job_queues_documents_and_a_worker_ingests_them(tmp_path: Path, que
     worker = QueueWorker(settings, queue)
     try:
         queue.run_worker(worker.sync_source, worker.ingest_document, wait=False)
-        _assert_exactly_once(settings, 5)
+        assert_exactly_once(settings, 5)
         assert queue.counts() == {SYNC_TASK: {"succeeded": 1}, DOCUMENT_TASK: {"succeeded": 5}}
 
         # idempotent: every document job again changes nothing
@@ -185,7 +160,7 @@ def test_sync_job_queues_documents_and_a_worker_ingests_them(tmp_path: Path, que
         queue.run_worker(worker.sync_source, worker.ingest_document, wait=False)
     finally:
         worker.close()
-    _assert_exactly_once(settings, 4)
+    assert_exactly_once(settings, 4)
     catalog = Catalog(settings.catalog_path)
     source = SourceRegistry(catalog).require("bau")
     catalog.close()
@@ -303,7 +278,7 @@ def test_two_workers_one_killed_mid_job_lose_and_duplicate_nothing(
         "no job was taken over from the killed worker"
     )
     assert "queued again" in (tmp_path / "B.log").read_text()
-    _assert_exactly_once(settings, files)
+    assert_exactly_once(settings, files)
 
 
 def test_scheduler_puts_due_sources_on_the_queue(tmp_path: Path, queue_url: str) -> None:
@@ -328,7 +303,7 @@ def test_scheduler_puts_due_sources_on_the_queue(tmp_path: Path, queue_url: str)
         queue.run_worker(worker.sync_source, worker.ingest_document, wait=False)
     finally:
         worker.close()
-    _assert_exactly_once(settings, 3)
+    assert_exactly_once(settings, 3)
     assert scheduler.run_once() == []  # synced: not due for an hour
     assert len(scheduler.run_once(now=datetime.now(UTC) + timedelta(minutes=61))) == 1
 
@@ -345,7 +320,7 @@ def test_sync_job_of_an_empty_listing_deletes_nothing(tmp_path: Path, queue_url:
         with queue.opened():
             queue.enqueue_sync("bau")
         queue.run_worker(worker.sync_source, worker.ingest_document, wait=False)
-        _assert_exactly_once(settings, 3)
+        assert_exactly_once(settings, 3)
         for path in corpus.iterdir():  # the mount point stays, empty
             path.unlink()
         with queue.opened():
@@ -353,7 +328,7 @@ def test_sync_job_of_an_empty_listing_deletes_nothing(tmp_path: Path, queue_url:
         queue.run_worker(worker.sync_source, worker.ingest_document, wait=False)
     finally:
         worker.close()
-    _assert_exactly_once(settings, 3)
+    assert_exactly_once(settings, 3)
     catalog = Catalog(settings.catalog_path)
     source = SourceRegistry(catalog).require("bau")
     catalog.close()

@@ -13,9 +13,8 @@ from typing import Any
 import httpx
 
 from ingest.catalog import Catalog
-from search.backends import open_keyword_store, open_vector_store
-from search.filters import SearchFilters
 from search.settings import load_settings
+from tests.consistency import assert_exactly_once
 from tests.service_server import free_port, serve_process, wait_healthy
 
 FILES = 30
@@ -96,25 +95,7 @@ def test_kill_9_during_a_sync_then_restart_loses_and_duplicates_nothing(tmp_path
         process.terminate()
         process.wait(timeout=30)
 
-    catalog = Catalog(settings.catalog_path)
-    try:
-        entries = catalog.entries()
-        assert catalog.counts_by_status() == {"indexing": 0, "indexed": FILES, "failed": 0}
-        assert sorted(entry.uri for entry in entries) == sorted(
-            path.as_uri() for path in folder.iterdir()
-        )
-        chunk_ids = [cid for entry in entries for cid in entry.chunk_ids]
-        assert len(chunk_ids) == len(set(chunk_ids))
-    finally:
-        catalog.close()
-    keyword = open_keyword_store(settings)
-    vector = open_vector_store(settings, 384)
-    try:
-        for store in (keyword, vector):
-            assert store.count() == len(chunk_ids)
-            assert store.doc_ids() == {entry.doc_id for entry in entries}
-            for entry in entries:
-                assert store.count(SearchFilters(doc_ids=[entry.doc_id])) == len(entry.chunk_ids)
-    finally:
-        keyword.close()
-        vector.close()
+    entries = assert_exactly_once(settings, FILES)
+    assert sorted(entry.uri for entry in entries) == sorted(
+        path.as_uri() for path in folder.iterdir()
+    )
