@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 PLAIN_TEXT: Final = "plain_text"
 """Metadata flag of a :class:`SourceDocument` whose ``content`` is UTF-8 text with
@@ -47,26 +48,47 @@ class SourceDocument:
         return hashlib.sha256(self.content).hexdigest()
 
 
-class Connector(Protocol):
+Skipped = dict[str, str]
+"""An object a source has but its connector could not turn into a document (a garbage JSON
+object, a 500 for one page): ``{"uri", "reason", "error"}``; reported, the others go on."""
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What a connector knows once its ``list()`` is exhausted; see :meth:`Connector.listing`.
+
+    :param scope: the URI prefix that this listing covered *completely*: a document of the
+        source under it that was not listed has been deleted. ``None``: the listing was
+        partial (incremental, limited, or it had to skip objects), so nothing is deleted
+        for being unlisted.
+    :param skipped: objects the source has but the connector could not read.
+    :param removed: URIs the source itself reports as deleted (e.g. OParl ``deleted``).
+    """
+
+    scope: str | None = None
+    skipped: tuple[Skipped, ...] = ()
+    removed: tuple[str, ...] = ()
+
+
+class Connector(ABC):
     """A source of documents.
 
-    Besides ``name``, ``list`` and ``fetch``, a connector may offer these members, which
-    the ingestion looks up with ``getattr`` (see :class:`SyncingConnector`):
+    A connector lists references (:meth:`list`) and fetches bytes (:meth:`fetch`). What
+    else it can do is part of its type: each capability is a method with a neutral
+    default, overridden by the connectors that have it, so the ingestion asks every
+    connector the same questions and never probes for attributes:
 
-    - ``scope``: the URI prefix that a *complete* listing covers; a document of the source
-      under it that is no longer listed was deleted. ``None`` (or absent) means the listing
-      is partial (an incremental sync lists only what changed), so nothing is deleted for
-      being unlisted. It is read again after ``list()`` is exhausted: a connector that had
-      to skip objects of a full listing sets it to ``None`` then.
-    - ``removed()``: URIs the source reports as deleted (e.g. OParl ``deleted: true``),
-      asked after ``list()`` is exhausted.
-    - ``skipped``: objects the connector could not turn into a document at all (garbage
-      JSON, a 500 for one object), each ``{"uri", "reason", "error"}``; they are reported,
-      the others are ingested.
-    - ``state()``: what to remember for the next sync (a ``modified_since`` cursor, ETags);
-      stored after a successful sync and passed back to the connector's constructor.
-    - ``check()``: test the connection; returns a short description of what was found,
-      raises ``OSError`` or ``ValueError`` with a readable message otherwise.
+    - **complete listing and removals** — :meth:`listing`: the scope a listing covered
+      completely, what it skipped, what the source reported deleted (default: a partial
+      listing that skipped and removed nothing);
+    - **incremental sync with a cursor** — :meth:`state`: what the next sync needs, stored
+      after a successful sync and handed back to the connector's constructor (default:
+      nothing, every sync lists everything);
+    - **connection check** — :meth:`check` (default: list everything and count).
+
+    Connectors raise ``OSError`` (the source cannot be reached or read) and
+    ``ValueError`` (it answers, but not as this kind of source); the ingestion translates
+    them once (``ingest.sync``).
 
     A :class:`SourceRef`'s ``version`` that equals the one recorded at the last successful
     ingestion means "unchanged": the document is not fetched again.
@@ -78,40 +100,35 @@ class Connector(Protocol):
 
     name: str
 
+    @abstractmethod
     def list(self) -> Iterator[SourceRef]:
-        """:returns: every document the source currently has."""
-        ...
+        """:returns: every document the source currently has (or, incrementally, every
+        document that changed since the cursor).
 
+        :raises OSError: when the source cannot be listed.
+        :raises ValueError: when it answers, but not as this kind of source.
+        """
+
+    @abstractmethod
     def fetch(self, ref: SourceRef) -> SourceDocument:
         """:returns: the document's bytes and metadata.
 
         :raises OSError: when it cannot be read.
         """
-        ...
 
-
-class SyncingConnector(Connector, Protocol):
-    """A connector that syncs incrementally and remembers where it stopped."""
-
-    @property
-    def scope(self) -> str | None:
-        """:returns: URI prefix of a complete listing, ``None`` for a partial one."""
-        ...
-
-    skipped: list[dict[str, str]]
-
-    def removed(self) -> Iterator[str]:
-        """:returns: URIs deleted at the source since the last sync."""
-        ...
+    def listing(self) -> Listing:
+        """:returns: what the last exhausted :meth:`list` covered, skipped and saw removed."""
+        return Listing()
 
     def state(self) -> dict[str, Any]:
         """:returns: what the next sync needs (cursor, ETags), JSON-serialisable."""
-        ...
+        return {}
 
     def check(self) -> str:
-        """:returns: a short description of the source (connection test).
+        """Test the connection.
 
-        :raises OSError: when it cannot be reached.
+        :returns: a short description of what was found.
+        :raises OSError: when the source cannot be reached.
         :raises ValueError: when it answers, but not as this kind of source.
         """
-        ...
+        return f"{sum(1 for _ in self.list())} documents"

@@ -16,7 +16,7 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import IO, Any, Final
 
-from connectors.base import PLAIN_TEXT, SourceDocument, SourceRef
+from connectors.base import PLAIN_TEXT, Connector, Listing, SourceDocument, SourceRef
 
 URI_SCHEME: Final = "beir://"
 
@@ -50,7 +50,7 @@ def corpus_id_of(uri: str) -> str:
     return uri.removeprefix(URI_SCHEME).split("/", 1)[-1]
 
 
-class BeirCorpusConnector:
+class BeirCorpusConnector(Connector):
     """Yields the documents of a BEIR corpus as plain text.
 
     :param folder: the set's folder.
@@ -70,6 +70,10 @@ class BeirCorpusConnector:
     def scope(self) -> str:
         """:returns: the URI prefix of this set's documents."""
         return f"{URI_SCHEME}{self.name}/"
+
+    def listing(self) -> Listing:
+        """:returns: a complete listing of :attr:`scope`."""
+        return Listing(scope=self.scope)
 
     def _records(self) -> Iterator[dict[str, Any]]:
         with open_text(corpus_path(self.folder)) as handle:

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlparse
 
-from connectors.base import SourceDocument, SourceRef
+from connectors.base import Connector, Listing, Skipped, SourceDocument, SourceRef
 
 
 def _matches(relative: PurePosixPath, patterns: Sequence[str]) -> bool:
@@ -22,7 +22,7 @@ def _matches(relative: PurePosixPath, patterns: Sequence[str]) -> bool:
     return False
 
 
-class FilesystemConnector:
+class FilesystemConnector(Connector):
     """Lists and reads files under ``root``, recursively, in a stable order.
 
     :param root: a folder, or a single file.
@@ -47,6 +47,7 @@ class FilesystemConnector:
         self.name = name
         self.include = tuple(include)
         self.exclude = tuple(exclude)
+        self._skipped: list[Skipped] = []
 
     @property
     def scope(self) -> str:
@@ -57,11 +58,25 @@ class FilesystemConnector:
         uri = self.root.as_uri()
         return uri if self.root.is_file() else uri.rstrip("/") + "/"
 
+    def listing(self) -> Listing:
+        """:returns: a complete listing of :attr:`scope`, unless a folder could not be
+        read (then nothing is deleted for being unlisted, and the folder is reported)."""
+        return Listing(
+            scope=self.scope if not self._skipped else None, skipped=tuple(self._skipped)
+        )
+
+    def _unreadable(self, error: OSError) -> None:
+        folder = Path(error.filename or self.root)
+        reason = "unreadable-folder"
+        self._skipped.append({"uri": folder.as_uri(), "reason": reason, "error": str(error)})
+
     def _paths(self) -> Iterator[Path]:
+        self._skipped = []
         if self.root.is_file():
             yield self.root
             return
-        for folder, dirnames, filenames in os.walk(self.root, followlinks=False):
+        walk = os.walk(self.root, onerror=self._unreadable, followlinks=False)
+        for folder, dirnames, filenames in walk:
             dirnames.sort()
             for filename in sorted(filenames):
                 path = Path(folder) / filename
@@ -83,14 +98,19 @@ class FilesystemConnector:
     def fetch(self, ref: SourceRef) -> SourceDocument:
         """:returns: the file's bytes.
 
-        :raises OSError: when the file cannot be read.
+        :raises FileNotFoundError: when the file was deleted.
+        :raises OSError: when it cannot be read (or the folder is not reachable).
         """
         path = _path_from_uri(ref.uri)
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:
+            if not self.root.exists():  # the share is gone, not the file
+                msg = f"{self.root} is not reachable (unmounted?)"
+                raise OSError(msg) from None
+            raise
         return SourceDocument(
-            uri=ref.uri,
-            filename=path.name,
-            content=path.read_bytes(),
-            metadata={"path": str(path)},
+            uri=ref.uri, filename=path.name, content=content, metadata={"path": str(path)}
         )
 
 

@@ -59,7 +59,7 @@ from urllib.parse import urlparse
 
 import httpx
 
-from connectors.base import PLAIN_TEXT, SourceDocument, SourceRef
+from connectors.base import PLAIN_TEXT, Connector, Listing, SourceDocument, SourceRef
 from connectors.oparl_cache import FileCache
 from connectors.oparl_client import OParlClient, OParlError
 from connectors.oparl_consulted import ConsultedIndex, modified_since
@@ -98,7 +98,7 @@ def _digest(*parts: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-class OParlConnector:
+class OParlConnector(Connector):
     """Lists and reads the papers of one body of an OParl system.
 
     :param system_url: URL of the OParl ``System`` object.
@@ -307,6 +307,11 @@ class OParlConnector:
     def removed(self) -> Iterator[str]:
         """:returns: URIs of papers and files deleted since the last sync."""
         yield from dict.fromkeys(self._removed)
+
+    def listing(self) -> Listing:
+        """:returns: the scope (complete first listings only), skipped objects and the
+        papers and files the server reported deleted."""
+        return Listing(scope=self.scope, skipped=tuple(self.skipped), removed=tuple(self.removed()))
 
     def state(self) -> dict[str, Any]:
         """:returns: the cursor for the next sync, the files of every paper (and the URLs

@@ -39,8 +39,8 @@ class OParlError(OSError):
         """``http``, ``timeout``, ``connection``, ``not-found`` or ``invalid-json``."""
 
 
-class OParlNotFound(OParlError):
-    """The server answered 404 (or 410)."""
+class OParlNotFound(OParlError, FileNotFoundError):
+    """The server answered 404 (or 410): the object is gone."""
 
 
 @dataclass(frozen=True, slots=True)

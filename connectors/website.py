@@ -52,7 +52,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
 
-from connectors.base import SourceDocument, SourceRef
+from connectors.base import Connector, Listing, SourceDocument, SourceRef
 from connectors.html_content import normalise_url, read_page
 from connectors.http_fetch import (
     DEFAULT_USER_AGENT,
@@ -132,7 +132,7 @@ def _sitemap_xml(result: FetchResult, limit: int) -> bytes:
     return xml
 
 
-class WebsiteConnector:
+class WebsiteConnector(Connector):
     """Lists and fetches the pages and documents of a website.
 
     :param location: start page or sitemap URL (http or https).
@@ -224,6 +224,10 @@ class WebsiteConnector:
                 common = common[:-1]
         return common[: common.rfind("/") + 1]
 
+    def listing(self) -> Listing:
+        """:returns: the scope (``None`` after an incomplete crawl) and skipped pages."""
+        return Listing(scope=self.scope, skipped=tuple(self.skipped))
+
     def state(self) -> dict[str, Any]:
         """:returns: validators, versions and links per URL for the next sync."""
         urls = self._next if self._next is not None else self._previous
@@ -268,7 +272,8 @@ class WebsiteConnector:
     def fetch(self, ref: SourceRef) -> SourceDocument:
         """:returns: the page's main content as HTML, or the file, with metadata.
 
-        :raises OSError: when it cannot be fetched (any more).
+        :raises FileNotFoundError: when the site answers 404 or 410 for it.
+        :raises OSError: when it cannot be fetched.
         """
         current = self._current
         if current is not None and current.uri == ref.uri:
@@ -276,6 +281,9 @@ class WebsiteConnector:
             return current
         # not fetched while listing (unchanged at the site, but the index needs it)
         result = self.fetcher.get(ref.uri, allowed=self.allowed, accept=_accepted)
+        if result.status in (404, 410):
+            msg = f"{ref.uri} answered HTTP {result.status}: the page is gone"
+            raise FileNotFoundError(msg)
         if result.status != 200 or result.refused:
             msg = f"{ref.uri} answered HTTP {result.status} {result.refused or ''}".strip()
             raise OSError(msg)

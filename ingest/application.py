@@ -525,7 +525,7 @@ class Application:
             registry = SourceRegistry(indexer.catalog)
             try:
                 job.total = registry.count_documents(name, indexer)
-            except (OSError, AuskunftError):
+            except AuskunftError:
                 job.total = None  # the sync itself records why the source failed
             report = registry.sync(name, indexer, self._progress(job), retry_failed=retry_failed)
             return report.to_dict()
@@ -669,7 +669,7 @@ class Application:
             try:
                 job.report = work(job)
                 job.state = "done"
-            except (AuskunftError, OSError) as exc:
+            except AuskunftError as exc:
                 logger.warning("%s %s failed: %s", kind, target, exc)
                 job.error = str(exc)
                 job.state = "failed"

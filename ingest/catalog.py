@@ -14,6 +14,7 @@ are deleted from both stores and it is ingested again (see ``IngestRunner.recove
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -56,6 +57,11 @@ CREATE INDEX IF NOT EXISTS documents_source ON documents(source, uri);
 CREATE INDEX IF NOT EXISTS documents_status ON documents(status);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+
+def make_doc_id(source: str, uri: str) -> str:
+    """:returns: the stable id of the document at ``uri`` in ``source``."""
+    return hashlib.sha256(f"{source}\x00{uri}".encode()).hexdigest()[:24]
 
 
 def _now() -> str:

@@ -11,6 +11,7 @@ from connectors.filesystem import FilesystemConnector
 from ingest.catalog import Catalog
 from ingest.pool import PreparePool
 from ingest.runner import EMBEDDING_MODEL_SETTING, IngestReport, IngestRunner, ProgressCallback
+from ingest.sync import call_source
 from search.backends import WriteLock, open_embedder, open_keyword_store, open_vector_store
 from search.embedders import CachedEmbedder
 from search.errors import BackendError
@@ -144,20 +145,22 @@ class Indexer:
         :param retry_failed: try failed files again even when unchanged.
         :param progress: callback per document.
         :returns: the report.
-        :raises FileNotFoundError: when ``path`` does not exist.
+        :raises SourceUnavailable: when ``path`` does not exist or cannot be listed.
         :raises BackendError: when a store or the embedder fails.
         """
         resolved = path.expanduser().resolve()
         name = source or (resolved.name if resolved.is_dir() else resolved.parent.name)
-        connector = FilesystemConnector(
-            resolved,
-            name=name,
-            include=include or self.settings.ingest.include,
-            exclude=[*self.settings.ingest.exclude, *(exclude or ())],
+        connector = call_source(
+            name,
+            lambda: FilesystemConnector(
+                resolved,
+                name=name,
+                include=include or self.settings.ingest.include,
+                exclude=[*self.settings.ingest.exclude, *(exclude or ())],
+            ),
         )
         return self.runner(progress).run(
             connector,
-            scope=connector.scope,
             access_groups=access_groups,
             metadata=metadata,
             retry_failed=retry_failed,

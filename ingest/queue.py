@@ -35,6 +35,7 @@ import psycopg
 from procrastinate import exceptions as procrastinate_errors
 from procrastinate.schema import SchemaManager
 
+from ingest.catalog import make_doc_id
 from search.errors import BackendUnavailable, ConfigurationError
 from search.settings import Settings
 
@@ -52,8 +53,6 @@ DocumentHandler = Callable[[str, str, int | None, str | None], str]
 
 def document_lock(source: str, uri: str) -> str:
     """:returns: the lock string shared by every job of one document."""
-    from ingest.runner import make_doc_id
-
     return f"doc:{make_doc_id(source, uri)}"
 
 

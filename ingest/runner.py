@@ -24,8 +24,9 @@ from typing import Any
 from haystack import Document
 
 from connectors.base import Connector, SourceRef
-from ingest.catalog import Catalog, CatalogEntry
+from ingest.catalog import Catalog, CatalogEntry, make_doc_id
 from ingest.pool import ChunkJob, ChunkPipeline, ChunkResult, InlinePreparer, PreparePool
+from ingest.sync import SourceSync, is_current, is_settled
 from search import fields
 from search.embedders import CachedEmbedder
 from search.errors import DocumentError, DocumentTooLarge, IndexMismatch
@@ -43,67 +44,6 @@ ProgressCallback = Callable[[str, str], None]
 def _meta_hash(metadata: dict[str, Any]) -> str:
     text = json.dumps(metadata, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def make_doc_id(source: str, uri: str) -> str:
-    """:returns: the stable id of the document at ``uri`` in ``source``."""
-    return hashlib.sha256(f"{source}\x00{uri}".encode()).hexdigest()[:24]
-
-
-@dataclass(frozen=True, slots=True)
-class Departures:
-    """What a finished listing means for the catalog (see :func:`reconcile`).
-
-    :param gone: documents to remove: they left the source.
-    :param skipped: what the source had but did not deliver, and listings not trusted to
-        delete anything (``uri``, ``reason``, ``error``), for the sync's report.
-    """
-
-    gone: list[CatalogEntry]
-    skipped: list[dict[str, str]]
-
-
-def reconcile(
-    catalog: Catalog, connector: Connector, scope: str | None, seen: set[str]
-) -> Departures:
-    """Decide, once a listing is exhausted, which documents have left the source: the
-    one rule for every path that syncs (a direct run, a queue worker's sync job).
-
-    A document has left when it is under ``scope`` and was not listed, or the source
-    reports it removed (``removed()``). Nothing is deleted for being unlisted when the
-    connector withdrew its claim of a complete listing (its ``scope`` is ``None`` after
-    listing: it had to skip objects), nor when a complete listing came back empty while
-    the catalog holds documents under it (an unmounted share, a server that lost its
-    list): those are kept and the listing is reported as skipped (``empty-listing``).
-
-    :param catalog: the catalog.
-    :param connector: the source, after its listing is exhausted.
-    :param scope: URI prefix the listing covers completely, or ``None`` (a partial one).
-    :param seen: URIs the listing yielded.
-    :returns: the documents gone and what was skipped.
-    """
-    skipped = [dict(item) for item in getattr(connector, "skipped", ())]
-    if hasattr(connector, "scope") and connector.scope is None:
-        # asked after listing: a connector that had to skip objects withdraws the claim
-        # that its listing was complete, so nothing is deleted for being unlisted
-        scope = None
-    if scope is not None and not seen:
-        kept = sum(1 for e in catalog.entries(source=connector.name) if e.uri.startswith(scope))
-        if kept:  # an unmounted share, a list the server lost: not a source emptied
-            scope = None
-            error = f"the source listed nothing; its {kept} documents are kept"
-            skipped.append({"uri": connector.name, "reason": "empty-listing", "error": error})
-    gone: dict[str, CatalogEntry] = {}
-    if scope is not None:
-        for entry in catalog.entries(source=connector.name):
-            if entry.uri.startswith(scope) and entry.uri not in seen:
-                gone[entry.doc_id] = entry
-    removed = getattr(connector, "removed", None)
-    for uri in removed() if removed is not None else ():
-        reported = catalog.get(make_doc_id(connector.name, uri))
-        if reported is not None:
-            gone.setdefault(reported.doc_id, reported)
-    return Departures(gone=list(gone.values()), skipped=skipped)
 
 
 @dataclass
@@ -142,6 +82,8 @@ class _Prepared:
     chunks: list[Document]
     embedded: list[Document] = field(default_factory=list)
     """The chunks within the dense budget, with their embeddings."""
+    gone: bool = False
+    """The source no longer has the document: its chunks and its entry are removed."""
 
 
 @dataclass
@@ -248,21 +190,21 @@ class IngestRunner:
         self,
         connector: Connector,
         *,
-        scope: str | None = None,
         access_groups: Sequence[str] | None = None,
         metadata: dict[str, Any] | None = None,
         retry_failed: bool = False,
     ) -> IngestReport:
         """Bring the indexes in line with what ``connector`` lists now.
 
+        What is fetched, deleted and skipped is decided by :class:`ingest.sync.SourceSync`
+        (a complete listing deletes what it no longer lists; an empty one deletes nothing).
+
         :param connector: the source.
-        :param scope: URI prefix the connector covers; documents of the source under it
-            that are no longer listed are deleted. ``None``: delete nothing. A connector
-            whose ``scope`` is ``None`` once its listing is done deletes nothing either.
         :param access_groups: groups allowed to see the documents (default from settings).
         :param metadata: defaults for every document (e.g. ``doc_type``).
         :param retry_failed: parse documents again that failed with the same bytes.
         :returns: what was done.
+        :raises SourceError: when the source cannot be listed (nothing is deleted).
         :raises BackendError: when a store or the embedder fails (nothing is half-written).
         """
         started = time.monotonic()
@@ -274,11 +216,10 @@ class IngestRunner:
         # so memory stays bounded and batches are written in listing order
         in_flight: deque[_Prepared | _Ticket] = deque()
         pending: list[_Prepared] = []
-        seen: set[str] = set()
+        sync = SourceSync(self.catalog, connector, retry_failed=retry_failed)
         try:
-            for ref in connector.list():
+            for ref in sync.refs():
                 report.seen += 1
-                seen.add(ref.uri)
                 item = self._admit(connector, ref, groups, metadata or {}, retry_failed, report)
                 if item is not None:
                     in_flight.append(item)
@@ -292,12 +233,9 @@ class IngestRunner:
                     item.future.cancel()
             raise
         self._flush(pending, report)
-        departures = reconcile(self.catalog, connector, scope, seen)
+        departures = sync.departures()
         report.skipped.extend(departures.skipped)
-        gone = departures.gone
-        report.deleted += self.remove(gone)
-        for entry in gone:
-            self.progress("deleted", entry.uri)
+        self._remove_gone(departures.gone, report)
         report.seconds = round(time.monotonic() - started, 3)
         return report
 
@@ -340,7 +278,7 @@ class IngestRunner:
             chunk_ids=previous.chunk_ids if previous else [],
         )
         try:
-            if self._same_version(previous, ref.version, retry_failed):
+            if is_current(previous, ref.version, retry_failed):
                 report.unchanged += 1
                 self.progress("skipped", ref.uri)
                 return None
@@ -373,7 +311,15 @@ class IngestRunner:
                 entry.access_groups = groups
         except DocumentError as exc:
             return self._failed(entry, previous, exc.reason, str(exc), report)
+        except FileNotFoundError:
+            # deleted at the source since it was listed (or while its job waited)
+            return self._vanished(previous)
         except OSError as exc:
+            if previous is not None and previous.status == "indexed":
+                # unreadable right now (a server error, a timeout): the indexed version
+                # stays findable until the source answers again or drops it
+                self._report_failure(entry.uri, "unreadable", f"{exc} (last version kept)", report)
+                return None
             return self._failed(entry, previous, "unreadable", str(exc), report)
         except Exception as exc:  # a connector bug must not abort the batch
             logger.exception("Unexpected error while fetching %s", ref.uri)
@@ -404,28 +350,13 @@ class IngestRunner:
         return _Prepared(entry=entry, chunks=result.chunks, embedded=result.embedded_chunks)
 
     @staticmethod
-    def _settled(previous: CatalogEntry, retry_failed: bool) -> bool:
-        return previous.status == "indexed" or (previous.status == "failed" and not retry_failed)
-
-    @classmethod
-    def _same_version(
-        cls, previous: CatalogEntry | None, version: str | None, retry_failed: bool
-    ) -> bool:
-        """The source's change marker is the one of the last ingestion: no need to fetch."""
-        if previous is None or version is None or previous.content_hash is None:
-            return False
-        return previous.version == version and cls._settled(previous, retry_failed)
-
-    @classmethod
-    def _unchanged(
-        cls, previous: CatalogEntry | None, entry: CatalogEntry, retry_failed: bool
-    ) -> bool:
+    def _unchanged(previous: CatalogEntry | None, entry: CatalogEntry, retry_failed: bool) -> bool:
         if previous is None or previous.content_hash != entry.content_hash:
             return False
         # catalogs written before meta_hash existed have none: the bytes decide
         if previous.meta_hash is not None and previous.meta_hash != entry.meta_hash:
             return False
-        return cls._settled(previous, retry_failed)
+        return is_settled(previous, retry_failed)
 
     def _failed(
         self,
@@ -438,15 +369,30 @@ class IngestRunner:
         entry.status = "failed"
         entry.error_reason = reason
         entry.error = message
-        report.failed += 1
-        report.failures.append({"uri": entry.uri, "reason": reason, "error": message})
-        self.progress("failed", entry.uri)
+        self._report_failure(entry.uri, reason, message, report)
         if previous is not None and previous.status == "indexed":
             # its old chunks must leave the index: handled with the batch
             return _Prepared(entry=entry, chunks=[])
         entry.chunk_ids = []
         self.catalog.upsert(entry)
         return None
+
+    def _report_failure(self, uri: str, reason: str, message: str, report: IngestReport) -> None:
+        report.failed += 1
+        report.failures.append({"uri": uri, "reason": reason, "error": message})
+        self.progress("failed", uri)
+
+    @staticmethod
+    def _vanished(previous: CatalogEntry | None) -> _Prepared | None:
+        """A document the source no longer has: its chunks and entry leave with the batch."""
+        if previous is None:
+            return None
+        return _Prepared(entry=previous, chunks=[], gone=True)
+
+    def _remove_gone(self, gone: Sequence[CatalogEntry], report: IngestReport) -> None:
+        report.deleted += self.remove(gone)
+        for entry in gone:
+            self.progress("deleted", entry.uri)
 
     def _flush(self, pending: list[_Prepared], report: IngestReport) -> None:
         if not pending:
@@ -468,18 +414,24 @@ class IngestRunner:
             self.vector_store.write(embedded)
         self.keyword_store.commit()
         self.vector_store.commit()
-        # 3. mark them done
-        done = [item.entry for item in pending if final[item.entry.doc_id] != "failed"]
-        failed = [item.entry for item in pending if final[item.entry.doc_id] == "failed"]
+        # 3. mark them done; drop those gone from the source
+        gone = [item.entry for item in pending if item.gone]
+        written = [item.entry for item in pending if not item.gone]
+        done = [entry for entry in written if final[entry.doc_id] != "failed"]
+        failed = [entry for entry in written if final[entry.doc_id] == "failed"]
         for entry in failed:
             entry.status = "failed"
             entry.chunk_ids = []
         self.catalog.upsert_many(failed)
         self.catalog.mark_indexed(done)
+        self.catalog.delete([entry.doc_id for entry in gone])
         report.indexed += len(done)
+        report.deleted += len(gone)
         report.chunks += len(chunks)
         for entry in done:
             self.progress("indexed", entry.uri)
+        for entry in gone:
+            self.progress("deleted", entry.uri)
 
     def remove(self, entries: Sequence[CatalogEntry]) -> int:
         """Remove documents from both stores and the catalog.

@@ -94,7 +94,7 @@ class SyncScheduler:
                 logger.info("Syncing %s", source.name)
                 try:
                     report = registry.sync(source.name, indexer)
-                except (AuskunftError, OSError) as exc:  # recorded as the last sync
+                except AuskunftError as exc:  # recorded as the last sync
                     logger.warning("Sync of %s failed: %s", source.name, exc)
                     outcomes.append(SyncOutcome(source.name, ok=False, error=str(exc)))
                     continue

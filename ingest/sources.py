@@ -34,6 +34,7 @@ from ingest.catalog import Catalog
 from ingest.indexer import Indexer
 from ingest.kinds import KINDS
 from ingest.runner import IngestReport, ProgressCallback
+from ingest.sync import call_source
 from search.errors import AuskunftError, ConfigurationError
 from search.fields import DOC_TYPES
 from search.settings import Settings, SourceEntry
@@ -412,19 +413,22 @@ class SourceRegistry:
         """:returns: the connector that lists the source's documents, continuing from the
         state of its last successful sync (from scratch when it must be rebuilt)."""
         state = {} if source.needs_reindex else source.state
-        return KINDS[source.kind].connector(source, settings, dict(state))
+        return call_source(
+            source.name, lambda: KINDS[source.kind].connector(source, settings, dict(state))
+        )
 
     def count_documents(self, name: str, indexer: Indexer) -> int | None:
         """:returns: how many documents a sync of the source will look at (for a progress
         bar), or ``None`` when only the sync itself can tell (incremental sources).
 
         :raises ConfigurationError: when the source does not exist.
-        :raises FileNotFoundError: when its folder is gone.
+        :raises SourceError: when it cannot be listed.
         """
         source = self.require(name)
         if not KINDS[source.kind].countable:
             return None
-        return sum(1 for _ in self.connector(source, indexer.settings).list())
+        connector = self.connector(source, indexer.settings)
+        return call_source(name, lambda: sum(1 for _ in connector.list()))
 
     @classmethod
     def check(cls, source: SourceConfig, settings: Settings) -> str:
@@ -433,20 +437,13 @@ class SourceRegistry:
         :param source: a source (need not be registered yet).
         :param settings: the settings.
         :returns: a short description of what was found.
-        :raises ConfigurationError: when the source cannot be reached or is not what its
-            kind expects; the message says why.
+        :raises ConfigurationError: when a value of the source is invalid.
+        :raises SourceUnavailable: when the source cannot be reached.
+        :raises SourceInvalid: when it is not what its kind expects; the message says why.
         """
         clean = source.validated()
-        try:
-            connector = cls.connector(clean, settings)
-            check = getattr(connector, "check", None)
-            if check is not None:
-                return str(check())
-            count = sum(1 for _ in connector.list())
-        except (OSError, ValueError) as exc:
-            msg = f"{clean.name}: {exc}"
-            raise ConfigurationError(msg) from exc
-        return f"{count} documents"
+        connector = cls.connector(clean, settings)
+        return call_source(clean.name, connector.check)
 
     def sync(
         self,
@@ -465,7 +462,7 @@ class SourceRegistry:
         :param retry_failed: parse failed files again even when unchanged.
         :returns: the report.
         :raises ConfigurationError: when the source does not exist.
-        :raises FileNotFoundError: when its folder is gone (recorded as the last sync).
+        :raises SourceError: when it cannot be listed (recorded as the last sync).
         :raises BackendError: when a store or the embedder fails (recorded as well).
         """
         source = self.require(name)
@@ -475,12 +472,11 @@ class SourceRegistry:
             connector = self.connector(source, indexer.settings)
             report = indexer.runner(progress).run(
                 connector,
-                scope=getattr(connector, "scope", None),
                 access_groups=source.access_groups or None,
                 metadata={"doc_type": source.doc_type} if source.doc_type else None,
                 retry_failed=retry_failed,
             )
-        except (AuskunftError, OSError) as exc:
+        except AuskunftError as exc:
             self.record_sync(source, error=str(exc))
             raise
         self.record_sync(source, report=report.to_dict(), connector=connector)
@@ -506,8 +502,7 @@ class SourceRegistry:
             source.last_sync = {"at": _now(), "ok": False, "error": error}
         else:
             source.last_sync = {"at": _now(), "ok": True, "report": report or {}}
-            state = getattr(connector, "state", None)
-            source.state = dict(state()) if state is not None else {}
+            source.state = dict(connector.state()) if connector is not None else {}
             source.needs_reindex = False
         self._save(source)
 
@@ -545,8 +540,8 @@ class SourceRegistry:
         )
 
 
-class _OneDocument:
-    """A source's connector narrowed to one of its documents."""
+class _OneDocument(Connector):
+    """A source's connector narrowed to one of its documents (a partial listing)."""
 
     def __init__(self, connector: Connector, uri: str) -> None:
         self.name = connector.name

@@ -28,8 +28,9 @@ from typing import Any
 from connectors.base import SourceRef
 from ingest.catalog import Catalog
 from ingest.queue import JobQueue
-from ingest.runner import IngestReport, IngestRunner, reconcile
+from ingest.runner import IngestReport, IngestRunner
 from ingest.sources import SourceConfig, SourceRegistry
+from ingest.sync import SourceSync
 from search.backends import WriteLock, open_embedder, open_keyword_store, open_vector_store
 from search.embedders import CachedEmbedder
 from search.errors import BackendUnavailable
@@ -179,6 +180,7 @@ class QueueWorker:
         :returns: the number of document jobs queued (documents already waiting in the
             queue are not queued twice).
         :raises ConfigurationError: when the source is not registered.
+        :raises SourceError: when it cannot be listed (nothing is deleted or queued then).
         :raises BackendError: when a store fails while removing documents.
         """
         with self._job() as job:
@@ -187,20 +189,26 @@ class QueueWorker:
                 with self.writing(job.runner) as runner:
                     runner.remove(job.catalog.entries(source=config.name))
             connector = job.registry.connector(config, self.settings)
-            seen: set[str] = set()
-            queued = 0
-            for ref in connector.list():
-                seen.add(ref.uri)
+            sync = SourceSync(job.catalog, connector)
+            queued = unchanged = 0
+            for ref in sync.refs():
+                if not sync.needs_fetch(ref):
+                    unchanged += 1
+                    continue
                 queued += self.queue.enqueue_document(
                     config.name, ref.uri, size=ref.size, version=ref.version
                 )
-            scope = getattr(connector, "scope", None)
-            departures = reconcile(job.catalog, connector, scope, seen)
+            departures = sync.departures()
             gone = departures.gone
             if gone:
                 with self.writing(job.runner) as runner:
                     runner.remove(gone)
-            report: dict[str, Any] = {"queued": queued, "deleted": len(gone)}
+            report: dict[str, Any] = {
+                "seen": len(sync.seen),
+                "queued": queued,
+                "unchanged": unchanged,
+                "deleted": len(gone),
+            }
             if departures.skipped:
                 report["skipped"] = departures.skipped
             # like SourceRegistry.sync: the cursor moves only after a successful listing

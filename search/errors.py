@@ -13,6 +13,11 @@ into this tree; only the CLI and the UI turn them into text for people::
     ├── QueryError              a query or filter cannot be understood
     ├── NotFound                a document, source or job does not exist (or is not
     │                           visible to the caller: the same error, nothing revealed)
+    ├── SourceError             a source cannot be listed or checked: the sync stops,
+    │   │                       nothing is deleted, the cursor stays
+    │   ├── SourceUnavailable   it cannot be reached or read (network, HTTP 5xx, timeout,
+    │   │                       an unmounted share)
+    │   └── SourceInvalid       it answers, but not as its kind of source
     └── DocumentError           one document cannot be ingested (the batch goes on)
         ├── UnsupportedFormat
         ├── CorruptDocument
@@ -56,6 +61,18 @@ class QueryError(AuskunftError):
 
 class NotFound(AuskunftError):
     """A document, source or job does not exist, or the caller may not see it."""
+
+
+class SourceError(AuskunftError):
+    """A source cannot be listed or checked; the sync stops and deletes nothing."""
+
+
+class SourceUnavailable(SourceError):
+    """A source cannot be reached or read right now (network, server error, timeout)."""
+
+
+class SourceInvalid(SourceError):
+    """A source answers, but not as its kind of source (not OParl, not a sitemap, …)."""
 
 
 class DocumentError(AuskunftError):

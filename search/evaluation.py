@@ -341,7 +341,7 @@ def evaluate(
     connector = BeirCorpusConnector(beir.folder, only_ids=beir.corpus_ids)
     say(f"indexing {beir.label} into {eval_dir}")
     with Indexer(set_settings, embedder=embedder) as indexer:
-        ingest = indexer.runner().run(connector, scope=connector.scope)
+        ingest = indexer.runner().run(connector)
         chunks = indexer.catalog.chunk_count()
         documents = sum(indexer.catalog.counts_by_status().values())
     rate = None

@@ -29,9 +29,6 @@ def errors() -> Iterator[None]:
         yield
     except AuskunftError as exc:
         raise click.ClickException(str(exc)) from exc
-    except FileNotFoundError as exc:
-        msg = f"Not found: {exc}"
-        raise click.ClickException(msg) from exc
 
 
 def os_user() -> str:

@@ -16,6 +16,7 @@ import click
 
 from ingest.kinds import KINDS
 from ingest.kinds.base import OptionSyntaxError, parse_options
+from search.errors import AuskunftError
 from search.fields import DOC_TYPES
 from search.settings import Settings, SourceEntry
 from ui.cli_common import echo_json, errors, print_report, settings_of
@@ -359,7 +360,7 @@ def sync(ctx: click.Context, names: tuple[str, ...], retry_failed: bool, as_json
             progress, finish = _bar(name, registry.count_documents(name, indexer), as_json)
             try:
                 report = registry.sync(name, indexer, progress, retry_failed=retry_failed)
-            except Exception as exc:  # recorded as the source's last sync; others go on
+            except AuskunftError as exc:  # recorded as the source's last sync; others go on
                 finish()
                 failed.append(name)
                 click.echo(f"{name}: sync failed: {exc}", err=True)

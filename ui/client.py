@@ -33,6 +33,8 @@ from search.errors import (
     ConfigurationError,
     NotFound,
     QueryError,
+    SourceInvalid,
+    SourceUnavailable,
 )
 from search.filters import SearchFilters
 from search.results import SearchMode, SearchResponse
@@ -142,6 +144,10 @@ def _error(response: httpx.Response) -> AuskunftError:
         return PermissionDenied(detail)
     if status == 400 and "problem:configuration" in response.text:
         return ConfigurationError(detail)
+    if status == 502 and "problem:source-unavailable" in response.text:
+        return SourceUnavailable(detail)
+    if status == 422 and "problem:source-invalid" in response.text:
+        return SourceInvalid(detail)
     if status in (400, 422):
         return QueryError(detail)
     if status == 503:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from connectors.base import SourceDocument, SourceRef
+from connectors.base import Connector, SourceDocument, SourceRef
 from connectors.filesystem import FilesystemConnector
 from ingest.catalog import Catalog
 from ingest.pool import WORKER_DIED, ChunkJob, InlinePreparer, PreparePool
@@ -177,7 +177,7 @@ def _children(pid: int) -> list[tuple[int, str]]:
     return found
 
 
-class _KillingConnector:
+class _KillingConnector(Connector):
     """A folder whose third fetch waits until a pool process is OCRing the scan (it runs
     tesseract) and kills that process with SIGKILL."""
 

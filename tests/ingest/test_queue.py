@@ -165,7 +165,7 @@ def test_sync_job_queues_documents_and_a_worker_ingests_them(tmp_path: Path, que
     source = SourceRegistry(catalog).require("bau")
     catalog.close()
     assert source.last_sync is not None
-    assert source.last_sync["report"] == {"queued": 4, "deleted": 1}
+    assert source.last_sync["report"] == {"seen": 4, "queued": 4, "unchanged": 0, "deleted": 1}
 
 
 def test_unconfigured_queue_is_a_configuration_error(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 from ingest.indexer import Indexer, data_dir_bytes
 from ingest.originals import open_original, render_pdf_page
 from ingest.sources import SourceConfig, SourceRegistry
-from search.errors import ConfigurationError
+from search.errors import ConfigurationError, SourceUnavailable
 from search.service import SearchService
 from search.settings import Settings
 
@@ -120,7 +120,7 @@ def test_failed_sync_is_recorded(settings: Settings, folder: Path, tmp_path: Pat
         registry = SourceRegistry(indexer.catalog)
         registry.add(SourceConfig(name="weg", location=str(moving)))
         moving.rmdir()
-        with pytest.raises(FileNotFoundError):
+        with pytest.raises(SourceUnavailable, match="weg: .*does not exist"):
             registry.sync("weg", indexer)
         last = registry.require("weg").last_sync
         assert last is not None and not last["ok"] and "does not exist" in last["error"]

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from connectors.base import PLAIN_TEXT, SourceDocument, SourceRef
+from connectors.base import PLAIN_TEXT, Connector, Listing, SourceDocument, SourceRef
+from ingest.catalog import make_doc_id
 from ingest.indexer import Indexer
-from ingest.runner import make_doc_id
 from search import fields
 from search.service import SearchService
 from search.settings import Settings
@@ -32,7 +32,7 @@ _TEXTS = {
 }
 
 
-class MemorySource:
+class MemorySource(Connector):
     """An incremental source: lists what changed since its cursor, reports deletions."""
 
     def __init__(self, name: str, state: dict[str, Any] | None = None) -> None:
@@ -63,8 +63,8 @@ class MemorySource:
             metadata={PLAIN_TEXT: True, fields.DOC_TYPE: "decision", **self.meta[ref.uri]},
         )
 
-    def removed(self) -> Iterator[str]:
-        yield from self.deleted
+    def listing(self) -> Listing:
+        return Listing(scope=self.scope, skipped=tuple(self.skipped), removed=tuple(self.deleted))
 
     def state(self) -> dict[str, Any]:
         return {"cursor": self.cursor + 1}
@@ -77,7 +77,7 @@ def settings(tmp_path: Path) -> Settings:
 
 def _run(settings: Settings, source: MemorySource) -> Any:
     with Indexer(settings) as indexer:
-        return indexer.runner().run(source, scope=source.scope)
+        return indexer.runner().run(source)
 
 
 def _search(settings: Settings, query: str, groups: list[str]) -> list[Any]:
@@ -176,7 +176,7 @@ def test_scope_withdrawn_during_listing_deletes_nothing(settings: Settings) -> N
 
     broken = Broken("ris")
     with Indexer(settings) as indexer:
-        report = indexer.runner().run(broken, scope="https://ris.example/")
+        report = indexer.runner().run(broken)
     assert report.deleted == 0
     assert len(_search(settings, "Grundstücksverkauf Mühlenstraße", ["public"])) == 1
 

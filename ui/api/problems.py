@@ -29,6 +29,8 @@ from search.errors import (
     IndexLocked,
     NotFound,
     QueryError,
+    SourceInvalid,
+    SourceUnavailable,
 )
 
 MEDIA_TYPE: Final = "application/problem+json"
@@ -61,8 +63,22 @@ _KINDS: Final[dict[str, tuple[int, str, str, str, str]]] = {
         400,
         "Ungültige Einstellung",
         "Invalid setting",
-        "Die Einstellung ist ungültig oder die Quelle nicht erreichbar: {error}",
-        "The setting is invalid or the source cannot be reached: {error}",
+        "Die Einstellung ist ungültig: {error}",
+        "The setting is invalid: {error}",
+    ),
+    "source-unavailable": (
+        502,
+        "Quelle nicht erreichbar",
+        "Source unavailable",
+        "Die Quelle ist nicht erreichbar; nichts wurde gelöscht: {error}",
+        "The source cannot be reached; nothing was deleted: {error}",
+    ),
+    "source-invalid": (
+        422,
+        "Quelle passt nicht",
+        "Source invalid",
+        "Die Quelle antwortet, aber nicht wie erwartet: {error}",
+        "The source answers, but not as expected: {error}",
     ),
     "corrupt": (
         422,
@@ -155,6 +171,10 @@ def kind_of(exc: AuskunftError) -> str:
         return "corrupt"
     if isinstance(exc, ConfigurationError):
         return "configuration"
+    if isinstance(exc, SourceUnavailable):
+        return "source-unavailable"
+    if isinstance(exc, SourceInvalid):
+        return "source-invalid"
     if isinstance(exc, BackendUnavailable | IndexLocked):
         return "busy"
     if isinstance(exc, BackendError):
