@@ -249,7 +249,7 @@ class Application:
     def _catalog(self) -> Iterator[Catalog]:
         catalog: Catalog | None = getattr(self._local, "catalog", None)
         if catalog is None:
-            catalog = Catalog(self.settings.catalog_path)
+            catalog = Catalog.open(self.settings)
             self._local.catalog = catalog
         yield catalog
 

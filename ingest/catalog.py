@@ -1,4 +1,5 @@
-"""The catalog: one SQLite row per document the ingestion has seen.
+"""The catalog: one row per document the ingestion has seen (SQLite, or PostgreSQL when
+the state is shared; see :mod:`search.sql`).
 
 It records where a document came from, the hash of the bytes that were indexed, its
 status, the reason when it failed, and the ids of its chunks. Together with the stores it
@@ -16,13 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
+
+from search.settings import Settings
+from search.sql import Database, PostgresDatabase, SQLiteDatabase, state_url
 
 Status = Literal["indexing", "indexed", "failed"]
 STATUSES: tuple[Status, ...] = ("indexing", "indexed", "failed")
@@ -109,63 +111,71 @@ _JSON_COLUMNS = ("chunk_ids", "access_groups", "warnings")
 _ADDED_COLUMNS = (("version", "TEXT"), ("meta_hash", "TEXT"))
 
 
-def _migrate(conn: sqlite3.Connection) -> None:
-    """Add columns that a catalog written by an older version lacks."""
-    present = {row[1] for row in conn.execute("PRAGMA table_info(documents)")}
+def _migrate(db: Database) -> None:
+    """Add columns that a catalog written by an older version lacks (SQLite: PostgreSQL
+    catalogs were created with them)."""
+    if db.dialect == "postgres":
+        return
+    present = db.columns("documents")
     for name, sql_type in _ADDED_COLUMNS:
         if name not in present:
-            conn.execute(f"ALTER TABLE documents ADD COLUMN {name} {sql_type}")
+            db.execute(f"ALTER TABLE documents ADD COLUMN {name} {sql_type}")
 
 
 class Catalog:
-    """The SQLite catalog of documents.
+    """The catalog of documents.
 
-    :param path: the database file; its folder is created on first use.
+    :param path: the SQLite file (its folder is created on first use), or an open
+        :class:`~search.sql.Database` (e.g. PostgreSQL; see :meth:`open`).
     """
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._conn: sqlite3.Connection | None = None
+    def __init__(self, path: Path | Database) -> None:
+        self.path = path if isinstance(path, Path) else None
+        self._db: Database | None = None if isinstance(path, Path) else path
+        self._ready = False
+
+    @classmethod
+    def open(cls, settings: Settings) -> Catalog:
+        """:returns: the configured catalog: PostgreSQL when the state is shared
+        (``database.url`` or ``queue.url``), else ``catalog.sqlite`` in the data directory.
+
+        :raises BackendUnavailable: when PostgreSQL cannot be reached.
+        """
+        url = state_url(settings)
+        return cls(PostgresDatabase(url, "catalog") if url else settings.catalog_path)
 
     @property
-    def conn(self) -> sqlite3.Connection:
-        """:returns: the open connection (opened and migrated on first use)."""
-        if self._conn is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            # one thread at a time (the service's writer; closed by whoever stops it)
-            conn = sqlite3.connect(
-                self.path, timeout=30, isolation_level=None, check_same_thread=False
-            )
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.executescript(_SCHEMA)
-            _migrate(conn)
-            self._conn = conn
-        return self._conn
+    def conn(self) -> Database:
+        """:returns: the open database (opened and migrated on first use)."""
+        if self._db is None:
+            assert self.path is not None  # for mypy: set whenever no database was given
+            self._db = SQLiteDatabase(self.path, "catalog")
+        if not self._ready:
+            self._db.script(_SCHEMA, "auskunft-catalog")
+            _migrate(self._db)
+            self._ready = True
+        return self._db
+
+    @property
+    def dialect(self) -> str:
+        """:returns: ``sqlite`` or ``postgres``."""
+        return self.conn.dialect
 
     def close(self) -> None:
         """Close the connection."""
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+            self._ready = False
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Run several statements atomically."""
-        conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+    def transaction(self) -> Any:
+        """:returns: a context manager that runs several statements atomically."""
+        return self.conn.transaction()
 
     # -- reading -----------------------------------------------------------------------
 
     @staticmethod
-    def _entry(row: sqlite3.Row) -> CatalogEntry:
+    def _entry(row: Any) -> CatalogEntry:
         values = dict(row)
         for column in _JSON_COLUMNS:
             values[column] = json.loads(values[column] or "[]")
@@ -210,9 +220,11 @@ class Catalog:
 
     def chunk_count(self) -> int:
         """:returns: the number of chunks of indexed documents, per the catalog."""
+        length = "json_array_length(chunk_ids::json)"
+        if self.dialect == "sqlite":
+            length = "json_array_length(chunk_ids)"
         row = self.conn.execute(
-            "SELECT COALESCE(SUM(json_array_length(chunk_ids)), 0) FROM documents "
-            "WHERE status = 'indexed'"
+            f"SELECT COALESCE(SUM({length}), 0) FROM documents WHERE status = 'indexed'"
         ).fetchone()
         return int(row[0])
 
@@ -236,8 +248,10 @@ class Catalog:
             values[column] = json.dumps(values[column], ensure_ascii=False)
         columns = ", ".join(values)
         placeholders = ", ".join(f":{name}" for name in values)
+        updates = ", ".join(f"{name} = excluded.{name}" for name in values if name != "doc_id")
         self.conn.execute(
-            f"INSERT OR REPLACE INTO documents ({columns}) VALUES ({placeholders})",
+            f"INSERT INTO documents ({columns}) VALUES ({placeholders}) "
+            f"ON CONFLICT (doc_id) DO UPDATE SET {updates}",
             values,
         )
 
@@ -258,8 +272,8 @@ class Catalog:
 
     def delete(self, doc_ids: Sequence[str]) -> None:
         """Remove these documents from the catalog."""
-        with self.transaction() as conn:
-            conn.executemany("DELETE FROM documents WHERE doc_id = ?", [(d,) for d in doc_ids])
+        with self.transaction() as db:
+            db.executemany("DELETE FROM documents WHERE doc_id = ?", [(d,) for d in doc_ids])
 
     def get_setting(self, key: str) -> str | None:
         """:returns: a stored index setting (e.g. the embedding model), if any."""
@@ -269,5 +283,7 @@ class Catalog:
     def set_setting(self, key: str, value: str) -> None:
         """Store an index setting."""
         self.conn.execute(
-            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value)
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
         )

@@ -46,7 +46,7 @@ class Indexer:
         self._embedder = embedder
         self._preparer = preparer
         self._lock = WriteLock(settings.lock_path)
-        self.catalog = Catalog(settings.catalog_path)
+        self.catalog = Catalog.open(settings)
         self._keyword: KeywordStore | None = None
         self._vector: VectorStore | None = None
 
@@ -212,7 +212,7 @@ def index_status(settings: Settings) -> dict[str, Any]:
     :returns: ``{"data_dir", "documents": {status: n}, "total", "chunks",
         "sources": {source: {status: n}}, "embedding_model", "failures": [...]}``.
     """
-    catalog = Catalog(settings.catalog_path)
+    catalog = Catalog.open(settings)
     try:
         counts = catalog.counts_by_status()
         failures = [

@@ -58,7 +58,7 @@ def open_original(settings: Settings, doc_id: str, user_groups: Sequence[str]) -
     :raises ConfigurationError: when the document is unknown, not visible to the user, or
         its file is no longer there (one message for all three: nothing is revealed).
     """
-    catalog = Catalog(settings.catalog_path)
+    catalog = Catalog.open(settings)
     try:
         entry = catalog.get(doc_id)
     finally:

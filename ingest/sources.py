@@ -21,7 +21,6 @@ import builtins
 import json
 import logging
 import re
-import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -185,22 +184,27 @@ class SourceRegistry:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        conn = self.catalog.conn
-        conn.executescript(_SCHEMA)
-        present = {row[1] for row in conn.execute("PRAGMA table_info(sources)")}
-        missing = [(c, d) for c, d in _ADDED_COLUMNS if c not in present]
+        db = self.catalog.conn
+        if db.dialect == "postgres":  # one script under the schema lock: no race
+            added = "".join(
+                f"ALTER TABLE sources ADD COLUMN IF NOT EXISTS {c} {d};" for c, d in _ADDED_COLUMNS
+            )
+            db.script(_SCHEMA + added, "auskunft-sources")
+            return
+        db.script(_SCHEMA, "auskunft-sources")
+        missing = [(c, d) for c, d in _ADDED_COLUMNS if c not in db.columns("sources")]
         if missing:
             # another connection (a thread of the service) may be migrating at this moment
             with self.catalog.transaction():
-                present = {row[1] for row in conn.execute("PRAGMA table_info(sources)")}
+                present = db.columns("sources")
                 for column, definition in missing:
                     if column not in present:
-                        conn.execute(f"ALTER TABLE sources ADD COLUMN {column} {definition}")
+                        db.execute(f"ALTER TABLE sources ADD COLUMN {column} {definition}")
 
     # -- reading -----------------------------------------------------------------------
 
     @staticmethod
-    def _source(row: sqlite3.Row) -> SourceConfig:
+    def _source(row: Any) -> SourceConfig:
         config = json.loads(row["config"])
         return SourceConfig(
             name=row["name"],
@@ -251,8 +255,12 @@ class SourceRegistry:
 
     def _save(self, source: SourceConfig) -> None:
         self.catalog.conn.execute(
-            "INSERT OR REPLACE INTO sources (name, kind, config, created_at, updated_at, "
-            "last_sync, needs_reindex, origin, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sources (name, kind, config, created_at, updated_at, last_sync, "
+            "needs_reindex, origin, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, config = excluded.config, "
+            "created_at = excluded.created_at, updated_at = excluded.updated_at, "
+            "last_sync = excluded.last_sync, needs_reindex = excluded.needs_reindex, "
+            "origin = excluded.origin, state = excluded.state",
             (
                 source.name,
                 source.kind,
@@ -594,7 +602,7 @@ def open_registry(settings: Settings) -> Iterator[SourceRegistry]:
     :param settings: the settings.
     :returns: a context manager giving the registry; the catalog is closed afterwards.
     """
-    catalog = Catalog(settings.catalog_path)
+    catalog = Catalog.open(settings)
     try:
         registry = SourceRegistry(catalog)
         try:

@@ -74,7 +74,7 @@ class QueueWorker:
     def _job(self) -> Iterator[_Job]:
         """Catalog, registry and runner for one job: the queue runs each job in a thread of
         its own, and a SQLite connection belongs to the thread that opened it."""
-        catalog = Catalog(self.settings.catalog_path)
+        catalog = Catalog.open(self.settings)
         try:
             # prepare() needs no store; these are replaced by open ones while writing
             runner = IngestRunner(

@@ -1,39 +1,41 @@
-"""The audit log: one append-only SQLite row for every search and every answer.
+"""The audit log: one append-only row for every search and every answer (SQLite, or
+PostgreSQL when the state is shared; see :mod:`search.sql`).
 
 A record holds the time, the user, the query and filters, the retrieved chunk ids with the
 hash of each chunk's document, and for an answer the model, the prompt version, the answer
 text and its flags — enough to show later what a member of staff was shown and from which
 version of which document. Rows cannot be updated (a trigger refuses it); they are only
 deleted by the retention purge (``audit.retention_days``).
+
+In PostgreSQL a trigger refuses updates, deletes and ``TRUNCATE`` (the purge alone may
+delete, by a setting of its own transaction), and records are inserted under the role
+``auskunft_audit_writer``, which may insert and read the table and nothing else, when the
+connecting user may use it (the schema creates the role where it is allowed to).
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
 from search.answers import Answer
-from search.errors import BackendError
 from search.filters import SearchFilters
 from search.results import SearchResponse
 from search.settings import Settings
+from search.sql import Database, PostgresDatabase, SQLiteDatabase, state_url
 
 RecordKind = Literal["search", "answer"]
 EXPORT_FORMATS = ("jsonl", "csv")
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS records (
-    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+_COLUMNS = """
     time           TEXT NOT NULL,
     kind           TEXT NOT NULL,
-    user           TEXT NOT NULL,
+    "user"         TEXT NOT NULL,
     query          TEXT NOT NULL,
     mode           TEXT NOT NULL,
     filters        TEXT NOT NULL,
@@ -43,10 +45,42 @@ CREATE TABLE IF NOT EXISTS records (
     answer         TEXT,
     flags          TEXT NOT NULL DEFAULT '[]',
     notices        TEXT NOT NULL DEFAULT '[]'
-);
+"""
+_SQLITE_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS records (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,{_COLUMNS});
 CREATE INDEX IF NOT EXISTS records_time ON records(time);
 CREATE TRIGGER IF NOT EXISTS records_append_only BEFORE UPDATE ON records
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"""
+WRITER_ROLE = "auskunft_audit_writer"
+"""The PostgreSQL role that may insert and read audit records, and nothing else."""
+_POSTGRES_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS records (
+    id             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,{_COLUMNS});
+CREATE INDEX IF NOT EXISTS records_time ON records(time);
+CREATE OR REPLACE FUNCTION auskunft_audit_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' AND current_setting('auskunft.audit_purge', true) = 'on' THEN
+        RETURN OLD;
+    END IF;
+    RAISE EXCEPTION 'the audit log is append-only (%)', TG_OP;
+END $$;
+CREATE OR REPLACE TRIGGER records_append_only BEFORE UPDATE OR DELETE ON records
+    FOR EACH ROW EXECUTE FUNCTION auskunft_audit_guard();
+CREATE OR REPLACE TRIGGER records_no_truncate BEFORE TRUNCATE ON records
+    FOR EACH STATEMENT EXECUTE FUNCTION auskunft_audit_guard();
+REVOKE UPDATE, DELETE, TRUNCATE ON records FROM PUBLIC;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{WRITER_ROLE}') THEN
+        CREATE ROLE {WRITER_ROLE} NOLOGIN;
+    END IF;
+    GRANT SELECT, INSERT ON records TO {WRITER_ROLE};
+    GRANT {WRITER_ROLE} TO CURRENT_USER;
+EXCEPTION WHEN insufficient_privilege THEN
+    RAISE NOTICE 'no role {WRITER_ROLE}: records are inserted as %', CURRENT_USER;
+END $$;
 """
 _JSON_COLUMNS = ("filters", "chunks", "flags", "notices")
 
@@ -113,45 +147,54 @@ def _response_chunks(response: SearchResponse) -> list[dict[str, Any]]:
 
 
 class AuditLog:
-    """The audit log in SQLite (``audit.sqlite`` in the data directory).
+    """The audit log: ``audit.sqlite`` in the data directory, or the shared PostgreSQL.
 
-    Every method opens its own short connection, so one log may be shared by the threads
-    of the web interface.
+    One connection is shared by the threads of the service (it serialises them).
 
-    :param path: the SQLite file.
+    :param path: the SQLite file, or an open :class:`~search.sql.Database`.
     :param enabled: when ``False``, nothing is recorded.
     :param retention_days: records older than this are purged on open (``None``: kept).
-    :raises BackendError: when the file cannot be opened.
+    :raises BackendError: when the log cannot be opened.
     """
 
     def __init__(
-        self, path: Path, *, enabled: bool = True, retention_days: int | None = None
+        self, path: Path | Database, *, enabled: bool = True, retention_days: int | None = None
     ) -> None:
-        self.path = path
+        self.path = path if isinstance(path, Path) else None
         self.enabled = enabled
         self.retention_days = retention_days
+        self._db: Database | None = None if isinstance(path, Path) else path
+        self._writer_role = False
         if enabled:
-            with self._connect() as conn:
-                conn.executescript(_SCHEMA)
+            db = self._open()
+            if db.dialect == "postgres":
+                db.script(_POSTGRES_SCHEMA, "auskunft-audit")
+                rows = db.execute("SELECT pg_has_role(current_user, ?, 'USAGE')", (WRITER_ROLE,))
+                self._writer_role = bool(rows.fetchone()[0])
+            else:
+                db.script(_SQLITE_SCHEMA, "auskunft-audit")
             if retention_days is not None:
                 self.purge(retention_days)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AuditLog:
-        """:returns: the configured audit log."""
+        """:returns: the configured audit log (PostgreSQL when the state is shared)."""
         audit = settings.audit
-        return cls(settings.audit_path, enabled=audit.enabled, retention_days=audit.retention_days)
+        url = state_url(settings) if audit.enabled else None
+        where: Path | Database = PostgresDatabase(url, "audit log") if url else settings.audit_path
+        return cls(where, enabled=audit.enabled, retention_days=audit.retention_days)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(sqlite3.connect(self.path, timeout=30)) as conn, conn:
-                conn.row_factory = sqlite3.Row
-                yield conn
-        except sqlite3.Error as exc:
-            msg = f"Audit log {self.path}: {exc}"
-            raise BackendError(msg) from exc
+    def _open(self) -> Database:
+        if self._db is None:
+            assert self.path is not None  # for mypy: set whenever no database was given
+            self._db = SQLiteDatabase(self.path, "audit log")
+        return self._db
+
+    def close(self) -> None:
+        """Close the connection."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
     def append(self, record: AuditRecord) -> int | None:
         """Append a record.
@@ -167,12 +210,13 @@ class AuditLog:
         row["time"] = row["time"] or _now().isoformat(timespec="milliseconds")
         for column in _JSON_COLUMNS:
             row[column] = json.dumps(row[column], ensure_ascii=False, default=str)
-        with self._connect() as conn:
-            cursor = conn.execute(
-                f"INSERT INTO records ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                list(row.values()),
-            )
-            return cursor.lastrowid
+        columns = ", ".join(f'"{name}"' for name in row)
+        sql = f"INSERT INTO records ({columns}) VALUES ({', '.join('?' * len(row))}) RETURNING id"
+        db = self._open()
+        with db.transaction():
+            if self._writer_role:  # the insert runs as a role that cannot change records
+                db.execute(f"SET LOCAL ROLE {WRITER_ROLE}")
+            return int(db.execute(sql, list(row.values())).fetchone()[0])
 
     def record_search(
         self, user: str, response: SearchResponse, filters: SearchFilters | None
@@ -234,14 +278,13 @@ class AuditLog:
         limit: int | None = None,
     ) -> list[AuditRecord]:
         """:returns: records, newest first, optionally since a time, of a user or kind."""
-        if not self.enabled or not self.path.is_file():
+        if not self.enabled:
             return []
         clauses, params = self._where(since, user, kind)
         sql = f"SELECT * FROM records{clauses} ORDER BY id DESC"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        with self._connect() as conn:
-            return [self._record(row) for row in conn.execute(sql, params)]
+        return [self._record(row) for row in self._open().execute(sql, params).fetchall()]
 
     @staticmethod
     def _where(since: datetime | None, user: str | None, kind: str | None) -> tuple[str, list[str]]:
@@ -250,7 +293,7 @@ class AuditLog:
             conditions.append("time >= ?")
             params.append(since.astimezone(UTC).isoformat(timespec="milliseconds"))
         if user:
-            conditions.append("user = ?")
+            conditions.append('"user" = ?')
             params.append(user)
         if kind:
             conditions.append("kind = ?")
@@ -258,7 +301,7 @@ class AuditLog:
         return (" WHERE " + " AND ".join(conditions) if conditions else ""), params
 
     @staticmethod
-    def _record(row: sqlite3.Row) -> AuditRecord:
+    def _record(row: Any) -> AuditRecord:
         values = dict(row)
         for column in _JSON_COLUMNS:
             values[column] = json.loads(values[column])
@@ -272,8 +315,11 @@ class AuditLog:
         if not self.enabled:
             return 0
         cutoff = (_now() - timedelta(days=older_than_days)).isoformat(timespec="milliseconds")
-        with self._connect() as conn:
-            return conn.execute("DELETE FROM records WHERE time < ?", (cutoff,)).rowcount
+        db = self._open()
+        with db.transaction():
+            if db.dialect == "postgres":  # the trigger lets this one transaction delete
+                db.execute("SET LOCAL auskunft.audit_purge = 'on'")
+            return int(db.execute("DELETE FROM records WHERE time < ?", (cutoff,)).rowcount)
 
     def export(
         self,

@@ -55,9 +55,7 @@ def open_vector_store(settings: Settings, dimension: int) -> VectorStore:
 
 def open_embedder(settings: Settings) -> CachedEmbedder:
     """:returns: the configured embedder behind the embedding cache."""
-    return CachedEmbedder(
-        create_embedder(settings.embedding), EmbeddingCache(settings.embedding_cache_path)
-    )
+    return CachedEmbedder(create_embedder(settings.embedding), EmbeddingCache.open(settings))
 
 
 @dataclass

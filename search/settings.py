@@ -250,6 +250,17 @@ class WorkerSettings(BaseModel):
     )
 
 
+class DatabaseSettings(BaseModel):
+    """Where the catalog, the source registry, the audit log and the embedding cache live.
+
+    ``url`` is a PostgreSQL connection URL; then every process (service, workers on other
+    machines) shares that state and no data volume is shared. ``None`` (the default): the
+    queue's database when ``queue.url`` is set, else SQLite files in the data directory.
+    """
+
+    url: str | None = None
+
+
 class QueueSettings(BaseModel):
     """The shared job queue of ingestion workers on several processes or machines.
 
@@ -345,6 +356,7 @@ class Settings(BaseSettings):
     audit: AuditSettings = Field(default_factory=AuditSettings)
     sources: list[SourceEntry] = Field(default_factory=list)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     queue: QueueSettings = Field(default_factory=QueueSettings)
     service: ServiceSettings = Field(default_factory=ServiceSettings)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,33 +10,50 @@ from pathlib import Path
 import numpy as np
 
 from search.embedders.base import TextEmbedder, Vectors
+from search.settings import Settings
+from search.sql import Database, PostgresDatabase, SQLiteDatabase, state_url
 
 
 class EmbeddingCache:
-    """A SQLite table ``sha256(model_id, kind, text) → float32 vector``.
+    """A table ``sha256(model_id, kind, text) → float32 vector``: a SQLite file, or the
+    shared PostgreSQL (see :meth:`open`), so machines that ingest together embed a text once.
 
-    :param path: the database file (created on first use).
+    :param path: the SQLite file (created on first use), or an open
+        :class:`~search.sql.Database`.
     """
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._conn: sqlite3.Connection | None = None
+    def __init__(self, path: Path | Database) -> None:
+        self.path = path if isinstance(path, Path) else None
+        self._db: Database | None = None if isinstance(path, Path) else path
+        self._ready = False
         # the service embeds queries on many threads over this one connection
         self._lock = threading.RLock()
 
+    @classmethod
+    def open(cls, settings: Settings) -> EmbeddingCache:
+        """:returns: the configured cache (PostgreSQL when the state is shared).
+
+        :raises BackendUnavailable: when PostgreSQL cannot be reached.
+        """
+        url = state_url(settings)
+        return cls(
+            PostgresDatabase(url, "embedding cache") if url else settings.embedding_cache_path
+        )
+
     @property
-    def conn(self) -> sqlite3.Connection:
-        """:returns: the open connection."""
-        if self._conn is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS embeddings (key BLOB PRIMARY KEY, vector BLOB)"
+    def conn(self) -> Database:
+        """:returns: the open database."""
+        if self._db is None:
+            assert self.path is not None  # for mypy: set whenever no database was given
+            self._db = SQLiteDatabase(self.path, "embedding cache")
+        if not self._ready:
+            blob = "BYTEA" if self._db.dialect == "postgres" else "BLOB"
+            self._db.script(
+                f"CREATE TABLE IF NOT EXISTS embeddings (key {blob} PRIMARY KEY, vector {blob})",
+                "auskunft-embeddings",
             )
-            self._conn = conn
-        return self._conn
+            self._ready = True
+        return self._db
 
     @staticmethod
     def key(model_id: str, kind: str, text: str) -> bytes:
@@ -55,18 +71,17 @@ class EmbeddingCache:
             part = list(keys[start : start + 500])
             marks = ",".join("?" * len(part))
             rows = self.conn.execute(
-                f"SELECT key, vector FROM embeddings WHERE key IN ({marks})",
-                part,
-            )
+                f"SELECT key, vector FROM embeddings WHERE key IN ({marks})", part
+            ).fetchall()
             for key, blob in rows:
-                found[key] = np.frombuffer(blob, dtype=np.float32)
+                found[bytes(key)] = np.frombuffer(blob, dtype=np.float32)
         return found
 
     def put_many(self, items: Sequence[tuple[bytes, Vectors]]) -> None:
-        """Store vectors."""
-        with self._lock, self.conn:
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO embeddings (key, vector) VALUES (?, ?)",
+        """Store vectors (a key another process stored meanwhile keeps its vector)."""
+        with self._lock, self.conn.transaction() as db:
+            db.executemany(
+                "INSERT INTO embeddings (key, vector) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
                 [(key, np.asarray(vec, dtype=np.float32).tobytes()) for key, vec in items],
             )
 
@@ -75,9 +90,10 @@ class EmbeddingCache:
 
     def close(self) -> None:
         """Close the connection."""
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+            self._ready = False
 
 
 class CachedEmbedder:

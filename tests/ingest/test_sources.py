@@ -120,7 +120,7 @@ def test_failed_sync_is_recorded(settings: Settings, folder: Path, tmp_path: Pat
         registry = SourceRegistry(indexer.catalog)
         registry.add(SourceConfig(name="weg", location=str(moving)))
         moving.rmdir()
-        with pytest.raises(SourceUnavailable, match="weg: .*does not exist"):
+        with pytest.raises(SourceUnavailable, match=r"weg: .*does not exist"):
             registry.sync("weg", indexer)
         last = registry.require("weg").last_sync
         assert last is not None and not last["ok"] and "does not exist" in last["error"]
