@@ -14,7 +14,7 @@ def assert_exactly_once(settings: Settings, files: int) -> list[CatalogEntry]:
 
     :returns: the catalog's entries.
     """
-    catalog = Catalog(settings.catalog_path)
+    catalog = Catalog.open(settings)
     try:
         entries = catalog.entries()
         assert catalog.counts_by_status() == {"indexing": 0, "indexed": files, "failed": 0}

@@ -69,13 +69,16 @@ def test_services_health_checks_and_volumes() -> None:
         check = service.get("healthcheck")
         assert check and check["test"], f"{name} has no health check"
     named = set(compose["volumes"])
-    for name in ("elasticsearch", "qdrant", "postgres", "ollama", "ui", "worker"):
+    for name in ("elasticsearch", "qdrant", "postgres", "ollama", "api"):
         mounts = [m.split(":", 1)[0] for m in services[name]["volumes"]]
         assert any(mount in named for mount in mounts), f"{name} keeps no data in a volume"
-    # the interface and the workers share one data directory (catalog, caches)
-    assert "auskunft-data:/data" in services["ui"]["volumes"]
-    assert services["ui"]["volumes"] == services["worker"]["volumes"]
-    assert services["api"]["volumes"] == services["worker"]["volumes"]
+    # the state is in PostgreSQL: no data directory is shared between containers, so
+    # workers can run on other machines
+    for name in ("ui", "worker"):
+        assert "/data" in services[name]["volumes"]  # a container's own, caches only
+        assert not any(m.split(":", 1)[0] in named for m in services[name]["volumes"])
+    environment = services["worker"]["environment"]
+    assert environment["AUSKUNFT_DATABASE__URL"] == environment["AUSKUNFT_QUEUE__URL"]
     for name in ("api", "worker"):
         waits_for = services[name]["depends_on"]
         for server in ("elasticsearch", "qdrant", "postgres"):
@@ -123,6 +126,7 @@ def test_settings_read_from_the_compose_environment(monkeypatch: pytest.MonkeyPa
     assert settings.stores.elasticsearch_url == "http://elasticsearch:9200"
     assert settings.stores.qdrant_url == "http://qdrant:6333"
     assert settings.queue.url == "postgresql://auskunft:auskunft@postgres:5432/auskunft"
+    assert settings.database.url == settings.queue.url
     assert settings.llm.url == "http://ollama:11434/v1"
     assert str(settings.data_dir) == "/data"
 

@@ -126,19 +126,39 @@ def queue_status(ctx: click.Context, requeue_stalled: bool, as_json: bool) -> No
 @click.option("--batch-size", default=500, show_default=True, help="Chunks per write.")
 @click.pass_context
 def migrate(ctx: click.Context, batch_size: int) -> None:
-    """Copy the embedded index (tantivy + qdrant-edge) into Elasticsearch and Qdrant.
+    """Move an embedded installation to the servers.
 
-    Reads every chunk of the embedded stores under the data directory and writes it to
-    the servers of stores.elasticsearch_url and stores.qdrant_url.
+    Copies the embedded index (tantivy + qdrant-edge) into Elasticsearch and Qdrant when
+    stores.elasticsearch_url and stores.qdrant_url are set, and the catalog, source
+    registry, audit log and embedding cache into PostgreSQL when database.url (or
+    queue.url) is set. Run it again to complete an interrupted copy.
     """
     from ingest.migrate import migrate_index
+    from ingest.migrate_state import migrate_state
+    from search.sql import state_url
 
     settings = settings_of(ctx)
+    stores = settings.stores
+    servers = bool(stores.elasticsearch_url and stores.qdrant_url)
+    if not servers and state_url(settings) is None:
+        msg = (
+            "Nothing to migrate to: set stores.elasticsearch_url and stores.qdrant_url "
+            "for the index, database.url for the catalog, audit log and cache"
+        )
+        raise click.ClickException(msg)
     try:
-        report = migrate_index(settings, batch_size=batch_size)
+        if state_url(settings) is not None:
+            state = migrate_state(settings)
+            click.echo(
+                f"Copied {state.documents} documents, {state.sources} sources, "
+                f"{state.audit_records} audit records and {state.embeddings} cached "
+                f"embeddings to {state.target}"
+            )
+        if servers:
+            report = migrate_index(settings, batch_size=batch_size)
+            click.echo(
+                f"Copied {report.keyword_chunks} chunks to {report.keyword_target} and "
+                f"{report.vector_chunks} vectors to {report.vector_target}"
+            )
     except AuskunftError as exc:
         raise _fail(exc) from exc
-    click.echo(
-        f"Copied {report.keyword_chunks} chunks to {report.keyword_target} and "
-        f"{report.vector_chunks} vectors to {report.vector_target}"
-    )

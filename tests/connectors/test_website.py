@@ -15,7 +15,7 @@ from connectors.website import WebsiteConnector
 from ingest.indexer import Indexer
 from ingest.runner import IngestReport
 from ingest.sources import SourceConfig, SourceRegistry
-from search.errors import ConfigurationError
+from search.errors import ConfigurationError, SourceUnavailable
 from search.service import SearchService
 from search.settings import Settings
 
@@ -422,7 +422,7 @@ def test_check_and_configuration(site: WebsiteServer, settings: Settings) -> Non
             settings,
         )
         assert "sitemap with 5 URLs" in found
-        with pytest.raises(ConfigurationError, match="does not allow"):
+        with pytest.raises(SourceUnavailable, match="does not allow"):
             registry.check(
                 SourceConfig(name="w", kind="website", location=f"{site.base}/stadt/intern/"),
                 settings,

@@ -51,7 +51,7 @@ def _settings(data_dir: Path) -> Settings:
 def _runner(
     settings: Settings, preparer: PreparePool | InlinePreparer | None = None
 ) -> Iterator[IngestRunner]:
-    catalog = Catalog(settings.catalog_path)
+    catalog = Catalog.open(settings)
     embedder = open_embedder(settings)
     keyword = open_keyword_store(settings)
     vector = open_vector_store(settings, embedder.dimension)
@@ -70,7 +70,7 @@ def _ingest(settings: Settings, connector: Any, preparer: PreparePool | None) ->
 
 def _index(settings: Settings) -> dict[str, Any]:
     """What the catalog and both stores hold, by file name and chunk id."""
-    catalog = Catalog(settings.catalog_path)
+    catalog = Catalog.open(settings)
     entries = {
         entry.filename: (
             entry.status,

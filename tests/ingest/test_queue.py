@@ -56,7 +56,7 @@ def _settings(tmp_path: Path, url: str, **queue: object) -> Settings:
 
 
 def _register(settings: Settings, name: str, folder: Path) -> None:
-    catalog = Catalog(settings.catalog_path)
+    catalog = Catalog.open(settings)
     SourceRegistry(catalog).add(SourceConfig(name=name, location=str(folder)))
     catalog.close()
 
@@ -95,7 +95,7 @@ def test_sync_job_queues_documents_and_a_worker_ingests_them(tmp_path: Path, que
     finally:
         worker.close()
     assert_exactly_once(settings, 4)
-    catalog = Catalog(settings.catalog_path)
+    catalog = Catalog.open(settings)
     source = SourceRegistry(catalog).require("bau")
     catalog.close()
     assert source.last_sync is not None
@@ -263,7 +263,7 @@ def test_sync_job_of_an_empty_listing_deletes_nothing(tmp_path: Path, queue_url:
     finally:
         worker.close()
     assert_exactly_once(settings, 3)
-    catalog = Catalog(settings.catalog_path)
+    catalog = Catalog.open(settings)
     source = SourceRegistry(catalog).require("bau")
     catalog.close()
     assert source.last_sync is not None

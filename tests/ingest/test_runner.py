@@ -225,7 +225,7 @@ def test_killed_ingestion_is_completed_by_the_next_run(tmp_path: Path) -> None:
         report = indexer.ingest_path(corpus, source="bau")
     assert report.indexed + report.unchanged == 40
     assert report.indexed < 40  # earlier work was kept
-    catalog = Catalog(settings.catalog_path)
+    catalog = Catalog.open(settings)
     expected = {cid for entry in catalog.entries(status="indexed") for cid in entry.chunk_ids}
     assert catalog.counts_by_status()["indexed"] == 40
     catalog.close()

@@ -43,7 +43,7 @@ def _settings(tmp_path: Path, entries: list[SourceEntry]) -> Settings:
 
 
 def _registry_list(settings: Settings) -> list[SourceConfig]:
-    catalog = Catalog(settings.catalog_path)
+    catalog = Catalog.open(settings)
     try:
         return SourceRegistry(catalog).list()
     finally:

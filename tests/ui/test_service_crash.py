@@ -73,7 +73,7 @@ def test_kill_9_during_a_sync_then_restart_loses_and_duplicates_nothing(tmp_path
         if process.poll() is None:
             process.kill()
     settings = load_settings(data_dir=data)
-    catalog = Catalog(settings.catalog_path)
+    catalog = Catalog.open(settings)
     before = catalog.counts_by_status()
     catalog.close()
     assert before["indexed"] < FILES  # it was killed part-way
