@@ -234,11 +234,25 @@ class JobQueue:
         for job in stalled:
             try:
                 await manager.retry_job(job)
+            except procrastinate_errors.UniqueViolation:
+                # the same document (or sync) was queued again meanwhile: that job does
+                # the work; this one must end, or its lock holds the other back for good
+                await self._end_redundant(job)
+                continue
             except procrastinate_errors.ConnectorException:
                 continue  # another worker requeued it first
             logger.warning("Job %s of a dead worker is queued again", job.id)
             requeued += 1
         return requeued
+
+    async def _end_redundant(self, job: procrastinate.jobs.Job) -> None:
+        try:
+            await self.app.job_manager.finish_job(
+                job, status=procrastinate.jobs.Status.ABORTED, delete_job=False
+            )
+        except procrastinate_errors.ConnectorException:
+            return  # another worker ended it first
+        logger.warning("Job %s of a dead worker ended: the same job waits on the queue", job.id)
 
     def requeue_stalled_now(self) -> int:
         """Synchronous :meth:`requeue_stalled` (for ``auskunft queue status --requeue``)."""

@@ -33,7 +33,7 @@ from ingest.sources import SourceConfig, SourceRegistry
 from ingest.sync import SourceSync
 from search.backends import WriteLock, open_embedder, open_keyword_store, open_vector_store
 from search.embedders import CachedEmbedder
-from search.errors import BackendUnavailable
+from search.errors import AuskunftError, BackendUnavailable
 from search.settings import Settings
 from search.stores.base import KeywordStore, VectorStore
 
@@ -185,36 +185,45 @@ class QueueWorker:
         """
         with self._job() as job:
             config = self._source(job.registry, name, refresh=True)
-            if config.needs_reindex:
-                with self.writing(job.runner) as runner:
-                    runner.remove(job.catalog.entries(source=config.name))
-            connector = job.registry.connector(config, self.settings)
-            sync = SourceSync(job.catalog, connector)
-            queued = unchanged = 0
-            for ref in sync.refs():
-                if not sync.needs_fetch(ref):
-                    unchanged += 1
-                    continue
-                queued += self.queue.enqueue_document(
-                    config.name, ref.uri, size=ref.size, version=ref.version
-                )
-            departures = sync.departures()
-            gone = departures.gone
-            if gone:
-                with self.writing(job.runner) as runner:
-                    runner.remove(gone)
-            report: dict[str, Any] = {
-                "seen": len(sync.seen),
-                "queued": queued,
-                "unchanged": unchanged,
-                "deleted": len(gone),
-            }
-            if departures.skipped:
-                report["skipped"] = departures.skipped
-            # like SourceRegistry.sync: the cursor moves only after a successful listing
-            job.registry.record_sync(config, report=report, connector=connector)
-        logger.info("%s: %d document jobs queued, %d removed", name, queued, len(gone))
+            try:
+                queued, deleted = self._sync(job, config)
+            except AuskunftError as exc:  # recorded like a failed direct sync
+                job.registry.record_sync(config, error=str(exc))
+                raise
+        logger.info("%s: %d document jobs queued, %d removed", name, queued, deleted)
         return queued
+
+    def _sync(self, job: _Job, config: SourceConfig) -> tuple[int, int]:
+        """:returns: document jobs queued, documents removed."""
+        if config.needs_reindex:
+            with self.writing(job.runner) as runner:
+                runner.remove(job.catalog.entries(source=config.name))
+        connector = job.registry.connector(config, self.settings)
+        sync = SourceSync(job.catalog, connector)
+        queued = unchanged = 0
+        for ref in sync.refs():
+            if not sync.needs_fetch(ref):
+                unchanged += 1
+                continue
+            queued += self.queue.enqueue_document(
+                config.name, ref.uri, size=ref.size, version=ref.version
+            )
+        departures = sync.departures()
+        gone = departures.gone
+        if gone:
+            with self.writing(job.runner) as runner:
+                runner.remove(gone)
+        report: dict[str, Any] = {
+            "seen": len(sync.seen),
+            "queued": queued,
+            "unchanged": unchanged,
+            "deleted": len(gone),
+        }
+        if departures.skipped:
+            report["skipped"] = departures.skipped
+        # like SourceRegistry.sync: the cursor moves only after a successful listing
+        job.registry.record_sync(config, report=report, connector=connector)
+        return queued, len(gone)
 
 
 @dataclass(frozen=True, slots=True)

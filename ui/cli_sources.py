@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
 import sys
@@ -16,7 +17,7 @@ import click
 
 from ingest.kinds import KINDS
 from ingest.kinds.base import OptionSyntaxError, parse_options
-from search.errors import AuskunftError
+from search.errors import AuskunftError, SourceError
 from search.fields import DOC_TYPES
 from search.settings import Settings, SourceEntry
 from ui.cli_common import echo_json, errors, print_report, settings_of
@@ -357,7 +358,8 @@ def sync(ctx: click.Context, names: tuple[str, ...], retry_failed: bool, as_json
         for name in selected:
             registry.require(name)
         for name in selected:
-            progress, finish = _bar(name, registry.count_documents(name, indexer), as_json)
+            count = functools.partial(registry.count_documents, name, indexer)
+            progress, finish = _bar(name, count, as_json)
             try:
                 report = registry.sync(name, indexer, progress, retry_failed=retry_failed)
             except AuskunftError as exc:  # recorded as the source's last sync; others go on
@@ -382,10 +384,16 @@ def _print_sync(report: Any) -> None:
 
 
 def _bar(
-    name: str, total: int | None, quiet: bool
+    name: str, count: Callable[[], int | None], quiet: bool
 ) -> tuple[Callable[[str, str], None], Callable[[], None]]:
+    """A progress bar on a terminal; ``count`` tells its length (the sync reports a
+    source that cannot be listed, so here it only leaves the length open)."""
     if quiet or not sys.stderr.isatty():
         return (lambda _e, _u: None), (lambda: None)
+    try:
+        total = count()
+    except SourceError:
+        total = None
     bar: Any = click.progressbar(length=total, label=f"Syncing {name}", file=sys.stderr)
     bar.__enter__()
 

@@ -99,12 +99,14 @@ class WebsiteServer:
 
     Use as a context manager. :attr:`pages` maps a path to ``(content type, bytes)``;
     :attr:`status` forces an answer for a path (a list is answered in turn, e.g.
-    ``[503]`` once, then the page).
+    ``[503]`` once, then the page); :attr:`delay` holds a path's answers back.
     """
 
     def __init__(self, rate: int = 96) -> None:
         self.pages: dict[str, tuple[str, bytes]] = {}
         self.status: dict[str, list[int]] = {}
+        self.delay: dict[str, float] = {}
+        """Path → seconds to wait before every answer (a server that hangs)."""
         self.requests: list[Request] = []
         self._lock = threading.Lock()
         self._rate = rate
@@ -172,6 +174,7 @@ class WebsiteServer:
 
             def do_GET(self) -> None:
                 path = urlsplit(self.path).path
+                time.sleep(server.delay.get(path, 0.0))
                 status, headers, body = server._answer(path, self.headers)
                 with server._lock:
                     server.requests.append(

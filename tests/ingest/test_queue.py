@@ -270,3 +270,33 @@ def test_sync_job_of_an_empty_listing_deletes_nothing(tmp_path: Path, queue_url:
     report = source.last_sync["report"]
     assert report["deleted"] == 0
     assert [item["reason"] for item in report["skipped"]] == ["empty-listing"]
+
+
+def test_dead_workers_job_queued_again_meanwhile_does_not_block_it(
+    tmp_path: Path, queue_url: str
+) -> None:
+    """A worker dies in a document's job; a later sync queues that document again before
+    the dead job is noticed. Putting the dead job back would make two waiting jobs of one
+    document (the queue refuses), and left ``doing`` its lock would hold the new job back
+    for good: it is ended instead, and the new job runs."""
+    corpus = _corpus(tmp_path / "akten", 2)
+    settings = _settings(tmp_path, queue_url)
+    _register(settings, "bau", corpus)
+    queue = JobQueue(settings)
+    uri = (corpus / "beschluss-00.txt").as_uri()
+    with queue.opened():
+        assert queue.enqueue_document("bau", uri)
+    with psycopg.connect(queue_url, autocommit=True) as conn:  # taken by a worker now gone
+        conn.execute("UPDATE procrastinate_jobs SET status = 'doing', worker_id = NULL")
+    with queue.opened():
+        assert queue.enqueue_document("bau", uri)  # the next sync queues it again
+        assert queue.enqueue_sync("bau")
+    assert queue.requeue_stalled_now() == 0
+    worker = QueueWorker(settings, queue)
+    try:
+        queue.run_worker(worker.sync_source, worker.ingest_document, wait=False)
+    finally:
+        worker.close()
+    statuses = [status for _task, status, _attempts in _jobs(queue_url)]
+    assert statuses[0] == "aborted" and set(statuses[1:]) == {"succeeded"}
+    assert_exactly_once(settings, 2)
