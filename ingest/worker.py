@@ -19,6 +19,8 @@ whatever half of it reached the stores before writing it whole.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +33,7 @@ from ingest.queue import JobQueue
 from ingest.runner import IngestReport, IngestRunner
 from ingest.sources import SourceConfig, SourceRegistry
 from ingest.sync import SourceSync
+from search.audit import AuditLog
 from search.backends import WriteLock, open_embedder, open_keyword_store, open_vector_store
 from search.embedders import CachedEmbedder
 from search.errors import AuskunftError, BackendUnavailable
@@ -40,6 +43,11 @@ from search.stores.base import KeywordStore, VectorStore
 logger = logging.getLogger(__name__)
 
 _LOCK_POLL_SECONDS = 0.2
+
+
+def default_worker_name() -> str:
+    """:returns: host name and process id, e.g. ``ingest-2-4711``."""
+    return f"{socket.gethostname()}-{os.getpid()}"
 
 
 def uses_servers(settings: Settings) -> bool:
@@ -53,22 +61,46 @@ class QueueWorker:
     :param settings: the settings (``queue.url`` set).
     :param queue: the queue the sync jobs put document jobs on.
     :param embedder: an embedder to share (default: the configured one).
+    :param name: the worker's name in the audit log (default: host and process id).
     """
 
     def __init__(
-        self, settings: Settings, queue: JobQueue, embedder: CachedEmbedder | None = None
+        self,
+        settings: Settings,
+        queue: JobQueue,
+        embedder: CachedEmbedder | None = None,
+        *,
+        name: str | None = None,
     ) -> None:
         self.settings = settings
         self.queue = queue
         self.embedder = embedder or open_embedder(settings)
+        self.name = name or default_worker_name()
         self._servers: tuple[KeywordStore, VectorStore] | None = None
+        self._audit: AuditLog | None = None
 
     def close(self) -> None:
-        """Close the server stores."""
+        """Close the server stores and the audit log."""
         if self._servers is not None:
             for store in self._servers:
                 store.close()
             self._servers = None
+        if self._audit is not None:
+            self._audit.close()
+            self._audit = None
+
+    def _record(
+        self, source: str, action: str, documents: list[dict[str, Any]], summary: str = ""
+    ) -> None:
+        """Record what a job changed in the audit log (jobs that changed nothing are not
+        recorded). A connection per call: the queue runs each job in a thread of its own."""
+        if not documents and action == "document":
+            return
+        audit = AuditLog.from_settings(self.settings)
+        try:
+            audit.record_ingest(self.name, source, action, documents, summary)
+        finally:
+            audit.close()
 
     @contextmanager
     def _job(self) -> Iterator[_Job]:
@@ -150,7 +182,8 @@ class QueueWorker:
         :param uri: the document's URI in that source.
         :param size: its size as listed, if known.
         :param version: its change marker as listed, if any.
-        :returns: ``indexed``, ``unchanged`` or ``failed`` (recorded in the catalog).
+        :returns: ``indexed``, ``removed`` (gone at the source), ``unchanged`` or
+            ``failed`` (recorded in the catalog; all but ``unchanged`` in the audit log).
         :raises ConfigurationError: when the source is not registered.
         :raises BackendError: when a store or the embedder fails (the queue retries).
         """
@@ -169,9 +202,18 @@ class QueueWorker:
             if prepared is not None:
                 with self.writing(job.runner) as runner:
                     runner.write([prepared], report)
-        if report.indexed:
-            return "indexed"
-        return "failed" if report.failed else "unchanged"
+        outcome = "failed" if report.failed else "unchanged"
+        if prepared is not None and prepared.gone:
+            outcome = "removed"
+        elif report.indexed:
+            outcome = "indexed"
+        if prepared is not None and outcome != "unchanged":
+            entry = prepared.entry
+            self._record(source, "document", [
+                {"doc_id": entry.doc_id, "uri": entry.uri, "content_hash": entry.content_hash,
+                 "outcome": outcome},
+            ])  # fmt: skip
+        return outcome
 
     def sync_source(self, name: str) -> int:
         """List a source, remove what is gone, and queue a job per listed document.
@@ -223,6 +265,14 @@ class QueueWorker:
             report["skipped"] = departures.skipped
         # like SourceRegistry.sync: the cursor moves only after a successful listing
         job.registry.record_sync(config, report=report, connector=connector)
+        removed = [
+            {"doc_id": e.doc_id, "uri": e.uri, "content_hash": e.content_hash, "outcome": "removed"}
+            for e in gone
+        ]
+        summary = ", ".join(
+            f"{key} {report[key]}" for key in ("seen", "queued", "unchanged", "deleted")
+        )
+        self._record(config.name, "sync", removed, summary)
         return queued, len(gone)
 
 

@@ -1,5 +1,6 @@
-"""The audit log: one append-only row for every search and every answer (SQLite, or
-PostgreSQL when the state is shared; see :mod:`search.sql`).
+"""The audit log: one append-only row for every search, every answer and every change a
+queue worker made to the index (SQLite, or PostgreSQL when the state is shared; see
+:mod:`search.sql`).
 
 A record holds the time, the user, the query and filters, the retrieved chunk ids with the
 hash of each chunk's document, and for an answer the model, the prompt version, the answer
@@ -29,7 +30,7 @@ from search.results import SearchResponse
 from search.settings import Settings
 from search.sql import Database, PostgresDatabase, SQLiteDatabase, state_url
 
-RecordKind = Literal["search", "answer"]
+RecordKind = Literal["search", "answer", "ingest"]
 EXPORT_FORMATS = ("jsonl", "csv")
 
 _COLUMNS = """
@@ -77,6 +78,7 @@ BEGIN
         CREATE ROLE {WRITER_ROLE} NOLOGIN;
     END IF;
     GRANT SELECT, INSERT ON records TO {WRITER_ROLE};
+    EXECUTE format('GRANT USAGE ON SCHEMA %I TO {WRITER_ROLE}', current_schema());
     GRANT {WRITER_ROLE} TO CURRENT_USER;
 EXCEPTION WHEN insufficient_privilege THEN
     RAISE NOTICE 'no role {WRITER_ROLE}: records are inserted as %', CURRENT_USER;
@@ -91,9 +93,9 @@ def _now() -> datetime:
 
 @dataclass(slots=True)
 class AuditRecord:
-    """One search or answer as recorded.
+    """One search, answer or ingestion job as recorded.
 
-    :param kind: ``search`` or ``answer``.
+    :param kind: ``search``, ``answer`` or ``ingest``.
     :param user: who searched (interface login, or the OS user for the CLI).
     :param query: the query or question.
     :param mode: the search mode.
@@ -266,6 +268,36 @@ class AuditLog:
                 answer=answer.text,
                 flags=list(answer.flags),
                 notices=[answer.error] if answer.error else [],
+            )
+        )
+
+    def record_ingest(
+        self,
+        user: str,
+        source: str,
+        action: str,
+        documents: Sequence[dict[str, Any]],
+        summary: str = "",
+    ) -> int | None:
+        """Record what an ingestion job changed in the index, and who ran it.
+
+        :param user: the worker (or person) that ran the job.
+        :param source: the source's name (stored as the record's query).
+        :param action: ``sync`` or ``document`` (stored as the mode).
+        :param documents: ``{"doc_id", "uri", "content_hash", "outcome"}`` per document
+            written, failed or removed.
+        :param summary: e.g. the sync's counts.
+        :returns: the record's id (``None`` when disabled).
+        """
+        return self.append(
+            AuditRecord(
+                kind="ingest",
+                user=user,
+                query=source,
+                mode=action,
+                filters={},
+                chunks=list(documents),
+                notices=[summary] if summary else [],
             )
         )
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import socket
 
 import click
 
@@ -41,14 +39,14 @@ def queue_worker(ctx: click.Context, name: str | None, until_empty: bool) -> Non
     lock); with Elasticsearch and Qdrant they write in parallel.
     """
     from ingest.queue import JobQueue
-    from ingest.worker import QueueWorker
+    from ingest.worker import QueueWorker, default_worker_name
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     settings = settings_of(ctx)
-    worker_name = name or f"{socket.gethostname()}-{os.getpid()}"
+    worker_name = name or default_worker_name()
     try:
         queue = JobQueue(settings)
-        worker = QueueWorker(settings, queue)
+        worker = QueueWorker(settings, queue, name=worker_name)
         try:
             click.echo(f"Worker {worker_name} takes jobs from queue {queue.queue_name!r}", err=True)
             queue.run_worker(

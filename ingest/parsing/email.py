@@ -139,7 +139,7 @@ def _read_msg(content: bytes) -> _Mail:
                 mail.attachments.append((item.file_name or "attachment", item.file_bytes))
     except CorruptDocument:
         raise
-    except Exception as exc:
+    except Exception as exc:  # a damaged file fails in any way: recorded, the batch goes on
         msg = f"Outlook message cannot be read ({type(exc).__name__}: {exc})"
         raise CorruptDocument(msg) from exc
     return mail

@@ -101,7 +101,7 @@ def parse_office(content: bytes, kind: str, *, attachment: str | None = None) ->
             raw = partition(file=io.BytesIO(content), languages=LANGUAGES)
         else:
             raw = partition(text=decode_text(content), languages=LANGUAGES)
-    except Exception as exc:
+    except Exception as exc:  # a damaged file fails in any way: recorded, the batch goes on
         msg = f"{kind.upper()} file cannot be read ({type(exc).__name__}: {exc})"
         raise CorruptDocument(msg) from exc
     # DOCX page numbers are only meaningful where Word rendered page breaks

@@ -230,7 +230,7 @@ def parse_pdf(
     try:
         try:
             texts = _page_texts(document)
-        except Exception as exc:
+        except Exception as exc:  # a damaged file fails in any way: recorded, batch goes on
             msg = f"PDF cannot be read, the file is damaged or incomplete ({exc})"
             raise CorruptDocument(msg) from exc
         text_pages = {n for n, text in enumerate(texts, start=1) if _has_text(text)}

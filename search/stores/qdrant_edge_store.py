@@ -125,7 +125,7 @@ class EdgeVectorStore(VectorStore):
         """Run a qdrant-edge call; its exceptions are plain ``Exception`` with a message."""
         try:
             return operation()
-        except Exception as exc:
+        except Exception as exc:  # qdrant-edge raises nothing narrower: translated here
             text = str(exc)
             if "WouldBlock" in text or "already in use" in text:
                 msg = (

@@ -21,6 +21,7 @@ from ingest.catalog import Catalog
 from ingest.queue import DOCUMENT_TASK, SYNC_TASK, JobQueue
 from ingest.sources import SourceConfig, SourceRegistry
 from ingest.worker import QueueWorker
+from search.audit import AuditLog
 from search.settings import Settings
 from tests.consistency import assert_exactly_once
 
@@ -100,6 +101,21 @@ def test_sync_job_queues_documents_and_a_worker_ingests_them(tmp_path: Path, que
     catalog.close()
     assert source.last_sync is not None
     assert source.last_sync["report"] == {"seen": 4, "queued": 4, "unchanged": 0, "deleted": 1}
+    # every change is in the audit log, with the worker that made it
+    audit = AuditLog.from_settings(settings)
+    records = audit.records(kind="ingest")
+    audit.close()
+    assert {record.user for record in records} == {worker.name}
+    syncs = [r for r in records if r.mode == "sync"]
+    assert [r.notices for r in syncs] == [
+        ["seen 4, queued 4, unchanged 0, deleted 1"],
+        ["seen 5, queued 5, unchanged 0, deleted 0"],
+    ]
+    assert [d["uri"] for d in syncs[0].chunks] == [(corpus / "beschluss-01.txt").as_uri()]
+    outcomes = [d["outcome"] for r in records if r.mode == "document" for d in r.chunks]
+    # the first five, then the changed one; jobs that found their document unchanged
+    # (same content, new modification time) are not recorded
+    assert outcomes == ["indexed"] * (5 + 1)
 
 
 def test_unconfigured_queue_is_a_configuration_error(tmp_path: Path) -> None:
