@@ -23,10 +23,11 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from pydantic import ConfigDict, Field
 
 from connectors.base import Connector, SourceDocument, SourceRef
 from ingest.catalog import Catalog
@@ -36,7 +37,7 @@ from ingest.runner import IngestReport, ProgressCallback
 from ingest.sync import call_source
 from search.errors import AuskunftError, ConfigurationError
 from search.fields import DOC_TYPES
-from search.settings import Settings, SourceEntry
+from search.settings import EDITABLE_SOURCE_FIELDS, SOURCE_FIELDS, Settings, SourceEntry
 
 SOURCE_KINDS: tuple[str, ...] = tuple(KINDS)
 """Kinds of source that can be synced."""
@@ -72,42 +73,40 @@ def _clean(values: Iterable[str]) -> list[str]:
     return [value.strip() for value in values if value and value.strip()]
 
 
-@dataclass(slots=True)
-class SourceConfig:
-    """One configured source.
+class SourceConfig(SourceEntry):
+    """One registered source: its configuration, the fields of
+    :class:`~search.settings.SourceEntry` (one typed model for the settings file, the CLI,
+    the API and the admin form), and the registry's record of it.
 
-    :param name: unique name, recorded with every document of the source.
-    :param kind: one of :data:`SOURCE_KINDS`.
-    :param location: where the documents are: a folder path for ``folder``, a URL for
-        ``oparl`` (the System object) and ``website`` (start page or sitemap).
-    :param include: glob patterns of files to take (empty: the settings' default).
-    :param exclude: glob patterns to leave out, in addition to the settings' list.
-    :param access_groups: groups that may see the documents (empty: the settings' default).
-    :param doc_type: document type of every document, or ``None`` to infer it.
-    :param options: settings of the kind (see its ``SourceKind.options``).
-    :param origin: ``admin`` (added in the interface or CLI) or ``config`` (the settings
-        file, read-only in the interface).
+    The configuration: ``name`` (unique, recorded with every document), ``kind`` (one of
+    :data:`SOURCE_KINDS`), ``location`` (a folder path for ``folder``, a URL for ``oparl``
+    and ``website``), ``include``/``exclude`` glob patterns, ``access_groups`` (empty: the
+    settings' default), ``doc_type`` (``None``: inferred), ``options`` of the kind and
+    ``interval_minutes``.
     """
 
-    name: str
-    location: str
-    kind: str = "folder"
-    include: list[str] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
-    access_groups: list[str] = field(default_factory=list)
-    doc_type: str | None = None
-    options: dict[str, Any] = field(default_factory=dict)
+    model_config = ConfigDict(extra="forbid")
+
+    origin: str = "admin"
+    """``admin`` (added in the interface or CLI) or ``config`` (the settings file, read-only
+    in the interface)."""
     created_at: str = ""
     updated_at: str = ""
     last_sync: dict[str, Any] | None = None
     """``{"at", "ok", "report"}`` after a sync, ``{"at", "ok": False, "error"}`` after a failure."""
     needs_reindex: bool = False
     """A change makes the next sync rebuild the source's documents."""
-    interval_minutes: int | None = None
-    """Sync every so many minutes by ``auskunft worker`` (``None``: only on demand)."""
-    origin: str = "admin"
-    state: dict[str, Any] = field(default_factory=dict)
-    """What the connector needs for the next incremental sync."""
+    state: dict[str, Any] = Field(default_factory=dict)
+    """What the connector needs for the next incremental sync (its cursor)."""
+
+    @classmethod
+    def of(cls, entry: SourceEntry, **record: Any) -> SourceConfig:
+        """:returns: a source of this configuration, with these record fields."""
+        return cls(**entry.model_dump(), **record)
+
+    def configuration(self) -> SourceEntry:
+        """:returns: the configuration alone."""
+        return SourceEntry(**self.model_dump(include=set(SOURCE_FIELDS)))
 
     def validated(self) -> SourceConfig:
         """:returns: a cleaned copy (stripped, absolute folder path).
@@ -139,41 +138,22 @@ class SourceConfig:
         if self.origin not in ORIGINS:
             msg = f"Unknown origin {self.origin!r}"
             raise ConfigurationError(msg)
-        return replace(
-            self,
-            name=name,
-            location=kind.check_location(self.location),
-            include=_clean(self.include),
-            exclude=_clean(self.exclude),
-            access_groups=_clean(self.access_groups),
+        return self.model_copy(
+            update={
+                "name": name,
+                "location": kind.check_location(self.location),
+                "include": _clean(self.include),
+                "exclude": _clean(self.exclude),
+                "access_groups": _clean(self.access_groups),
+            }
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """:returns: a JSON-ready dict of the whole source."""
-        return {
-            "name": self.name,
-            "kind": self.kind,
-            **self._config(),
-            "origin": self.origin,
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-            "last_sync": self.last_sync,
-            "needs_reindex": self.needs_reindex,
-        }
+        """:returns: a JSON-ready dict of the whole source (its cursor excepted)."""
+        return self.model_dump(exclude={"state"})
 
     def _config_json(self) -> str:
-        return json.dumps(self._config(), ensure_ascii=False)
-
-    def _config(self) -> dict[str, Any]:
-        return {
-            "location": self.location,
-            "include": self.include,
-            "exclude": self.exclude,
-            "access_groups": self.access_groups,
-            "doc_type": self.doc_type,
-            "options": self.options,
-            "interval_minutes": self.interval_minutes,
-        }
+        return self.model_dump_json(include=set(EDITABLE_SOURCE_FIELDS))
 
 
 class SourceRegistry:
@@ -209,13 +189,7 @@ class SourceRegistry:
         return SourceConfig(
             name=row["name"],
             kind=row["kind"],
-            location=config.get("location", ""),
-            include=config.get("include", []),
-            exclude=config.get("exclude", []),
-            access_groups=config.get("access_groups", []),
-            doc_type=config.get("doc_type"),
-            options=config.get("options", {}),
-            interval_minutes=config.get("interval_minutes"),
+            **{key: value for key, value in config.items() if key in EDITABLE_SOURCE_FIELDS},
             created_at=row["created_at"],
             updated_at=row["updated_at"],
             last_sync=json.loads(row["last_sync"]) if row["last_sync"] else None,
@@ -285,7 +259,7 @@ class SourceRegistry:
             msg = f"A source named {clean.name!r} exists already"
             raise ConfigurationError(msg)
         now = _now()
-        clean = replace(clean, created_at=now, updated_at=now, last_sync=None)
+        clean = clean.model_copy(update={"created_at": now, "updated_at": now, "last_sync": None})
         self._save(clean)
         return clean
 
@@ -306,11 +280,11 @@ class SourceRegistry:
         if "name" in changes or "kind" in changes:
             msg = "A source's name and kind cannot be changed; add a new source instead"
             raise ConfigurationError(msg)
-        unknown = set(changes) - set(_EDITABLE)
+        unknown = set(changes) - set(EDITABLE_SOURCE_FIELDS)
         if unknown:
             msg = f"Cannot change {', '.join(sorted(unknown))} of a source"
             raise ConfigurationError(msg)
-        updated = replace(current, **changes).validated()
+        updated = current.model_copy(update=changes).validated()
         if any(getattr(updated, f) != getattr(current, f) for f in _REINDEX_FIELDS):
             updated.needs_reindex = True
         updated.updated_at = _now()
@@ -360,20 +334,7 @@ class SourceRegistry:
         errors: builtins.list[str] = []
         for entry in entries:
             try:
-                wanted.append(
-                    SourceConfig(
-                        name=entry.name,
-                        kind=entry.kind,
-                        location=entry.location,
-                        include=list(entry.include),
-                        exclude=list(entry.exclude),
-                        access_groups=list(entry.access_groups),
-                        doc_type=entry.doc_type,
-                        options=dict(entry.options),
-                        interval_minutes=entry.interval_minutes,
-                        origin="config",
-                    ).validated()
-                )
+                wanted.append(SourceConfig.of(entry, origin="config").validated())
             except ConfigurationError as exc:  # e.g. a share not mounted right now
                 errors.append(str(exc))
         names = [entry.name.strip() for entry in entries]
@@ -385,7 +346,7 @@ class SourceRegistry:
         for source in wanted:
             current = self.get(source.name)
             if current is None:
-                self._save(replace(source, created_at=now, updated_at=now))
+                self._save(source.model_copy(update={"created_at": now, "updated_at": now}))
                 changed.append(source.name)
                 continue
             if current.kind != source.kind:
@@ -394,12 +355,12 @@ class SourceRegistry:
                     f"{source.kind} source in the settings file; remove one of them"
                 )
                 raise ConfigurationError(msg)
-            editable = {name: getattr(source, name) for name in _EDITABLE}
+            editable = {name: getattr(source, name) for name in EDITABLE_SOURCE_FIELDS}
             if current.origin == "config" and all(
                 getattr(current, name) == value for name, value in editable.items()
             ):
                 continue
-            updated = replace(current, origin="config", updated_at=now, **editable)
+            updated = current.model_copy(update={"origin": "config", "updated_at": now, **editable})
             if any(getattr(updated, f) != getattr(current, f) for f in _REINDEX_FIELDS):
                 updated.needs_reindex = True
             self._save(updated)
@@ -561,17 +522,6 @@ class _OneDocument(Connector):
 
     def fetch(self, ref: SourceRef) -> SourceDocument:
         return self._connector.fetch(ref)
-
-
-_EDITABLE = (
-    "location",
-    "include",
-    "exclude",
-    "access_groups",
-    "doc_type",
-    "options",
-    "interval_minutes",
-)
 
 
 def _file_of(uri: str) -> Path | None:

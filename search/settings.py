@@ -219,7 +219,10 @@ class AuditSettings(BaseModel):
 
 
 class SourceEntry(BaseModel):
-    """A source defined in the settings file (``[[sources]]`` in TOML).
+    """A source's configuration: the one typed model of a source, read from the settings
+    file (``[[sources]]`` in TOML), the CLI's options, the API's request body and the admin
+    form alike (the registry's record, ``ingest.sources.SourceConfig``, extends it; the
+    API's ``SourcePatch`` is made of its editable fields).
 
     Sources defined here are brought into the source registry by ``auskunft sync``,
     ``auskunft worker`` and the admin interface, which shows them read-only. Removing one
@@ -237,6 +240,14 @@ class SourceEntry(BaseModel):
     interval_minutes: int | None = Field(
         default=None, ge=1, description="Sync every so many minutes (None: only on demand)."
     )
+
+
+SOURCE_FIELDS: tuple[str, ...] = tuple(SourceEntry.model_fields)
+"""A source's configuration, by field name."""
+EDITABLE_SOURCE_FIELDS: tuple[str, ...] = tuple(
+    f for f in SOURCE_FIELDS if f not in ("name", "kind")
+)
+"""The fields of a source that can change (name and kind make it another source)."""
 
 
 class WorkerSettings(BaseModel):

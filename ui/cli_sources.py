@@ -24,8 +24,6 @@ from ui.cli_common import echo_json, errors, print_report, settings_of
 from ui.cli_remote import remote, wait_for
 from ui.client import ServiceClient, running_service_url
 
-_ENTRY_FIELDS = tuple(SourceEntry.model_fields)  # what the API takes of a source
-
 
 def _remote(settings: Settings) -> ServiceClient | None:
     with errors():
@@ -36,7 +34,7 @@ def _config_of(body: dict[str, Any]) -> Any:
     """:returns: a source as the service sent it, as the registry's type."""
     from ingest.sources import SourceConfig
 
-    known = set(SourceConfig.__dataclass_fields__)
+    known = set(SourceConfig.model_fields)
     return SourceConfig(**{key: value for key, value in body.items() if key in known})
 
 
@@ -194,7 +192,7 @@ def add_source(
     from ingest.sources import SourceConfig, SourceRegistry
 
     settings = settings_of(ctx)
-    source = SourceConfig(
+    entry = SourceEntry(
         name=name,
         kind=kind,
         location=location,
@@ -205,10 +203,11 @@ def add_source(
         options=_options(options),
         interval_minutes=interval_minutes,
     )
+    source = SourceConfig.of(entry)
     client = _remote(settings)
     if client is not None:
         with errors(), client:
-            body = {k: v for k, v in source.to_dict().items() if k in _ENTRY_FIELDS}
+            body = entry.model_dump()
             if test:
                 click.echo(f"Connection test: {client.test_source(entry=body)}", err=True)
             added = _config_of(client.add_source(body))

@@ -104,7 +104,8 @@ class SyncPath:
         :returns: the source's last sync as recorded.
         """
         process = self.start(name, label)
-        process.wait(timeout=_PROCESS_SECONDS)
+        code = process.wait(timeout=_PROCESS_SECONDS)
+        assert code >= 0, f"{label} ended by signal {-code}: {self.log(label)}"
         return self.last_sync(name)
 
     def requeue_stalled(self) -> None:
@@ -251,7 +252,7 @@ def test_listing_cut_off_halfway_deletes_nothing(
     after the outage brings the changes."""
     path.register(
         "stadt", f"{site.base}/stadt/index.html", kind="website",
-        delay_seconds=0, retries=0, timeout=1,
+        delay_seconds=0, retries=0, timeout=0.5,
     )  # fmt: skip
     assert path.run("stadt")["ok"] is True
     before = _uris(path.settings, "stadt")
@@ -260,7 +261,7 @@ def test_listing_cut_off_halfway_deletes_nothing(
         if fault == "http-500":
             site.status[page] = [500] * 100
         else:
-            site.delay[page] = 2.0
+            site.delay[page] = 1.0
     last = path.run("stadt", "outage")
     assert _uris(path.settings, "stadt") == before, path.log("outage")
     if last["ok"]:

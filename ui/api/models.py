@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, Optional
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, create_model, field_validator, model_validator
 
 from search.fields import DOC_TYPES
 from search.filters import SearchFilters
 from search.results import SearchMode
+from search.settings import EDITABLE_SOURCE_FIELDS, SourceEntry
 
 MAX_QUERY_CHARS = 2000
 """Longest query accepted (a question, not a document); ``service.max_query_chars``."""
@@ -65,20 +66,25 @@ class SearchRequest(BaseModel):
         )
 
 
-class SourcePatch(BaseModel):
-    """Changes to a source (``PATCH /api/v1/sources/{name}``); unset fields stay."""
-
-    location: str | None = None
-    include: list[str] | None = None
-    exclude: list[str] | None = None
-    access_groups: list[str] | None = None
-    doc_type: str | None = None
-    options: dict[str, Any] | None = None
-    interval_minutes: int | None = Field(default=None, ge=1)
-
+class _PatchBase(BaseModel):
     def changes(self) -> dict[str, Any]:
         """:returns: the fields the client sent."""
         return self.model_dump(exclude_unset=True)
+
+
+_PATCH_FIELDS: dict[str, Any] = {
+    name: (Optional[SourceEntry.model_fields[name].annotation], None)  # noqa: UP045
+    for name in EDITABLE_SOURCE_FIELDS
+}
+if TYPE_CHECKING:
+    SourcePatch = _PatchBase
+else:  # the editable fields of the one source model, all optional
+    SourcePatch = create_model(
+        "SourcePatch",
+        __base__=_PatchBase,
+        __doc__="Changes to a source (``PATCH /api/v1/sources/{name}``); unset fields stay.",
+        **_PATCH_FIELDS,
+    )
 
 
 class KeyRequest(BaseModel):

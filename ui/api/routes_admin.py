@@ -71,7 +71,7 @@ def ingest(request: IngestRequest, app: App, who: Admin) -> JSONResponse:
 
 
 def _config(entry: SourceEntry) -> SourceConfig:
-    return SourceConfig(**entry.model_dump())
+    return SourceConfig.of(entry)
 
 
 @router.get("/sources", summary="Quellen")

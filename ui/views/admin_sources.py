@@ -8,9 +8,11 @@ from types import SimpleNamespace
 from typing import Any
 
 import streamlit as st
+from pydantic import ValidationError
 
 from search.errors import AuskunftError, ConfigurationError
 from search.fields import DOC_TYPES
+from search.settings import SourceEntry
 from search.source_options import OptionSyntaxError, parse_options
 from ui.auth import split_groups
 from ui.i18n import t
@@ -169,23 +171,23 @@ def _source_form(
         if not (tested or submitted):
             return None
         try:
-            values = {
-                "name": source.name if source else name,
-                "kind": kind,
-                "location": location,
-                "include": _lines(include),
-                "exclude": _lines(exclude),
-                "access_groups": list(split_groups(groups)),
-                "doc_type": doc_type,
-                "options": _parse_options(options, lang),
-                "interval_minutes": int(interval) or None,
-            }
+            values = SourceEntry(  # the one source model, as in the settings file and CLI
+                name=source.name if source else name,
+                kind=kind,
+                location=location,
+                include=_lines(include),
+                exclude=_lines(exclude),
+                access_groups=list(split_groups(groups)),
+                doc_type=doc_type,
+                options=_parse_options(options, lang),
+                interval_minutes=int(interval) or None,
+            ).model_dump()
             if tested:
                 with st.spinner(t(lang, "test_connection")):
                     result = client().test_source(entry=values)
                 st.success(t(lang, "test_ok", result=result))
                 return None
-        except AuskunftError as exc:
+        except (AuskunftError, ValidationError) as exc:
             st.error(t(lang, "error", error=exc))
             return None
     return values
