@@ -39,13 +39,14 @@ from typing import Any, Literal
 from ingest.catalog import Catalog, CatalogEntry
 from ingest.indexer import Indexer, data_dir_bytes, index_status
 from ingest.originals import Original, open_original, render_pdf_page
+from ingest.runner import PreparedDocument
 from ingest.scheduler import is_due
 from ingest.sources import SourceConfig, SourceRegistry
 from search import fields
 from search.answers import Answer
 from search.audit import AuditLog
 from search.drafting import AnswerDrafter, AnswerStream
-from search.errors import AuskunftError, ConfigurationError, NotFound
+from search.errors import AuskunftError, BackendError, ConfigurationError, NotFound, QueryError
 from search.filters import SearchFilters
 from search.results import SearchMode, SearchResponse
 from search.service import SearchService
@@ -53,7 +54,7 @@ from search.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-JobKind = Literal["sync", "ingest", "retry", "remove", "recover"]
+JobKind = Literal["sync", "ingest", "retry", "remove", "recover", "write"]
 JobState = Literal["queued", "running", "done", "failed"]
 _MAX_JOBS_KEPT = 200
 
@@ -168,13 +169,6 @@ class Application:
         :raises IndexLocked: when another process writes to the data directory.
         :raises BackendError: when a store or the model cannot be opened.
         """
-        if self.settings.queue.url and not self.settings.stores.servers:
-            msg = (
-                "With a job queue (queue.url) the service needs Elasticsearch and Qdrant "
-                "(stores.elasticsearch_url, stores.qdrant_url): embedded stores have one "
-                "writer, the service itself, which ingests with its own worker processes"
-            )
-            raise ConfigurationError(msg)
         preparer = None
         if self._ingest_workers > 0:
             from ingest.pool import PreparePool
@@ -603,6 +597,58 @@ class Application:
             return SourceRegistry(indexer.catalog).retry(doc_id, indexer).to_dict()
 
         return self._submit("retry", doc_id, caller.name, run)
+
+    # -- writes of queue workers (embedded stores: the service is their one writer) -----
+
+    def write_prepared(
+        self, documents: Sequence[dict[str, Any]], *, caller: Caller
+    ) -> dict[str, Any]:
+        """Write documents a queue worker prepared elsewhere (fetched, parsed, chunked,
+        embedded) into the index, on the writer thread, with the catalog protocol of every
+        write; documents marked gone are removed.
+
+        :param documents: :meth:`~ingest.runner.PreparedDocument.to_wire` of each.
+        :returns: the write's report (``indexed``, ``deleted``, ``chunks``, …).
+        :raises QueryError: when a document is not such a description.
+        :raises BackendError: when a store fails (the worker's job is retried).
+        """
+        try:
+            prepared = [PreparedDocument.from_wire(document) for document in documents]
+        except ValueError as exc:
+            raise QueryError(str(exc)) from exc
+        target = ", ".join(sorted({item.entry.source for item in prepared})) or "-"
+        return self._write_now(
+            target,
+            caller,
+            lambda job: self.indexer.runner(self._progress(job)).write(prepared).to_dict(),
+        )
+
+    def remove_documents(self, doc_ids: Sequence[str], *, caller: Caller) -> dict[str, Any]:
+        """Remove documents from both stores and the catalog (a queue worker's sync found
+        them gone), on the writer thread.
+
+        :returns: ``{"removed": n}`` (ids the catalog does not know are left alone).
+        :raises BackendError: when a store fails.
+        """
+
+        def remove(_job: Job) -> dict[str, Any]:
+            catalog = self.indexer.catalog
+            entries = [e for e in (catalog.get(doc_id) for doc_id in doc_ids) if e is not None]
+            return {"removed": self.indexer.runner().remove(entries)}
+
+        return self._write_now(f"{len(doc_ids)} documents", caller, remove)
+
+    def _write_now(
+        self, target: str, caller: Caller, work: Callable[[Job], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """Run a write on the writer thread and wait for it.
+
+        :raises BackendError: when it failed.
+        """
+        job = self.wait(self._submit("write", target, caller.name, work))
+        if job.state == "failed":
+            raise BackendError(job.error or "The write failed")
+        return dict(job.report or {})
 
     def failures(self) -> list[dict[str, Any]]:
         """:returns: every failed document with its reason."""

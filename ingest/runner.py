@@ -18,7 +18,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from haystack import Document
@@ -84,6 +84,36 @@ class _Prepared:
     """The chunks within the dense budget, with their embeddings."""
     gone: bool = False
     """The source no longer has the document: its chunks and its entry are removed."""
+
+    def to_wire(self) -> dict[str, Any]:
+        """:returns: a JSON-ready dict, for a worker that writes through the service."""
+        embedded = {chunk.id: chunk.embedding for chunk in self.embedded}
+        return {
+            "entry": self.entry.to_dict(),
+            "chunks": [{**c.to_dict(flatten=False), "embedding": None} for c in self.chunks],
+            "embeddings": embedded,
+            "gone": self.gone,
+        }
+
+    @classmethod
+    def from_wire(cls, data: dict[str, Any]) -> _Prepared:
+        """:returns: the document :meth:`to_wire` described.
+
+        :raises ValueError: when ``data`` is not such a description.
+        """
+        try:
+            entry = CatalogEntry(**data["entry"])
+            chunks = [Document.from_dict(chunk) for chunk in data["chunks"]]
+            embeddings: dict[str, list[float]] = data.get("embeddings") or {}
+            embedded = [
+                replace(chunk, embedding=[float(v) for v in embeddings[chunk.id]])
+                for chunk in chunks
+                if chunk.id in embeddings
+            ]
+            return cls(entry=entry, chunks=chunks, embedded=embedded, gone=bool(data["gone"]))
+        except (KeyError, TypeError, AttributeError) as exc:
+            msg = f"Not a prepared document: {type(exc).__name__}: {exc}"
+            raise ValueError(msg) from exc
 
 
 @dataclass

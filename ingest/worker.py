@@ -5,11 +5,14 @@ its lifetime. A document job is prepared (fetched, parsed, chunked, embedded) ou
 lock and then written in one short step:
 
 - **servers** (Elasticsearch and Qdrant both configured): several workers write at once;
-  the queue never runs two jobs of the same document together, and the catalog (SQLite
-  on a volume the workers share) serialises its own transactions;
-- **embedded stores**: one process at a time may open them, so the worker waits for the
-  data directory's :class:`~search.backends.WriteLock`, opens the stores, writes, and
-  closes them again, holding the lock only for the write.
+  the queue never runs two jobs of the same document together, and the catalog (in
+  PostgreSQL, shared by every machine) serialises its own transactions;
+- **embedded stores with a service** (``service.url``): the service owns the index; the
+  worker, on any machine, sends it the prepared document (:mod:`ingest.remote`) and the
+  service writes it on its writer thread;
+- **embedded stores without a service**: one process at a time may open them, so the
+  worker waits for the data directory's :class:`~search.backends.WriteLock`, opens the
+  stores, writes, and closes them again, holding the lock only for the write.
 
 A job interrupted anywhere (the worker killed) is run again by another worker; the
 document is then still marked ``indexing`` in the catalog, and writing it again deletes
@@ -28,9 +31,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from connectors.base import SourceRef
-from ingest.catalog import Catalog
+from ingest.catalog import Catalog, CatalogEntry
 from ingest.queue import JobQueue
-from ingest.runner import IngestReport, IngestRunner
+from ingest.remote import ServiceWriter
+from ingest.runner import IngestReport, IngestRunner, PreparedDocument
 from ingest.sources import SourceConfig, SourceRegistry
 from ingest.sync import SourceSync
 from search.audit import AuditLog
@@ -78,6 +82,9 @@ class QueueWorker:
         self.name = name or default_worker_name()
         self._servers: tuple[KeywordStore, VectorStore] | None = None
         self._audit: AuditLog | None = None
+        self._service: ServiceWriter | None = None
+        if settings.service.url and not uses_servers(settings):
+            self._service = ServiceWriter(settings)  # the service owns the embedded index
 
     def close(self) -> None:
         """Close the server stores and the audit log."""
@@ -88,6 +95,8 @@ class QueueWorker:
         if self._audit is not None:
             self._audit.close()
             self._audit = None
+        if self._service is not None:
+            self._service.close()
 
     def _record(
         self, source: str, action: str, documents: list[dict[str, Any]], summary: str = ""
@@ -165,6 +174,28 @@ class QueueWorker:
                     store.close()
             lock.__exit__(None, None, None)
 
+    def _write(
+        self, runner: IngestRunner, prepared: PreparedDocument, report: IngestReport
+    ) -> None:
+        """Write one prepared document: through the service when it owns the index."""
+        if self._service is not None:
+            done = self._service.write([prepared])
+            for key in ("indexed", "deleted", "chunks"):
+                setattr(report, key, getattr(report, key) + int(done.get(key, 0)))
+            return
+        with self.writing(runner) as open_runner:
+            open_runner.write([prepared], report)
+
+    def _remove(self, runner: IngestRunner, entries: list[CatalogEntry]) -> None:
+        """Remove documents from the index: through the service when it owns the index."""
+        if not entries:
+            return
+        if self._service is not None:
+            self._service.remove([entry.doc_id for entry in entries])
+            return
+        with self.writing(runner) as open_runner:
+            open_runner.remove(entries)
+
     # -- jobs --------------------------------------------------------------------------
 
     def _source(self, registry: SourceRegistry, name: str, *, refresh: bool) -> SourceConfig:
@@ -200,8 +231,7 @@ class QueueWorker:
                 report=report,
             )
             if prepared is not None:
-                with self.writing(job.runner) as runner:
-                    runner.write([prepared], report)
+                self._write(job.runner, prepared, report)
         outcome = "failed" if report.failed else "unchanged"
         if prepared is not None and prepared.gone:
             outcome = "removed"
@@ -238,8 +268,7 @@ class QueueWorker:
     def _sync(self, job: _Job, config: SourceConfig) -> tuple[int, int]:
         """:returns: document jobs queued, documents removed."""
         if config.needs_reindex:
-            with self.writing(job.runner) as runner:
-                runner.remove(job.catalog.entries(source=config.name))
+            self._remove(job.runner, job.catalog.entries(source=config.name))
         connector = job.registry.connector(config, self.settings)
         sync = SourceSync(job.catalog, connector)
         queued = unchanged = 0
@@ -251,10 +280,8 @@ class QueueWorker:
                 config.name, ref.uri, size=ref.size, version=ref.version
             )
         departures = sync.departures()
-        gone = departures.gone
-        if gone:
-            with self.writing(job.runner) as runner:
-                runner.remove(gone)
+        gone = list(departures.gone)
+        self._remove(job.runner, gone)
         report: dict[str, Any] = {
             "seen": len(sync.seen),
             "queued": queued,

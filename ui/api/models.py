@@ -113,3 +113,16 @@ class IngestRequest(BaseModel):
             msg = f"Unbekannte Dokumentart {value}; bekannt: {', '.join(DOC_TYPES)}"
             raise ValueError(msg)
         return value
+
+
+class PreparedDocuments(BaseModel):
+    """Documents a queue worker prepared, to be written by the service
+    (``POST /api/v1/index/documents``); see ``ingest.runner.PreparedDocument.to_wire``."""
+
+    documents: list[dict[str, Any]] = Field(min_length=1, max_length=100)
+
+
+class DocumentRemovals(BaseModel):
+    """Documents a queue worker's sync found gone (``POST /api/v1/index/removals``)."""
+
+    doc_ids: list[str] = Field(min_length=1, max_length=10_000)

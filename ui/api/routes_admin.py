@@ -1,4 +1,5 @@
-"""Administration: status, failures, sources and their syncs, jobs, audit log, API keys.
+"""Administration: status, failures, sources and their syncs, jobs, audit log, API keys,
+and the writes of queue workers.
 
 Every route here needs an admin (``access.admin_group`` or a key made with admin rights).
 Writes (sync, retry, removal) are jobs of the service's writer: the route answers 202
@@ -21,7 +22,13 @@ from search.api_keys import ApiKeyStore
 from search.audit import AuditLog
 from search.settings import SourceEntry
 from ui.api.deps import Admin, App
-from ui.api.models import IngestRequest, KeyRequest, SourcePatch
+from ui.api.models import (
+    DocumentRemovals,
+    IngestRequest,
+    KeyRequest,
+    PreparedDocuments,
+    SourcePatch,
+)
 
 router = APIRouter(tags=["Verwaltung"])
 
@@ -68,6 +75,19 @@ def ingest(request: IngestRequest, app: App, who: Admin) -> JSONResponse:
         retry_failed=request.retry_failed,
     )
     return _accepted(job)
+
+
+@router.post("/index/documents", summary="Vorbereitete Dokumente schreiben")
+def write_documents(request: PreparedDocuments, app: App, who: Admin) -> dict[str, Any]:
+    """Write documents a queue worker fetched, parsed, chunked and embedded on its own
+    machine; the service, owner of the embedded index, writes them (answers when written)."""
+    return app.write_prepared(request.documents, caller=who)
+
+
+@router.post("/index/removals", summary="Dokumente aus dem Index entfernen")
+def remove_documents(request: DocumentRemovals, app: App, who: Admin) -> dict[str, Any]:
+    """Remove documents a queue worker's sync found gone at their source."""
+    return app.remove_documents(request.doc_ids, caller=who)
 
 
 def _config(entry: SourceEntry) -> SourceConfig:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from tests.ui.api.conftest import Service
@@ -70,3 +72,51 @@ def test_ingest_a_folder_and_read_the_audit_log(api: httpx.Client, service: Serv
     assert any(record["query"] == "Streusalz Bauhof" for record in records)
     csv = api.get("/audit", params={"format": "csv", "user": "m.schubert"}, headers=ADMIN)
     assert csv.headers["content-type"].startswith("text/csv") and "Streusalz Bauhof" in csv.text
+
+
+def test_a_queue_worker_writes_through_the_service(api: httpx.Client, service: Service) -> None:
+    """A worker on another machine prepares a document (fetch, parse, chunk, embed) and
+    the service, owner of the embedded index, writes it; a sync that finds it gone has
+    the service remove it. Only admins (a worker's admin key) may."""
+    from connectors.base import SourceRef
+    from connectors.filesystem import FilesystemConnector
+    from ingest.catalog import Catalog
+    from ingest.runner import IngestReport, IngestRunner
+    from search.backends import open_embedder
+
+    folder = service.base / "arbeitsplatz"
+    folder.mkdir()
+    path = folder / "streusalz.txt"
+    path.write_text("Dienstanweisung Streusalz: auf Gehwegen nur Splitt streuen.", "utf-8")
+    catalog = Catalog.open(service.settings)
+    try:
+        # prepare() reads the catalog and embeds; it touches no store, which the service holds
+        no_store: Any = None
+        embedder = open_embedder(service.settings)
+        runner = IngestRunner(service.settings, catalog, no_store, no_store, embedder)
+        report = IngestReport(source="arbeitsplatz")
+        prepared = runner.prepare(
+            FilesystemConnector(folder, name="arbeitsplatz"),
+            SourceRef(uri=path.as_uri()),
+            report=report,
+        )
+    finally:
+        catalog.close()
+    assert prepared is not None
+    body = {"documents": [prepared.to_wire()]}
+    problem(api.post("/index/documents", json=body, headers=STAFF), 403)
+    broken = {"documents": [{"entry": {"doc_id": "x"}, "chunks": []}]}
+    assert (
+        "Not a prepared document"
+        in problem(api.post("/index/documents", json=broken, headers=ADMIN), 400)["detail"]
+    )
+    written = api.post("/index/documents", json=body, headers=ADMIN).json()
+    assert written["indexed"] == 1 and written["chunks"] >= 1
+    assert _found(api, "Streusalz Splitt Gehwegen", "streusalz.txt")
+    doc_id = prepared.entry.doc_id
+    assert api.get(f"/documents/{doc_id}", headers=ADMIN).json()["title"]
+    removals = {"doc_ids": [doc_id]}
+    problem(api.post("/index/removals", json=removals, headers=STAFF), 403)
+    assert api.post("/index/removals", json=removals, headers=ADMIN).json() == {"removed": 1}
+    assert not _found(api, "Streusalz Splitt Gehwegen", "streusalz.txt")
+    problem(api.get(f"/documents/{doc_id}", headers=ADMIN), 404)
