@@ -73,9 +73,30 @@ class Database(ABC):
 
     dialect: Dialect
 
+    _unavailable: tuple[type[Exception], ...] = ()
+    """The driver's errors that mean "not now" (:class:`BackendUnavailable`)."""
+    _failed: tuple[type[Exception], ...] = ()
+    """The driver's other errors (:class:`BackendError`)."""
+
     def __init__(self, label: str) -> None:
         self.label = label
         self._lock = threading.RLock()
+
+    def _where(self) -> str:
+        """:returns: the database in error messages."""
+        return self.label
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Translate the driver's errors into Auskunft's."""
+        try:
+            yield
+        except self._unavailable as exc:
+            msg = f"{self._where()}: {exc}"
+            raise BackendUnavailable(msg) from exc
+        except self._failed as exc:
+            msg = f"{self._where()}: {exc}"
+            raise BackendError(msg) from exc
 
     @abstractmethod
     def execute(self, sql: str, params: Params = ()) -> Any:
@@ -134,16 +155,11 @@ class SQLiteDatabase(Database):
             raise BackendError(msg) from exc
         self.conn = conn
 
-    @contextmanager
-    def _errors(self) -> Iterator[None]:
-        try:
-            yield
-        except sqlite3.OperationalError as exc:  # locked, disk full, file gone
-            msg = f"{self.label} {self.path}: {exc}"
-            raise BackendUnavailable(msg) from exc
-        except sqlite3.Error as exc:
-            msg = f"{self.label} {self.path}: {exc}"
-            raise BackendError(msg) from exc
+    _unavailable = (sqlite3.OperationalError,)  # locked, disk full, file gone
+    _failed = (sqlite3.Error,)
+
+    def _where(self) -> str:
+        return f"{self.label} {self.path}"
 
     def execute(self, sql: str, params: Params = ()) -> Any:
         with self._lock, self._errors():
@@ -205,16 +221,8 @@ class PostgresDatabase(Database):
         sql = sql.replace("%", "%%").replace("?", "%s")
         return _NAMED.sub(r"%(\1)s", sql)
 
-    @contextmanager
-    def _errors(self) -> Iterator[None]:
-        try:
-            yield
-        except psycopg.OperationalError as exc:
-            msg = f"{self.label}: {exc}"
-            raise BackendUnavailable(msg) from exc
-        except psycopg.Error as exc:
-            msg = f"{self.label}: {exc}"
-            raise BackendError(msg) from exc
+    _unavailable = (psycopg.OperationalError,)  # server down, connection lost
+    _failed = (psycopg.Error,)
 
     def execute(self, sql: str, params: Params = ()) -> Any:
         with self._lock, self._errors():

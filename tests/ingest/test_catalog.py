@@ -3,7 +3,8 @@ from pathlib import Path
 from ingest.catalog import Catalog, CatalogEntry
 
 
-def _entry(doc_id: str, status: str = "indexed", **extra: object) -> CatalogEntry:
+def entry(doc_id: str, status: str = "indexed", **extra: object) -> CatalogEntry:
+    """A catalog entry of a PDF of the source ``amt`` (shared with the state contract)."""
     return CatalogEntry(
         doc_id=doc_id,
         source="amt",
@@ -18,9 +19,9 @@ def test_upsert_get_and_counts(tmp_path: Path) -> None:
     catalog = Catalog(tmp_path / "c.sqlite")
     catalog.upsert_many(
         [
-            _entry("a", chunk_ids=["a:0000", "a:0001"], access_groups=["public"]),
-            _entry("b", status="failed", error_reason="encrypted", error="needs a password"),
-            _entry("c", status="indexing"),
+            entry("a", chunk_ids=["a:0000", "a:0001"], access_groups=["public"]),
+            entry("b", status="failed", error_reason="encrypted", error="needs a password"),
+            entry("c", status="indexing"),
         ]
     )
     a = catalog.get("a")
@@ -38,10 +39,10 @@ def test_upsert_get_and_counts(tmp_path: Path) -> None:
 def test_first_seen_survives_updates_and_data_survives_reopen(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite"
     catalog = Catalog(path)
-    catalog.upsert(_entry("a", status="indexing"))
+    catalog.upsert(entry("a", status="indexing"))
     first = catalog.get("a")
     assert first is not None
-    catalog.mark_indexed([_entry("a", status="indexing", error="old")])
+    catalog.mark_indexed([entry("a", status="indexing", error="old")])
     catalog.set_setting("embedding_model", "m1")
     catalog.close()
     reopened = Catalog(path)

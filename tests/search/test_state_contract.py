@@ -13,13 +13,14 @@ import numpy as np
 import psycopg
 import pytest
 
-from ingest.catalog import Catalog, CatalogEntry
+from ingest.catalog import Catalog
 from ingest.sources import SourceConfig, SourceRegistry
 from search.audit import WRITER_ROLE, AuditLog, AuditRecord
 from search.embedders.cache import EmbeddingCache
 from search.errors import BackendError
 from search.settings import Settings
 from search.sql import Database, PostgresDatabase, SQLiteDatabase
+from tests.ingest.test_catalog import entry as _entry
 
 Opener = Callable[[str], Database]
 
@@ -43,17 +44,6 @@ def open_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
     yield opener
     for db in opened:
         db.close()
-
-
-def _entry(doc_id: str, status: str = "indexed", **extra: object) -> CatalogEntry:
-    return CatalogEntry(
-        doc_id=doc_id,
-        source="amt",
-        uri=f"file:///amt/{doc_id}.pdf",
-        filename=f"{doc_id}.pdf",
-        status=status,  # type: ignore[arg-type]
-        **extra,  # type: ignore[arg-type]
-    )
 
 
 # -- catalog ---------------------------------------------------------------------------
