@@ -20,13 +20,16 @@ Supported syntax (Lucene-like):
 Everything else is read as plain words, never rejected: an unbalanced quote or
 parenthesis is ignored, an operator without an operand is dropped, punctuation inside a
 word splits it (``2024/0153`` becomes the phrase ``"2024 0153"``, as both backends tokenise
-it), and words that analyse to nothing (stop words, ``§``) are left out. A query with only
+it, and so does a hyphen: ``IT-Abteilung``), but words typed together with ``/``, ``|``,
+``;`` or ``,`` and no digit are words of their own (``Hundesteuer/Befreiung``), HTML tags
+pasted along are dropped (``<b>Hundesteuer</b>``), and words that analyse to nothing (stop words, ``§``) are left out. A query with only
 excluded words matches every chunk without them; a query with nothing searchable left
 (``"der die das"``, ``§``) matches nothing.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -39,6 +42,11 @@ MAX_DEPTH: Final = 8
 
 _TOKEN = re.compile(r'[+-]?"[^"]*"|[+-]?\(|\)|[^\s"()]+')
 _WORD = re.compile(r"\w+")
+_MARKUP = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>")
+"""An HTML tag, as a query pasted from a web page or an e-mail brings along."""
+_SEPARATOR = re.compile(r"[/|\\;,+=<>*]+")
+"""Characters that separate words typed together (``Hundesteuer/Befreiung``); between
+digits they stay part of a reference (``2024/0153``)."""
 _CONTINUED_AFTER: Final = frozenset({"und", "oder", "bzw", "bzw.", "sowie", "bis", "&"})
 """Words after which ``-word`` continues a compound instead of excluding a word."""
 
@@ -110,6 +118,7 @@ def parse_query(query: str) -> Group:
     :param query: the query.
     :returns: the query tree; empty when nothing searchable is left.
     """
+    query = html.unescape(_MARKUP.sub(" ", query))
     if query.count('"') % 2:
         # an unbalanced quote is ignored rather than swallowing the rest of the query
         last = query.rindex('"')
@@ -181,9 +190,21 @@ def _parse_node(token: str, tokens: list[str], depth: int) -> Terms | Group | No
         if len(group.clauses) == 1 and group.clauses[0].occur is not Occur.MUST_NOT:
             return group.clauses[0].node
         return group
-    token = token.strip('"')
-    words = tuple(_WORD.findall(token))
-    # "der", "§" or "–" alone would match nothing (or, in a phrase, nothing extra)
+    if not token.startswith('"') and not any(c.isdigit() for c in token):
+        parts = [part for part in _SEPARATOR.split(token) if part]
+        if len(parts) > 1:  # words typed together: each is a word of its own
+            nodes = [node for node in map(_terms, parts) if node is not None]
+            if len(nodes) > 1:
+                return Group(tuple(Clause(Occur.SHOULD, node) for node in nodes))
+            return nodes[0] if nodes else None
+    return _terms(token.strip('"'))
+
+
+def _terms(text: str) -> Terms | None:
+    """:returns: the words of ``text`` (a phrase when several, as in ``IT-Abteilung``),
+    or ``None`` when they analyse to nothing: "der", "§" or "–" alone would match nothing
+    (or, in a phrase, nothing extra)."""
+    words = tuple(_WORD.findall(text))
     if not words or not analyze(" ".join(words)):
         return None
     return Terms(words)

@@ -437,6 +437,11 @@ class KeywordStoreContract(_StoreContract):
             ("Hund^2 ~ * ? [Steuer] {x} \\ / !", "hundesteuer:0"),
             ("Hund +++ --- - +", "hundesteuer:0"),
             ("IT-Abteilung", "da-daten:0"),
+            # words typed together, markup pasted along: each word is searched
+            ("Steuerbefreiung/Hilfe", "hundesteuer:1"),
+            ("Restmülltonne|Hund", "abfall:0"),
+            ("<b>Restmülltonne</b>", "abfall:0"),
+            ('<span class="x">Steuerbefreiung</span>&nbsp;blinder', "hundesteuer:1"),
         ],
     )
     def test_garbage_queries_are_searched_as_words(
