@@ -22,9 +22,10 @@ parenthesis is ignored, an operator without an operand is dropped, punctuation i
 word splits it (``2024/0153`` becomes the phrase ``"2024 0153"``, as both backends tokenise
 it, and so does a hyphen: ``IT-Abteilung``), but words typed together with ``/``, ``|``,
 ``;`` or ``,`` and no digit are words of their own (``Hundesteuer/Befreiung``), HTML tags
-pasted along are dropped (``<b>Hundesteuer</b>``), and words that analyse to nothing (stop words, ``§``) are left out. A query with only
-excluded words matches every chunk without them; a query with nothing searchable left
-(``"der die das"``, ``§``) matches nothing.
+pasted along are dropped (``<b>Hundesteuer</b>``), and words that analyse to nothing
+(stop words, ``§``) are left out. A query with only excluded words matches every chunk
+without them; a query with nothing searchable left (``"der die das"``, ``§``) matches
+nothing.
 """
 
 from __future__ import annotations
