@@ -40,6 +40,10 @@ def streamlit_command(host: str, port: int, *, headless: bool = True) -> list[st
         "false",
         "--global.developmentMode",
         "false",
+        "--server.fileWatcherType",  # the code does not change under a running service
+        "none",
+        "--client.toolbarMode",  # no "Deploy" button, no developer menu
+        "minimal",
     ]
 
 

@@ -16,7 +16,6 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -25,9 +24,10 @@ from typing import Any
 
 import pytest
 
+from ui.cli_serve import streamlit_command
+
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "samples" / "corpus"
-APP = ROOT / "ui" / "app.py"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -141,27 +141,7 @@ def _start(workspace: dict[str, Path], mode: str, service: str) -> Iterator[str]
     env = _environment(workspace, mode) | {"AUSKUNFT_SERVICE__URL": service}
     log = (workspace["base"] / f"streamlit-{mode}.log").open("w")
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(APP),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-            "--global.developmentMode",
-            "false",
-            "--client.toolbarMode",
-            "viewer",
-        ],
+        streamlit_command("127.0.0.1", port),  # as `auskunft ui` and `make run` start it
         cwd=workspace["base"],  # no auskunft.toml of the developer's is read
         env=env,
         stdout=log,
@@ -251,6 +231,9 @@ def test_search_returns_cited_results(browser: Any, server: str) -> None:
     page = _page(browser, STAFF)
     page.goto(server)
     expect(page.get_by_text("Angemeldet: m.schubert")).to_be_visible()
+    # no developer tools for staff: neither Streamlit's "Deploy" button nor its menu
+    expect(page.get_by_role("button", name="Deploy")).to_have_count(0)
+    expect(page.get_by_test_id("stMainMenu")).to_have_count(0)
     _search(page, "Wie hoch ist die Hundesteuer für den ersten Hund?")
     first = _top_two_with(page, "Satzung über die Erhebung der Hundesteuer")
     expect(first).to_contain_text("Hundesteuersatzung")
