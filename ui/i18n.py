@@ -198,6 +198,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "skipped_objects": "{n} Objekte der Quelle übersprungen",
         "every_minutes": "alle {n} Min.",
         "bad_option": "Einstellung „{line}“ hat nicht die Form SCHLÜSSEL=Wert",
+        "technical": "Technische Meldung: {error}",
     },
     "en": {
         "title": "Auskunft",
@@ -388,8 +389,47 @@ TEXTS: dict[str, dict[str, str]] = {
         "skipped_objects": "{n} objects of the source skipped",
         "every_minutes": "every {n} min",
         "bad_option": "Setting '{line}' is not of the form KEY=value",
+        "technical": "Technical message: {error}",
     },
 }
+
+
+REASONS: dict[str, dict[str, str]] = {
+    "de": {
+        "corrupt": "Datei beschädigt oder unvollständig",
+        "encrypted": "Mit Passwort geschützt",
+        "empty": "Kein Text enthalten (leere Datei oder leere Seiten)",
+        "unsupported": "Dateiformat wird nicht unterstützt",
+        "too_large": "Datei zu groß",
+        "unreadable": "Zurzeit nicht lesbar (Netz oder Server)",
+        "interrupted": "Abgebrochen, wird neu eingelesen",
+        "error": "Unerwarteter Fehler beim Einlesen",
+        "empty-listing": "Quelle lieferte keine Dokumente – nichts gelöscht",
+        "unreadable-folder": "Ordner nicht lesbar – nichts gelöscht",
+    },
+    "en": {
+        "corrupt": "File damaged or incomplete",
+        "encrypted": "Protected by a password",
+        "empty": "No text (empty file or empty pages)",
+        "unsupported": "File format not supported",
+        "too_large": "File too large",
+        "unreadable": "Cannot be read right now (network or server)",
+        "interrupted": "Interrupted, will be read again",
+        "error": "Unexpected error while reading",
+        "empty-listing": "The source listed no documents – nothing deleted",
+        "unreadable-folder": "Folder cannot be read – nothing deleted",
+    },
+}
+"""Failure and skip reasons (``CatalogEntry.error_reason``, a report's ``skipped``), said
+to staff; the technical message stays beside them."""
+
+
+def reason_text(language: str, reason: str | None) -> str:
+    """:returns: what a failure or skip reason means, in ``language`` (the code itself
+    when it is unknown, e.g. one of a connector's)."""
+    table = REASONS.get(language, REASONS["de"])
+    code = reason or "error"
+    return table.get(code, REASONS["de"].get(code, code))
 
 
 def t(language: str, key: str, **values: object) -> str:

@@ -356,6 +356,8 @@ def test_cited_document_opens_at_its_page(browser: Any, server: str) -> None:
 def test_admin_adds_folder_source_and_syncs(
     browser: Any, server: str, workspace: dict[str, Path]
 ) -> None:
+    # beside two circulars, a damaged PDF: its failure is told in German
+    (workspace["new"] / "beschaedigt.pdf").write_bytes(b"%PDF-1.7 abgebrochen")
     page = _page(browser, ADMIN)
     page.goto(f"{server}/admin_sources")
     expect(page.get_by_role("heading", name="Quellen", exact=True)).to_be_visible()
@@ -364,16 +366,19 @@ def test_admin_adds_folder_source_and_syncs(
     _field(form, "Ordner (Pfad auf dem Server)").fill(str(workspace["new"]))
     _field(form, "Zugriffsgruppen (durch Komma getrennt)").fill("public")
     form.get_by_role("button", name="Verbindung testen").click()
-    expect(form.get_by_text("Verbindung in Ordnung: 2 documents")).to_be_visible()
+    expect(form.get_by_text("Verbindung in Ordnung: 3 documents")).to_be_visible()
     form.get_by_role("button", name="Quelle anlegen").click()
     expect(page.get_by_text("Quelle „rundschreiben-neu“ angelegt")).to_be_visible()
     card = page.locator(".st-key-source-rundschreiben-neu")
     expect(card).to_contain_text("Noch nie synchronisiert")
     card.get_by_role("button", name="Jetzt synchronisieren").click()
-    expect(page.get_by_text("2 Dateien geprüft: 2 indexiert")).to_be_visible()
+    expect(page.get_by_text("3 Dateien geprüft: 2 indexiert")).to_be_visible()
     _shot(page, "admin-sources")
     page.goto(f"{server}/admin_status")
-    expect(page.get_by_text("rundschreiben-neu")).to_be_visible()
+    expect(page.get_by_text("rundschreiben-neu").first).to_be_visible()
+    failure = page.locator("[class*='st-key-failure-']").filter(has_text="beschaedigt.pdf")
+    expect(failure).to_contain_text("Datei beschädigt oder unvollständig")
+    expect(failure).to_contain_text("Technische Meldung: PDF cannot be read")
     expect(page.get_by_text("Speicherplatz")).to_be_visible()
     _shot(page, "admin-status")
     # staff find the new documents

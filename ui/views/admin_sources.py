@@ -15,7 +15,7 @@ from search.fields import DOC_TYPES
 from search.settings import SourceEntry
 from search.source_options import OptionSyntaxError, parse_options
 from ui.auth import split_groups
-from ui.i18n import t
+from ui.i18n import reason_text, t
 from ui.session import client, language, require_admin, service_errors, settings
 from ui.views.admin_status import follow
 
@@ -223,9 +223,9 @@ def _source_card(source: Source, counts: dict[str, int]) -> None:
         if skipped:
             with st.expander(t(lang, "skipped_objects", n=len(skipped))):
                 for item in skipped:
-                    st.markdown(
-                        f"- `{item.get('uri')}` — {item.get('reason')}: {item.get('error')}"
-                    )
+                    reason = reason_text(lang, item.get("reason"))
+                    detail = f" ({item['error']})" if item.get("error") else ""
+                    st.markdown(f"- `{item.get('uri')}` — {reason}{detail}")
         if source.needs_reindex:
             st.info(t(lang, "needs_reindex"))
         if source.origin == "config":

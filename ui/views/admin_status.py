@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from ui.i18n import t
+from ui.i18n import reason_text, t
 from ui.session import client, language, require_admin, service_errors
 
 
@@ -84,8 +84,10 @@ def render() -> None:
     for index, failure in enumerate(status["failures"]):
         with st.container(border=True, key=f"failure-{index}"):
             name = failure["uri"].rsplit("/", 1)[-1]
-            st.markdown(f"**{name}** · `{failure['reason']}` · {failure['source']}")
-            st.caption(failure["error"] or "")
+            reason = reason_text(lang, failure["reason"])
+            st.markdown(f"**{name}** · {reason} · {failure['source']}")
+            if failure["error"]:
+                st.caption(t(lang, "technical", error=failure["error"]))
             retry_key = f"retry-{failure['doc_id']}"
             if st.button(t(lang, "retry"), key=retry_key, icon=":material/replay:"):
                 _retry(failure["doc_id"])
