@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 TEXTS: dict[str, dict[str, str]] = {
     "de": {
         "title": "Auskunft",
@@ -84,6 +87,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "audit_kind": "Art",
         "audit_kind_search": "Suche",
         "audit_kind_answer": "Antwort",
+        "audit_kind_ingest": "Aufnahme",
         "audit_query": "Anfrage",
         "audit_chunks": "Abschnitte",
         "audit_model": "Modell",
@@ -153,6 +157,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "unverändert, {failed} fehlerhaft, {deleted} entfernt."
         ),
         "last_sync_failed": "Letzte Synchronisierung {at} fehlgeschlagen: {error}",
+        "last_sync_queued": (
+            "Letzte Synchronisierung {at}: {seen} gelistet, {queued} zur Aufnahme "
+            "eingereiht, {unchanged} unverändert, {deleted} entfernt."
+        ),
         "needs_reindex": (
             "Geänderte Einstellungen: Die nächste Synchronisierung baut die "
             "Dokumente dieser Quelle neu auf."
@@ -281,6 +289,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "audit_kind": "Kind",
         "audit_kind_search": "search",
         "audit_kind_answer": "answer",
+        "audit_kind_ingest": "ingestion",
         "audit_query": "Query",
         "audit_chunks": "Chunks",
         "audit_model": "Model",
@@ -342,6 +351,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "{failed} failed, {deleted} removed ({seconds:.1f} s)."
         ),
         "never_synced": "Never synced.",
+        "last_sync_queued": (
+            "Last sync {at}: {seen} listed, {queued} queued for ingestion, {unchanged} "
+            "unchanged, {deleted} removed."
+        ),
         "last_sync_ok": (
             "Last sync {at}: {indexed} indexed, {unchanged} unchanged, {failed} "
             "failed, {deleted} removed."
@@ -430,6 +443,27 @@ def reason_text(language: str, reason: str | None) -> str:
     table = REASONS.get(language, REASONS["de"])
     code = reason or "error"
     return table.get(code, REASONS["de"].get(code, code))
+
+
+DISPLAY_ZONE = ZoneInfo("Europe/Berlin")
+"""Times are stored in UTC and shown in the city's time."""
+
+
+def local_time(value: str | None, *, seconds: bool = False) -> str:
+    """:returns: an ISO 8601 time (UTC when it names no zone) as staff read it,
+    ``06.12.2026, 14:05`` in Europe/Berlin; ``–`` for none, the text itself when it is
+    not a time."""
+    if not value:
+        return "–"
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(DISPLAY_ZONE).strftime(
+        "%d.%m.%Y, %H:%M:%S" if seconds else "%d.%m.%Y, %H:%M"
+    )
 
 
 def t(language: str, key: str, **values: object) -> str:

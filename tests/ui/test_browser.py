@@ -373,6 +373,12 @@ def test_admin_adds_folder_source_and_syncs(
     expect(card).to_contain_text("Noch nie synchronisiert")
     card.get_by_role("button", name="Jetzt synchronisieren").click()
     expect(page.get_by_text("3 Dateien geprüft: 2 indexiert")).to_be_visible()
+    # the card shows the sync at once, in the city's time
+    last_sync = re.compile(r"Letzte Synchronisierung \d\d\.\d\d\.\d{4}, \d\d:\d\d: 2 indexiert")
+    expect(card).to_contain_text(last_sync)
+    expect(card).not_to_contain_text("Noch nie synchronisiert")
+    expect(card).to_contain_text("2 indexiert, 1 fehlerhaft")
+    expect(card).to_contain_text("einschließen: **/*")  # as typed, not as Markdown
     _shot(page, "admin-sources")
     page.goto(f"{server}/admin_status")
     expect(page.get_by_text("rundschreiben-neu").first).to_be_visible()

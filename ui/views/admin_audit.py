@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from ui.i18n import t
+from ui.i18n import local_time, t
 from ui.session import client, language, require_admin, service_errors
 
 SHOWN = 200
@@ -15,7 +15,7 @@ SHOWN = 200
 
 def _row(lang: str, record: dict[str, Any]) -> dict[str, object]:
     return {
-        t(lang, "audit_time"): str(record["time"])[:19].replace("T", " "),
+        t(lang, "audit_time"): local_time(str(record["time"]), seconds=True),
         t(lang, "audit_user"): record["user"],
         t(lang, "audit_kind"): t(lang, f"audit_kind_{record['kind']}"),
         t(lang, "audit_query"): record["query"],

@@ -15,7 +15,7 @@ from search.fields import DOC_TYPES
 from search.settings import SourceEntry
 from search.source_options import OptionSyntaxError, parse_options
 from ui.auth import split_groups
-from ui.i18n import reason_text, t
+from ui.i18n import local_time, reason_text, t
 from ui.session import client, language, require_admin, service_errors, settings
 from ui.views.admin_status import follow
 
@@ -48,18 +48,18 @@ def _sync(name: str) -> None:
         st.error(t(lang, "error", error=job.get("error") or ""))
         return
     report = job.get("report") or {}
-    st.success(
-        t(
-            lang,
-            "sync_report",
-            seen=report.get("seen", 0),
-            indexed=report.get("indexed", 0),
-            unchanged=report.get("unchanged", 0),
-            failed=report.get("failed", 0),
-            deleted=report.get("deleted", 0),
-            seconds=report.get("seconds", 0),
-        )
+    # drawn again from the start, so that the card shows the new counts and last sync
+    st.session_state[f"_sync_report_{name}"] = t(
+        lang,
+        "sync_report",
+        seen=report.get("seen", 0),
+        indexed=report.get("indexed", 0),
+        unchanged=report.get("unchanged", 0),
+        failed=report.get("failed", 0),
+        deleted=report.get("deleted", 0),
+        seconds=report.get("seconds", 0),
     )
+    st.rerun()
 
 
 def _remove(name: str) -> None:
@@ -74,22 +74,23 @@ def _remove(name: str) -> None:
     st.rerun()
 
 
+def _patterns(patterns: list[str]) -> str:
+    """:returns: glob patterns as typed (``**/*`` is no Markdown emphasis)."""
+    return ", ".join(f"`{pattern}`" for pattern in patterns)
+
+
 def _last_sync(source: Source, lang: str) -> str:
     last = source.last_sync
     if not last:
         return t(lang, "never_synced")
+    at = local_time(last.get("at"))
     if not last.get("ok"):
-        return t(lang, "last_sync_failed", at=last["at"], error=last.get("error", ""))
-    report = last["report"]
-    return t(
-        lang,
-        "last_sync_ok",
-        at=last["at"],
-        indexed=report["indexed"],
-        unchanged=report["unchanged"],
-        failed=report["failed"],
-        deleted=report["deleted"],
-    )
+        return t(lang, "last_sync_failed", at=at, error=last.get("error", ""))
+    report = last.get("report") or {}
+    counts = {key: report.get(key, 0) for key in ("seen", "queued", "indexed", "unchanged")}
+    counts |= {key: report.get(key, 0) for key in ("failed", "deleted")}
+    # a sync on the queue lists and queues; its documents are ingested by the workers
+    return t(lang, "last_sync_queued" if "queued" in report else "last_sync_ok", at=at, **counts)
 
 
 def _options_text(options: dict[str, Any]) -> str:
@@ -214,8 +215,8 @@ def _source_card(source: Source, counts: dict[str, int]) -> None:
                 indexed=counts.get("indexed", 0),
                 failed=counts.get("failed", 0),
                 groups=groups,
-                include=", ".join(source.include) or "**/*",
-                exclude=", ".join(source.exclude) or "–",
+                include=_patterns(source.include) or "`**/*`",
+                exclude=_patterns(source.exclude) or "–",
             )
         )
         st.caption(_last_sync(source, lang))
@@ -230,6 +231,9 @@ def _source_card(source: Source, counts: dict[str, int]) -> None:
             st.info(t(lang, "needs_reindex"))
         if source.origin == "config":
             st.caption(t(lang, "from_config"))
+        report = st.session_state.pop(f"_sync_report_{source.name}", None)
+        if report:
+            st.success(report)
         sync, test, edit, remove = st.columns([1, 1, 1, 1])
         if sync.button(
             t(lang, "sync_now"), key=f"sync-{source.name}", type="primary", icon=":material/sync:"
