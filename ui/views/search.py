@@ -32,10 +32,13 @@ _PARAMS = {"q": "q", "mode": "mode", "sort": "sort", "from": "date_from", "to": 
 
 
 def safe_highlight(snippet: str) -> str:
-    """:returns: the snippet escaped, with only its ``<mark>`` tags kept."""
+    """:returns: the snippet as one HTML block, escaped, with only its ``<mark>`` tags
+    kept; as a block, no Markdown is read in it (a passage starting "4." is no list, a
+    "[x](y)" in a document no link), and line breaks stay."""
     marked = snippet.replace("<mark>", "\x01").replace("</mark>", "\x02")
     escaped = html.escape(html.unescape(marked))
-    return escaped.replace("\x01", "<mark>").replace("\x02", "</mark>")
+    lines = escaped.replace("\x01", "<mark>").replace("\x02", "</mark>").splitlines()
+    return f'<div class="auskunft-passage">{"<br>".join(line.strip() for line in lines)}</div>'
 
 
 def _passage_meta(hit: DocumentHit, passage: Passage) -> dict[str, Any]:
