@@ -388,9 +388,12 @@ class Application:
         with self._catalog() as catalog:
             return catalog.counts_by_status().get("indexed", 0)
 
-    def known_sources(self) -> set[str]:
-        """:returns: names of the registered sources and of those with documents."""
+    def known_sources(self, caller: Caller | None = None) -> set[str]:
+        """:returns: names of the registered sources and of those with documents; for a
+        caller who is no admin, only the sources with documents they may see."""
         with self._catalog() as catalog:
+            if caller is not None and not caller.is_admin:
+                return catalog.sources_visible_to(caller.search_groups(self.settings))
             names = set(catalog.counts_by_source())
             names.update(source.name for source in SourceRegistry(catalog).list())
         return names

@@ -218,6 +218,25 @@ class Catalog:
             result.setdefault(source, dict.fromkeys(STATUSES, 0))[status] = count
         return result
 
+    def sources_visible_to(self, groups: Sequence[str]) -> set[str]:
+        """:returns: the sources with an indexed document that one of ``groups`` may see
+        (a name alone tells something: staff do not learn of sources closed to them)."""
+        if not groups:
+            return set()
+        marks = ", ".join("?" * len(groups))
+        if self.dialect == "sqlite":
+            sql = (
+                "SELECT DISTINCT d.source FROM documents d, json_each(d.access_groups) g "
+                f"WHERE d.status = 'indexed' AND g.value IN ({marks})"
+            )
+        else:
+            sql = (
+                "SELECT DISTINCT d.source FROM documents d, "
+                "jsonb_array_elements_text(d.access_groups::jsonb) g "
+                f"WHERE d.status = 'indexed' AND g IN ({marks})"
+            )
+        return {row[0] for row in self.conn.execute(sql, list(groups))}
+
     def chunk_count(self) -> int:
         """:returns: the number of chunks of indexed documents, per the catalog."""
         length = "json_array_length(chunk_ids::json)"

@@ -82,6 +82,19 @@ def test_catalog_reads_what_it_wrote(open_db: Opener) -> None:
     assert catalog.get("zzz") is None
 
 
+def test_sources_visible_to_groups(open_db: Opener) -> None:
+    catalog = Catalog(open_db("catalog"))
+    confidential = _entry("vertraulich", access_groups=["amt10"])
+    confidential.source = "personalamt"
+    broken = _entry("kaputt", status="failed", access_groups=["amt22"])
+    broken.source = "bau"
+    catalog.upsert_many([_entry("oeffentlich", access_groups=["public"]), confidential, broken])
+    assert catalog.sources_visible_to(["amt22", "public"]) == {"amt"}
+    assert catalog.sources_visible_to(["amt10"]) == {"personalamt"}
+    assert catalog.sources_visible_to(["amt10", "public"]) == {"amt", "personalamt"}
+    assert catalog.sources_visible_to([]) == set()
+
+
 def test_catalog_keeps_first_seen_settings_and_deletes(open_db: Opener) -> None:
     catalog = Catalog(open_db("catalog"))
     catalog.upsert(_entry("a", status="indexing"))

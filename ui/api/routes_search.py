@@ -23,16 +23,17 @@ router = APIRouter(tags=["Suche"])
 _HIDDEN_FIELDS = ("chunk_ids", "error", "error_reason", "meta_hash", "version")
 
 
-def _known_sources(app: Application, request: SearchRequest) -> None:
+def _known_sources(app: Application, request: SearchRequest, who: Caller) -> None:
+    """A source the caller may not see is as unknown as one that does not exist."""
     if not request.sources:
         return
-    unknown = sorted(set(request.sources) - app.known_sources())
+    unknown = sorted(set(request.sources) - app.known_sources(who))
     if unknown:
         raise Problem("invalid", f"Unbekannte Quelle {', '.join(unknown)}")
 
 
 def _search(app: Application, request: SearchRequest, who: Caller) -> dict[str, Any]:
-    _known_sources(app, request)
+    _known_sources(app, request, who)
     response = app.search(
         request.query,
         caller=who,
@@ -108,7 +109,7 @@ def answer(request: SearchRequest, app: App, who: Who, stream: bool = True) -> R
     ``done``; an ``error`` event carries a problem document. With ``stream=false``: one
     JSON ``{"answer", "results"}``. Without an LLM the answer is the extract.
     """
-    _known_sources(app, request)
+    _known_sources(app, request, who)
     filters = request.filters()
     response, drafted = app.answer_stream(
         request.query, caller=who, mode=request.mode, filters=filters, top_k=request.top_k
@@ -205,7 +206,7 @@ def me(who: Who, app: App) -> dict[str, Any]:
         "search_groups": who.search_groups(app.settings),
         "is_admin": who.is_admin,
         "has_llm": app.has_llm,
-        "sources": sorted(app.known_sources()),
+        "sources": sorted(app.known_sources(who)),
         "indexed": app.indexed_count(),
         "generation": app.generation,
     }

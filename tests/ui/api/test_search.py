@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.ui.api.conftest import Service
-from tests.ui.api.support import DOG_TAX, PUBLIC_SOURCE, RESTRICTED_SOURCE, STAFF
+from tests.ui.api.support import ADMIN, DOG_TAX, PUBLIC_SOURCE, RESTRICTED_SOURCE, STAFF
 
 QUESTION = "Hundesteuer für den ersten Hund"
 
@@ -75,9 +75,8 @@ def test_source_filter_keeps_only_that_source(api: httpx.Client) -> None:
     kept = _search(api, query="Hundesteuer", sources=[PUBLIC_SOURCE])
     assert kept["results"]
     assert {hit["source"] for hit in kept["results"]} == {PUBLIC_SOURCE}
-    # the other source exists but holds nothing this caller may see
-    other = _search(api, query="Hundesteuer Beurteilung", sources=[RESTRICTED_SOURCE])
-    assert other["results"] == []
+    # the other source exists but holds nothing this caller may see: it is refused as
+    # unknown (test_health_and_me), so that its name tells nothing
 
 
 def test_date_range_keeps_documents_of_that_time(api: httpx.Client) -> None:
@@ -142,5 +141,16 @@ def test_health_and_me(api: httpx.Client, service: Service) -> None:
     }
     assert me["has_llm"] is False
     assert me["indexed"] >= len(service.doc_ids)  # other modules of this folder add more
-    assert {PUBLIC_SOURCE, RESTRICTED_SOURCE} <= set(me["sources"])
+    # staff learn only of sources with documents they may see; admins of every source
+    assert PUBLIC_SOURCE in me["sources"] and RESTRICTED_SOURCE not in me["sources"]
+    admin = api.get("/me", headers=ADMIN).json()
+    assert {PUBLIC_SOURCE, RESTRICTED_SOURCE} <= set(admin["sources"])
+    # filtering by a source closed to the caller reads like one that does not exist
+    closed = {"query": "Beurteilung", "sources": [RESTRICTED_SOURCE]}
+    missing = {"query": "Beurteilung", "sources": ["gibt-es-nicht"]}
+    refused = [api.post("/search", json=body, headers=STAFF) for body in (closed, missing)]
+    assert [r.status_code for r in refused] == [422, 422], refused[0].text
+    assert refused[0].json()["detail"].replace(RESTRICTED_SOURCE, "X") == refused[1].json()[
+        "detail"
+    ].replace("gibt-es-nicht", "X")
     assert service.settings.access.mode == "header"
