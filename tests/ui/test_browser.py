@@ -245,6 +245,16 @@ def test_search_returns_cited_results(browser: Any, server: str) -> None:
     # the search is in the URL: a reload shows it again
     assert "q=Wie+hoch" in page.url or "q=Wie%20hoch" in page.url, page.url
     _shot(page, "search")
+    # the result list to file with a case: CSV with citations
+    with page.expect_download() as download:
+        page.get_by_role("button", name="CSV-Liste").click()
+    assert download.value.suggested_filename.endswith(".csv")
+    exported = Path(download.value.path()).read_text("utf-8-sig").splitlines()
+    assert exported[0].startswith("Nr.;Titel;Dokumentart;Datum")
+    assert any("Hundesteuersatzung" in line and ";§ " in line for line in exported[1:])
+    with page.expect_download() as download:
+        page.get_by_role("button", name="PDF-Liste").click()
+    assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
     # letter form of the citation, ready to copy
     first.get_by_role("button", name="Zitieren").first.click()
     letter = re.compile(r"§ \d+ der Hundesteuersatzung vom 21\.03\.2017")

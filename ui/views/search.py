@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import streamlit as st
@@ -21,6 +21,7 @@ from search.fields import DOC_TYPES
 from search.filters import SearchFilters
 from search.results import SEARCH_MODES, DocumentHit, Passage, SearchResponse
 from ui import answer_panel
+from ui.export import results_csv, results_pdf
 from ui.i18n import t
 from ui.session import client, language, service_errors, settings
 from ui.viewer import show_original
@@ -328,7 +329,25 @@ def render() -> None:
     search_key = str(abs(hash((query, repr(filters), st.session_state.get("mode")))))
     hits = _facets(lang, response.results, search_key)
     hits = sort_hits(hits, st.session_state.get("sort", "relevance"))
-    st.caption(t(lang, "results", n=len(hits)))
+    count, csv_column, pdf_column = st.columns([4, 1, 1], vertical_alignment="center")
+    count.caption(t(lang, "results", n=len(hits)))
+    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    csv_column.download_button(
+        t(lang, "export_csv"),
+        results_csv(hits, lang),
+        file_name=f"auskunft-treffer-{stamp}.csv",
+        mime="text/csv",
+        icon=":material/table_view:",
+        key="export-csv",
+    )
+    pdf_column.download_button(
+        t(lang, "export_pdf"),
+        results_pdf(hits, lang, query=query, user=str(me["name"])),
+        file_name=f"auskunft-treffer-{stamp}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        key="export-pdf",
+    )
     for number, hit in enumerate(hits, start=1):
         _card(hit, number, lang)
     viewer = st.session_state.pop("_viewer", None)
