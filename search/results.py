@@ -73,12 +73,16 @@ class SearchResponse:
     results: list[DocumentHit]
     total_chunks_considered: int = 0
     notices: list[str] = field(default_factory=list)
+    suggestion: str | None = None
+    """The query with words the index does not know replaced by close ones it does
+    (*Meinten Sie …*), if any."""
 
     def to_dict(self) -> dict[str, Any]:
-        """:returns: ``{"query", "mode", "results": [...], "notices"}``."""
+        """:returns: ``{"query", "mode", "results": [...], "notices", "suggestion"}``."""
         return {
             "query": self.query,
             "mode": self.mode,
             "results": [hit.to_dict() for hit in self.results],
             "notices": list(self.notices),
+            "suggestion": self.suggestion,
         }

@@ -178,7 +178,22 @@ class SearchService:
         finally:
             if not self.hold_vector_store:
                 self._release_vector_store()
-        return SearchResponse(query=query, mode=mode, results=documents, notices=notices)
+        return SearchResponse(
+            query=query,
+            mode=mode,
+            results=documents,
+            notices=notices,
+            suggestion=self._suggestion(query, filters),
+        )
+
+    def _suggestion(self, query: str, filters: SearchFilters) -> str | None:
+        """:returns: a spelling suggestion from the words the user may see, if any (a
+        suggestion is a help: a store that fails here fails no search)."""
+        try:
+            return self.keyword_store.suggest(query, filters)
+        except BackendError:
+            logger.warning("No spelling suggestion for %r", query, exc_info=True)
+            return None
 
     def _run(
         self, mode: SearchMode, query: str, filters: SearchFilters, top_k: int | None

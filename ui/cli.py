@@ -208,6 +208,8 @@ def _print_results(response: SearchResponse) -> None:
     import html
     import re
 
+    if response.suggestion:
+        click.echo(f"Meinten Sie: {response.suggestion}", err=True)
     for notice in response.notices:
         click.echo(f"Hinweis / Notice: {notice}", err=True)
     if not response.results:

@@ -96,6 +96,10 @@ class _Store(ABC):
         """Release files, locks and connections; the store is unusable afterwards."""
 
 
+FUZZY_CHUNKS = 20
+"""Chunks whose words a spelling suggestion is taken from."""
+
+
 class KeywordStore(_Store):
     """Full-text search over chunks with a German analysis chain.
 
@@ -104,6 +108,53 @@ class KeywordStore(_Store):
     parentheses. Text a person typed that is not valid syntax is searched as plain words,
     never rejected.
     """
+
+    def suggest(self, query: str, filters: SearchFilters | None = None) -> str | None:
+        """A spelling suggestion (*Meinten Sie …*) from the index's own words.
+
+        Each searched word the index does not know is replaced by the closest word, as
+        written, of the chunks a fuzzy search for it finds among those these filters (the
+        user's access groups) allow; never an invented word.
+
+        :returns: the query with those words replaced, or ``None`` when every word is
+            known or nothing close was found.
+        """
+        from search.stores.query_syntax import closest_word, replace_words, searched_words
+
+        words = searched_words(query)
+        unknown = [word for word in words if not self.knows(word)]
+        if not unknown:
+            return None
+        replacements: dict[str, str] = {}
+        for word in unknown:
+            text = self.fuzzy_text(word, filters)
+            better = closest_word(word, text) if text else None
+            if better is not None:
+                replacements[word] = better
+        # a misspelt compound is no term of the index (compounds are indexed as their
+        # parts): its closest word is looked for in the chunks the other words find
+        rest = [word for word in unknown if word not in replacements]
+        context = [replacements.get(word, word) for word in words if word not in rest]
+        if rest and context:
+            found = self.search(
+                " ".join(context), filters=filters, top_k=FUZZY_CHUNKS, highlight=False
+            )
+            text = "\n".join(hit.document.content or "" for hit in found)
+            for word in rest:
+                better = closest_word(word, text)
+                if better is not None:
+                    replacements[word] = better
+        return replace_words(query, replacements) if replacements else None
+
+    @abstractmethod
+    def knows(self, word: str) -> bool:
+        """:returns: whether every term the word analyses to is in the index."""
+
+    @abstractmethod
+    def fuzzy_text(self, word: str, filters: SearchFilters | None = None) -> str | None:
+        """:returns: the text of the best chunks (up to :data:`FUZZY_CHUNKS`) with a term
+        close to the word's (edit distance 1, or 2 for longer words) that the filters
+        allow, if any."""
 
     @abstractmethod
     def search(

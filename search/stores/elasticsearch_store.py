@@ -14,7 +14,7 @@ from search import fields
 from search.errors import BackendError, BackendUnavailable, IndexMismatch
 from search.filters import SearchFilters
 from search.stores import elasticsearch_dsl as dsl
-from search.stores.base import DocumentScore, KeywordStore, ScoredChunk
+from search.stores.base import FUZZY_CHUNKS, DocumentScore, KeywordStore, ScoredChunk
 from search.stores.common import (
     CHUNK_LEVEL,
     CONTENT,
@@ -270,6 +270,38 @@ class ElasticsearchKeywordStore(KeywordStore):
             )
             for hit in response["hits"]["hits"]
         ]
+
+    def knows(self, word: str) -> bool:
+        """:returns: whether some chunk's text or title has every term of the word."""
+        client = self._open(create=False)
+        if client is None:
+            return True
+        word_query = {
+            "multi_match": {"query": word, "fields": [CONTENT, fields.TITLE], "operator": "and"}
+        }
+        body = {"bool": {"must": [word_query], "filter": [{"term": {LEVEL: CHUNK_LEVEL}}]}}
+        response = self._call("count", lambda: client.count(index=self.index, query=body))
+        return bool(response["count"])
+
+    def fuzzy_text(self, word: str, filters: SearchFilters | None = None) -> str | None:
+        """:returns: the text of the best chunks the filters allow that match the word
+        with fuzziness (Elasticsearch's ``AUTO``: 1 edit up to five letters, else 2)."""
+        client = self._open(create=False)
+        if client is None or matches_nothing(filters):
+            return None
+        near = {"match": {CONTENT: {"query": word, "fuzziness": "AUTO"}}}
+        body = {
+            "bool": {
+                "must": [near],
+                "filter": [*dsl.filter_clauses(filters), {"term": {LEVEL: CHUNK_LEVEL}}],
+            }
+        }
+        response = self._call(
+            "search", lambda: client.search(index=self.index, query=body, size=FUZZY_CHUNKS)
+        )
+        hits = response["hits"]["hits"]
+        texts = [document_from_payload(hit["_source"]).content or "" for hit in hits]
+        return "\n".join(texts) or None
 
     def search_documents(
         self,

@@ -209,3 +209,47 @@ def _terms(text: str) -> Terms | None:
     if not words or not analyze(" ".join(words)):
         return None
     return Terms(words)
+
+
+def searched_words(query: str) -> list[str]:
+    """:returns: the words of a query that are searched for (not excluded), as typed, in
+    order, each once; words with digits (references, numbers) are left out."""
+    words: list[str] = []
+
+    def walk(group: Group) -> None:
+        for clause in group.clauses:
+            if clause.occur is Occur.MUST_NOT:
+                continue
+            if isinstance(clause.node, Group):
+                walk(clause.node)
+            else:
+                words.extend(w for w in clause.node.words if not any(c.isdigit() for c in w))
+
+    walk(parse_query(query))
+    return list(dict.fromkeys(words))
+
+
+def closest_word(word: str, text: str) -> str | None:
+    """:returns: the word of ``text``, as written there, closest to ``word`` (edit
+    distance at most 1, or 2 for words of more than five letters; case ignored), or
+    ``None`` when none is that close or ``word`` itself occurs."""
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    limit = 1 if len(word) <= 5 else 2
+    best: tuple[int, str] | None = None
+    for candidate in dict.fromkeys(_WORD.findall(text)):
+        if any(c.isdigit() for c in candidate):
+            continue
+        distance = DamerauLevenshtein.distance(word.lower(), candidate.lower())
+        if distance == 0:
+            return None
+        if distance <= limit and (best is None or distance < best[0]):
+            best = (distance, candidate)
+    return best[1] if best else None
+
+
+def replace_words(query: str, replacements: dict[str, str]) -> str:
+    """:returns: ``query`` with whole words replaced."""
+    for word, better in replacements.items():
+        query = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", better, query)
+    return query

@@ -14,10 +14,10 @@ import tantivy
 from haystack import Document
 
 from search import fields
-from search.analysis import GERMAN_ANALYZER, compound_parts, tantivy_analyzer
+from search.analysis import GERMAN_ANALYZER, analyze, compound_parts, tantivy_analyzer
 from search.errors import BackendError, BackendUnavailable, IndexMismatch
 from search.filters import SearchFilters
-from search.stores.base import DocumentScore, KeywordStore, ScoredChunk
+from search.stores.base import FUZZY_CHUNKS, DocumentScore, KeywordStore, ScoredChunk
 from search.stores.common import (
     access_groups,
     chunk_date,
@@ -398,6 +398,32 @@ class TantivyKeywordStore(KeywordStore):
             )
             clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(dates, 0.0)))
         return tantivy.Query.boolean_query(clauses)
+
+    def knows(self, word: str) -> bool:
+        """:returns: whether every term of the word is in the text or a title."""
+        index = self._open(create=False)
+        terms = analyze(word)
+        if index is None or not terms:
+            return True  # nothing to suggest against, or nothing searchable
+        searcher = index.searcher()
+        return all(
+            searcher.doc_freq(_CONTENT, term) or searcher.doc_freq(fields.TITLE, term)
+            for term in terms
+        )
+
+    def fuzzy_text(self, word: str, filters: SearchFilters | None = None) -> str | None:
+        """:returns: the text of chunks the filters allow with a term near the word's
+        single term (tantivy's fuzzy term query; its hits all score alike)."""
+        index = self._open(create=False)
+        terms = analyze(word)
+        if index is None or len(terms) != 1:
+            return None
+        distance = 1 if len(terms[0]) <= 5 else 2
+        near = tantivy.Query.fuzzy_term_query(self._schema, _CONTENT, terms[0], distance, True)
+        searcher = index.searcher()
+        hits = searcher.search(self._with_filters(near, filters), FUZZY_CHUNKS).hits
+        texts = [str(searcher.doc(address).get_first(_CONTENT) or "") for _score, address in hits]
+        return "\n".join(texts) or None
 
     def chunks(self, doc_id: str, *, limit: int = 2000) -> list[Document]:
         """:returns: the committed chunks of a document, in document order."""

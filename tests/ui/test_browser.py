@@ -271,6 +271,23 @@ def test_search_returns_cited_results(browser: Any, server: str) -> None:
     page.context.close()
 
 
+def test_a_misspelt_query_offers_the_index_s_own_words(browser: Any, server: str) -> None:
+    page = _page(browser, STAFF)
+    page.goto(f"{server}/?mode=keyword")
+    page.get_by_role("textbox", name="Suchanfrage", exact=True).fill("Dienstreisse Erstatung")
+    page.get_by_role("button", name="Suchen").click()
+    suggestion = page.get_by_role("button", name="Meinten Sie: Dienstreise Erstattung")
+    expect(suggestion).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Keine Treffer"))).to_be_visible()
+    _shot(page, "did-you-mean")
+    suggestion.click()
+    expect(page.locator(".st-key-hit-1")).to_contain_text("Dienstreise")
+    expect(page.get_by_role("textbox", name="Suchanfrage", exact=True)).to_have_value(
+        "Dienstreise Erstattung"
+    )
+    page.context.close()
+
+
 def test_extract_with_clickable_citations_above_results(browser: Any, server: str) -> None:
     """No LLM is configured: the answer panel shows the extract, each sentence cited."""
     page = _page(browser, STAFF)

@@ -42,6 +42,11 @@ def safe_highlight(snippet: str) -> str:
     return f'<div class="auskunft-passage">{"<br>".join(line.strip() for line in lines)}</div>'
 
 
+def _use_suggestion(suggestion: str) -> None:
+    """Search for the suggested spelling (a callback: it runs before the query field)."""
+    st.session_state["q"] = suggestion
+
+
 def _passage_meta(hit: DocumentHit, passage: Passage) -> dict[str, Any]:
     return {
         fields.TITLE: hit.title,
@@ -321,6 +326,15 @@ def render() -> None:
         response = _search(query, filters)
     for notice in response.notices:
         st.info(notice)
+    if response.suggestion:
+        st.button(
+            t(lang, "did_you_mean", suggestion=response.suggestion),
+            key="did-you-mean",
+            type="tertiary",
+            icon=":material/spellcheck:",
+            on_click=_use_suggestion,
+            args=(response.suggestion,),
+        )
     _answer_panel(response, filters)
     _more_panel(query, lang)
     if not response.results:

@@ -411,6 +411,25 @@ class KeywordStoreContract(_StoreContract):
         # after any other word, the minus still excludes
         assert "hundesteuer:1" not in self.search_ids(filled, "Hilfe blinder -tauber Menschen")
 
+    def test_misspelt_words_get_a_suggestion_from_the_index(self, filled: KeywordStore) -> None:
+        public = SearchFilters(access_groups=["public"])
+        assert filled.suggest("Steuerbefreiumg blinder", public) == "Steuerbefreiung blinder"
+        assert filled.suggest("Gebühr Restmülltone", public) == "Gebühr Restmülltonne"
+        # a misspelt compound, which the index holds only as its parts: the closest word
+        # of the chunks the other words find
+        assert filled.suggest("Restmüllltonne Bescheid", public) == "Restmülltonne Bescheid"
+        # known words, excluded words, numbers: nothing to suggest; nothing close: none
+        assert filled.suggest("Hundesteuer Euro", public) is None
+        assert filled.suggest("Hund -Katzze", public) is None
+        assert filled.suggest("2024/0153", public) is None
+        assert filled.suggest("Quantenchromodynamik", public) is None
+
+    def test_suggestions_come_only_from_chunks_the_user_may_see(self, filled: KeywordStore) -> None:
+        query = "Personalakten Vorgesetzen"  # both words only in the Personalamt's chunk
+        assert filled.suggest(query, SearchFilters(access_groups=["public"])) is None
+        staff = SearchFilters(access_groups=["personalamt"])
+        assert filled.suggest(query, staff) == "Personalakten Vorgesetzten"
+
     def test_only_excluded_words_match_every_other_chunk(self, filled: KeywordStore) -> None:
         found = set(self.search_ids(filled, "-Euro", top_k=50))
         assert found == {c.id for c in CHUNKS if "Euro" not in (c.content or "")}
