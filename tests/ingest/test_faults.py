@@ -115,7 +115,15 @@ class SyncPath:
             JobQueue(self.settings).requeue_stalled_now()
 
 
-@pytest.fixture(params=["direct", "direct-pg", "queue"])
+@pytest.fixture(
+    params=[
+        "direct",
+        # the queue path keeps its state in PostgreSQL already; the direct path with
+        # PostgreSQL state runs in `make test-all` (the default run stays under 15 minutes)
+        pytest.param("direct-pg", marks=pytest.mark.slow),
+        "queue",
+    ]
+)
 def path(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SyncPath]:
     env = {
         **os.environ,
@@ -243,7 +251,7 @@ _LATER_PAGES = (
 """Everything the crawl reaches after the start page."""
 
 
-@pytest.mark.parametrize("fault", ["http-500", "timeout"])
+@pytest.mark.parametrize("fault", ["http-500", pytest.param("timeout", marks=pytest.mark.slow)])
 def test_listing_cut_off_halfway_deletes_nothing(
     path: SyncPath, site: WebsiteServer, fault: str
 ) -> None:
@@ -375,7 +383,7 @@ def _wait_for_any_document(settings: Settings, *processes: subprocess.Popen[byte
         time.sleep(0.05)
 
 
-@pytest.mark.parametrize("kills", [pytest.param(4), pytest.param(20, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("kills", [pytest.param(3), pytest.param(20, marks=pytest.mark.slow)])
 def test_kill_9_at_random_moments_of_a_sync(path: SyncPath, tmp_path: Path, kills: int) -> None:
     """``kill -9`` at random moments of a 40-document sync (each round every document has
     a new edition, so each kill meets a sync in progress), then a sync to the end: every
