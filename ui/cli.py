@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -317,7 +317,7 @@ def eval_command(
 @cli.command()
 @click.option("--port", default=8501, show_default=True, help="Port of the web interface.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--headless/--browser", default=False, help="Do not open a browser.")
+@click.option("--headless/--browser", default=True, help="Open no browser (default), or open one.")
 @click.pass_context
 def ui(ctx: click.Context, port: int, host: str, headless: bool) -> None:
     """Start the Streamlit web interface alone, as a client of a running service
@@ -335,12 +335,11 @@ def ui(ctx: click.Context, port: int, host: str, headless: bool) -> None:
     command = streamlit_command(host, port, headless=headless)
     click.echo(f"Auskunft: http://{host}:{port}  (data: {settings.data_dir})", err=True)
     env = {"AUSKUNFT_DATA_DIR": str(settings.data_dir), "AUSKUNFT_SERVICE__URL": url}
-    raise SystemExit(subprocess.call(command, env={**_environ(), **env}))
+    # this process becomes the server: stopping it stops the server, none is left behind
+    os.execve(command[0], command, {**_environ(), **env})
 
 
 def _environ() -> dict[str, str]:
-    import os
-
     return dict(os.environ)
 
 

@@ -36,6 +36,8 @@ def streamlit_command(host: str, port: int, *, headless: bool = True) -> list[st
         host,
         "--server.headless",
         "true" if headless else "false",
+        "--server.showEmailPrompt",  # never wait at a terminal prompt
+        "false",
         "--browser.gatherUsageStats",
         "false",
         "--global.developmentMode",

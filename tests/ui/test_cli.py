@@ -72,3 +72,54 @@ def test_errors_are_one_clear_line(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["--data-dir", str(tmp_path), "search", "x", "--from", "gestern"])
     assert result.exit_code == 2
     assert "YYYY-MM-DD" in result.output
+
+
+def test_ui_starts_without_a_prompt_and_leaves_no_server_behind(tmp_path: Path) -> None:
+    """`auskunft ui` waits at no e-mail prompt, opens no browser, and stopping it stops
+    the interface's server (the process becomes it)."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from tests.service_server import ROOT, free_port
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path),  # no Streamlit credentials: a first run
+        "AUSKUNFT_DATA_DIR": str(tmp_path / "data"),
+        "AUSKUNFT_SERVICE__URL": "http://127.0.0.1:9",  # answers nothing; not asked here
+    }
+    env.pop("DISPLAY", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ui.cli", "ui", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,  # a prompt would wait here for ever
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                assert process.poll() is None, (
+                    process.stdout.read().decode() if process.stdout else ""
+                )
+                assert time.monotonic() < deadline, "the interface did not start"
+                time.sleep(0.3)
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=30)[0].decode()
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert "Email" not in output
+    with socket.socket() as probe:  # the port is free again: no server was left behind
+        assert probe.connect_ex(("127.0.0.1", port)) != 0
