@@ -68,16 +68,24 @@ def migrate_state(settings: Settings) -> StateReport:
     return report
 
 
-def _copy(source: Database, target: Database, table: str, key: str) -> int:
+def _copy(
+    source: Database, target: Database, table: str, key: str, *, keep_existing: bool = False
+) -> int:
+    """Upsert every row of ``table`` into ``target``, in batches.
+
+    :param keep_existing: leave a row the target has already (else it is updated).
+    :returns: the rows copied.
+    """
     rows = source.execute(f"SELECT * FROM {table}").fetchall()
     if not rows:
         return 0
     columns = list(rows[0].keys())
     names = ", ".join(f'"{c}"' for c in columns)
     updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c != key)
+    conflict = "DO NOTHING" if keep_existing else f"DO UPDATE SET {updates}"
     sql = (
         f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))}) "
-        f'ON CONFLICT ("{key}") DO UPDATE SET {updates}'
+        f'ON CONFLICT ("{key}") {conflict}'
     )
     for start in range(0, len(rows), _BATCH):
         with target.transaction() as db:
@@ -111,18 +119,9 @@ def _copy_cache(path: Path, url: str) -> int:
     source = SQLiteDatabase(path, "embedding cache")
     target = EmbeddingCache(PostgresDatabase(url, "embedding cache"))
     try:
-        copied = 0
-        rows = source.execute("SELECT key, vector FROM embeddings").fetchall()
-        for start in range(0, len(rows), _BATCH):
-            part = rows[start : start + _BATCH]
-            with target.conn.transaction() as db:
-                db.executemany(
-                    "INSERT INTO embeddings (key, vector) VALUES (?, ?) "
-                    "ON CONFLICT (key) DO NOTHING",
-                    [(bytes(key), bytes(vector)) for key, vector in part],
-                )
-            copied += len(part)
-        return copied
+        # target.conn creates the table; a key is the hash of model and text, so a vector
+        # the target has already is the same one
+        return _copy(source, target.conn, "embeddings", "key", keep_existing=True)
     finally:
         source.close()
         target.close()

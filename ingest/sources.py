@@ -37,7 +37,7 @@ from ingest.runner import IngestReport, ProgressCallback
 from ingest.sync import call_source
 from search.errors import AuskunftError, ConfigurationError
 from search.fields import DOC_TYPES
-from search.settings import EDITABLE_SOURCE_FIELDS, SOURCE_FIELDS, Settings, SourceEntry
+from search.settings import EDITABLE_SOURCE_FIELDS, Settings, SourceEntry
 
 SOURCE_KINDS: tuple[str, ...] = tuple(KINDS)
 """Kinds of source that can be synced."""
@@ -103,10 +103,6 @@ class SourceConfig(SourceEntry):
     def of(cls, entry: SourceEntry, **record: Any) -> SourceConfig:
         """:returns: a source of this configuration, with these record fields."""
         return cls(**entry.model_dump(), **record)
-
-    def configuration(self) -> SourceEntry:
-        """:returns: the configuration alone."""
-        return SourceEntry(**self.model_dump(include=set(SOURCE_FIELDS)))
 
     def validated(self) -> SourceConfig:
         """:returns: a cleaned copy (stripped, absolute folder path).

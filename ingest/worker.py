@@ -54,11 +54,6 @@ def default_worker_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
-def uses_servers(settings: Settings) -> bool:
-    """:returns: whether both stores are servers, so workers need no shared file lock."""
-    return bool(settings.stores.elasticsearch_url and settings.stores.qdrant_url)
-
-
 class QueueWorker:
     """Runs sync and document jobs against the configured stores.
 
@@ -81,20 +76,16 @@ class QueueWorker:
         self.embedder = embedder or open_embedder(settings)
         self.name = name or default_worker_name()
         self._servers: tuple[KeywordStore, VectorStore] | None = None
-        self._audit: AuditLog | None = None
         self._service: ServiceWriter | None = None
-        if settings.service.url and not uses_servers(settings):
+        if settings.service.url and not settings.stores.servers:
             self._service = ServiceWriter(settings)  # the service owns the embedded index
 
     def close(self) -> None:
-        """Close the server stores and the audit log."""
+        """Close the server stores and the connection to the service."""
         if self._servers is not None:
             for store in self._servers:
                 store.close()
             self._servers = None
-        if self._audit is not None:
-            self._audit.close()
-            self._audit = None
         if self._service is not None:
             self._service.close()
 
@@ -151,7 +142,7 @@ class QueueWorker:
         :raises BackendUnavailable: when the lock stays taken longer than
             ``queue.lock_wait_seconds`` or a server cannot be reached.
         """
-        if uses_servers(self.settings):
+        if self.settings.stores.servers:  # several workers write at once
             if self._servers is None:
                 self._servers = (
                     open_keyword_store(self.settings),
@@ -238,11 +229,7 @@ class QueueWorker:
         elif report.indexed:
             outcome = "indexed"
         if prepared is not None and outcome != "unchanged":
-            entry = prepared.entry
-            self._record(source, "document", [
-                {"doc_id": entry.doc_id, "uri": entry.uri, "content_hash": entry.content_hash,
-                 "outcome": outcome},
-            ])  # fmt: skip
+            self._record(source, "document", [_audited(prepared.entry, outcome)])
         return outcome
 
     def sync_source(self, name: str) -> int:
@@ -292,15 +279,22 @@ class QueueWorker:
             report["skipped"] = departures.skipped
         # like SourceRegistry.sync: the cursor moves only after a successful listing
         job.registry.record_sync(config, report=report, connector=connector)
-        removed = [
-            {"doc_id": e.doc_id, "uri": e.uri, "content_hash": e.content_hash, "outcome": "removed"}
-            for e in gone
-        ]
+        removed = [_audited(entry, "removed") for entry in gone]
         summary = ", ".join(
             f"{key} {report[key]}" for key in ("seen", "queued", "unchanged", "deleted")
         )
         self._record(config.name, "sync", removed, summary)
         return queued, len(gone)
+
+
+def _audited(entry: CatalogEntry, outcome: str) -> dict[str, Any]:
+    """:returns: a document as the audit log records what a job did with it."""
+    return {
+        "doc_id": entry.doc_id,
+        "uri": entry.uri,
+        "content_hash": entry.content_hash,
+        "outcome": outcome,
+    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,16 +136,16 @@ def migrate(ctx: click.Context, batch_size: int) -> None:
     from search.sql import state_url
 
     settings = settings_of(ctx)
-    stores = settings.stores
-    servers = bool(stores.elasticsearch_url and stores.qdrant_url)
-    if not servers and state_url(settings) is None:
+    servers = settings.stores.servers
+    shared_state = state_url(settings) is not None
+    if not servers and not shared_state:
         msg = (
             "Nothing to migrate to: set stores.elasticsearch_url and stores.qdrant_url "
             "for the index, database.url for the catalog, audit log and cache"
         )
         raise click.ClickException(msg)
     try:
-        if state_url(settings) is not None:
+        if shared_state:
             state = migrate_state(settings)
             click.echo(
                 f"Copied {state.documents} documents, {state.sources} sources, "

@@ -18,6 +18,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer
 
+from search.citations import format_date
 from search.results import DocumentHit
 from ui.i18n import local_time, t
 
@@ -25,13 +26,13 @@ _EXCERPT_CHARS = 600
 
 
 def _date(value: str | None) -> str:
-    """:returns: ``2024-03-21`` as ``21.03.2024`` (the text itself when not a date)."""
-    if not value:
-        return ""
-    try:
-        return datetime.fromisoformat(value[:10]).strftime("%d.%m.%Y")
-    except ValueError:
-        return value
+    """:returns: ``2024-03-21`` as ``21.03.2024``, in either language (dd.mm.yyyy is how
+    a German administration writes dates)."""
+    return format_date(value, "de")
+
+
+def _citation(hit: DocumentHit) -> str:
+    return hit.citation or (hit.passages[0].citation if hit.passages else "")
 
 
 def _pages(hit: DocumentHit) -> str:
@@ -73,7 +74,7 @@ def results_csv(hits: Sequence[DocumentHit], lang: str) -> bytes:
                 t(lang, hit.doc_type),
                 _date(hit.date),
                 hit.reference or "",
-                hit.citation or (hit.passages[0].citation if hit.passages else ""),
+                _citation(hit),
                 _pages(hit),
                 hit.passages[0].section if hit.passages else hit.section,
                 hit.source,
@@ -113,7 +114,7 @@ def results_pdf(
             for part in (t(lang, hit.doc_type), _date(hit.date), hit.reference or "", hit.source)
             if part
         )
-        citation = hit.citation or (hit.passages[0].citation if hit.passages else "")
+        citation = _citation(hit)
         items.append(
             ListItem(
                 [

@@ -191,7 +191,7 @@ def _parse_node(token: str, tokens: list[str], depth: int) -> Terms | Group | No
         if len(group.clauses) == 1 and group.clauses[0].occur is not Occur.MUST_NOT:
             return group.clauses[0].node
         return group
-    if not token.startswith('"') and not any(c.isdigit() for c in token):
+    if not token.startswith('"') and not _has_digit(token):
         parts = [part for part in _SEPARATOR.split(token) if part]
         if len(parts) > 1:  # words typed together: each is a word of its own
             nodes = [node for node in map(_terms, parts) if node is not None]
@@ -223,10 +223,20 @@ def searched_words(query: str) -> list[str]:
             if isinstance(clause.node, Group):
                 walk(clause.node)
             else:
-                words.extend(w for w in clause.node.words if not any(c.isdigit() for c in w))
+                words.extend(w for w in clause.node.words if not _has_digit(w))
 
     walk(parse_query(query))
     return list(dict.fromkeys(words))
+
+
+def _has_digit(text: str) -> bool:
+    return any(c.isdigit() for c in text)
+
+
+def edit_limit(word: str) -> int:
+    """:returns: how many edits a misspelling of ``word`` may be away: 1 up to five
+    letters, else 2 (Elasticsearch's ``fuzziness: AUTO`` above two letters)."""
+    return 1 if len(word) <= 5 else 2
 
 
 def closest_word(word: str, text: str) -> str | None:
@@ -235,10 +245,10 @@ def closest_word(word: str, text: str) -> str | None:
     ``None`` when none is that close or ``word`` itself occurs."""
     from rapidfuzz.distance import DamerauLevenshtein
 
-    limit = 1 if len(word) <= 5 else 2
+    limit = edit_limit(word)
     best: tuple[int, str] | None = None
     for candidate in dict.fromkeys(_WORD.findall(text)):
-        if any(c.isdigit() for c in candidate):
+        if _has_digit(candidate):
             continue
         distance = DamerauLevenshtein.distance(word.lower(), candidate.lower())
         if distance == 0:

@@ -27,7 +27,7 @@ from search.stores.common import (
     matches_nothing,
     whole_documents,
 )
-from search.stores.query_syntax import Group, Occur, Terms, parse_query
+from search.stores.query_syntax import Group, Occur, Terms, edit_limit, parse_query
 
 _CHUNK_ID: Final = "chunk_id"
 _CONTENT: Final = "content"
@@ -418,7 +418,7 @@ class TantivyKeywordStore(KeywordStore):
         terms = analyze(word)
         if index is None or len(terms) != 1:
             return None
-        distance = 1 if len(terms[0]) <= 5 else 2
+        distance = edit_limit(terms[0])
         near = tantivy.Query.fuzzy_term_query(self._schema, _CONTENT, terms[0], distance, True)
         searcher = index.searcher()
         hits = searcher.search(self._with_filters(near, filters), FUZZY_CHUNKS).hits

@@ -50,14 +50,7 @@ def _sync(name: str) -> None:
     report = job.get("report") or {}
     # drawn again from the start, so that the card shows the new counts and last sync
     st.session_state[f"_sync_report_{name}"] = t(
-        lang,
-        "sync_report",
-        seen=report.get("seen", 0),
-        indexed=report.get("indexed", 0),
-        unchanged=report.get("unchanged", 0),
-        failed=report.get("failed", 0),
-        deleted=report.get("deleted", 0),
-        seconds=report.get("seconds", 0),
+        lang, "sync_report", seconds=report.get("seconds", 0), **_counts(report)
     )
     st.rerun()
 
@@ -74,6 +67,13 @@ def _remove(name: str) -> None:
     st.rerun()
 
 
+def _counts(report: dict[str, Any]) -> dict[str, int]:
+    """:returns: a sync report's counts, zero where the kind of sync has none (a sync on
+    the queue indexes nothing itself, a direct one queues nothing)."""
+    keys = ("seen", "queued", "indexed", "unchanged", "failed", "deleted")
+    return {key: int(report.get(key, 0)) for key in keys}
+
+
 def _patterns(patterns: list[str]) -> str:
     """:returns: glob patterns as typed (``**/*`` is no Markdown emphasis)."""
     return ", ".join(f"`{pattern}`" for pattern in patterns)
@@ -87,10 +87,9 @@ def _last_sync(source: Source, lang: str) -> str:
     if not last.get("ok"):
         return t(lang, "last_sync_failed", at=at, error=last.get("error", ""))
     report = last.get("report") or {}
-    counts = {key: report.get(key, 0) for key in ("seen", "queued", "indexed", "unchanged")}
-    counts |= {key: report.get(key, 0) for key in ("failed", "deleted")}
     # a sync on the queue lists and queues; its documents are ingested by the workers
-    return t(lang, "last_sync_queued" if "queued" in report else "last_sync_ok", at=at, **counts)
+    key = "last_sync_queued" if "queued" in report else "last_sync_ok"
+    return t(lang, key, at=at, **_counts(report))
 
 
 def _options_text(options: dict[str, Any]) -> str:

@@ -6,10 +6,11 @@ or a shared link shows the same search; everything else stays in the session.
 
 from __future__ import annotations
 
+import functools
 import html
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import streamlit as st
@@ -348,7 +349,7 @@ def render() -> None:
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
     csv_column.download_button(
         t(lang, "export_csv"),
-        results_csv(hits, lang),
+        functools.partial(results_csv, hits, lang),  # made when clicked, not every run
         file_name=f"auskunft-treffer-{stamp}.csv",
         mime="text/csv",
         icon=":material/table_view:",
@@ -356,7 +357,9 @@ def render() -> None:
     )
     pdf_column.download_button(
         t(lang, "export_pdf"),
-        results_pdf(hits, lang, query=query, user=str(me["name"])),
+        functools.partial(
+            results_pdf, hits, lang, query=query, user=str(me["name"]), when=datetime.now(UTC)
+        ),
         file_name=f"auskunft-treffer-{stamp}.pdf",
         mime="application/pdf",
         icon=":material/picture_as_pdf:",
