@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from haystack import component
 
 from search import fields
 from search.citations import CitationBuilder
+from search.facets import Refinement, SortOrder, facet_meta, refine
 from search.filters import SearchFilters
 from search.fusion import FusedChunk
 from search.results import DocumentHit, Passage
@@ -28,7 +30,8 @@ class DocumentGrouper:
 
     A document's score is its best chunk's score, plus ``document_weight`` times its
     whole-document keyword score divided by the best one (so the best whole-document match
-    adds ``document_weight``; a document outside that list adds the list's lowest share),
+    adds ``document_weight``; a document with a chunk among the candidates but outside the
+    first ``ranking_depth`` whole-document hits adds their lowest share),
     plus ``support_weight`` times what its 2nd and 3rd best chunks score above the weakest
     candidate. The whole-document score is what makes a document that matches in several
     places rank above one lucky chunk: BM25 over all its text counts every place, once per
@@ -47,6 +50,8 @@ class DocumentGrouper:
     :param document_weight: weight of the normalised whole-document keyword score.
     :param store: the keyword store to fetch chunks of documents found only as a whole
         from; without one, such documents are left out.
+    :param ranking_depth: how many of the best whole-document hits share in the ranking;
+        the others (the rest of the match set) follow, in their own order.
     """
 
     def __init__(
@@ -57,8 +62,10 @@ class DocumentGrouper:
         support_weight: float = 0.1,
         document_weight: float = 1.0,
         store: KeywordStore | None = None,
+        ranking_depth: int = 100,
     ) -> None:
         self.top_k = top_k
+        self.ranking_depth = ranking_depth
         self.passages_per_document = passages_per_document
         self.citations = CitationBuilder(language)
         self.support_weight = support_weight
@@ -82,11 +89,13 @@ class DocumentGrouper:
 
     def _document_shares(self, document_hits: list[DocumentScore]) -> dict[str, float]:
         best = max((hit.score for hit in document_hits), default=0.0)
-        if best <= 0 or not self.document_weight:
-            return {}
+        if best <= 0:
+            return dict.fromkeys((hit.doc_id for hit in document_hits), 0.0)
         return {hit.doc_id: self.document_weight * hit.score / best for hit in document_hits}
 
-    @component.output_types(documents=list[DocumentHit])
+    @component.output_types(
+        documents=list[DocumentHit], total=int, facets=dict[str, dict[str, int]]
+    )
     def run(
         self,
         hits: list[FusedChunk],
@@ -94,75 +103,108 @@ class DocumentGrouper:
         top_k: int | None = None,
         document_hits: list[DocumentScore] | None = None,
         filters: SearchFilters | None = None,
-    ) -> dict[str, list[DocumentHit]]:
+        offset: int = 0,
+        order: SortOrder = "relevance",
+        refinement: Refinement | None = None,
+    ) -> dict[str, Any]:
         """:param hits: fused chunks, best first.
 
         :param query: the query (for snippets of passages without highlights).
         :param top_k: overrides the number of documents.
-        :param document_hits: whole-document keyword hits, best first (keyword and hybrid
-            mode).
+        :param document_hits: whole-document keyword hits, best first: every keyword match
+            (keyword and hybrid mode), of which the first ``ranking_depth`` take part in
+            the ranking as described above and the rest follow them.
         :param filters: the search's filters, applied again when fetching chunks of
             documents found only as a whole.
-        :returns: ``documents``: document hits, best first.
+        :param offset: how many documents of the refined, ordered match set to skip (the
+            page).
+        :param order: ``relevance``, ``date_desc`` or ``date_asc``.
+        :param refinement: facet values the documents must have.
+        :returns: ``documents``: the page of document hits; ``total``: the documents of the
+            refined match set; ``facets``: its facet counts (:mod:`search.facets`).
+        :raises ValueError: for an unknown facet.
         """
         by_doc: dict[str, list[FusedChunk]] = {}
         for hit in hits:
             by_doc.setdefault(hit.document.meta[fields.DOC_ID], []).append(hit)
-        whole = self._document_shares(document_hits or [])
-        whole_floor = min(whole.values(), default=0.0)
+        document_hits = document_hits or []
+        whole = self._document_shares(document_hits)
+        ranking = {hit.doc_id for hit in document_hits[: self.ranking_depth]}
+        whole_floor = min((whole[doc_id] for doc_id in ranking), default=0.0)
         # support counts what a chunk scores above the weakest candidate: fused scores
         # have an offset (20 × a cosine near 0.8), which would otherwise dominate
         floor = min((hit.score for hit in hits), default=0.0)
 
         def score(doc_id: str) -> float:
-            share = whole.get(doc_id, whole_floor)
             chunks = by_doc.get(doc_id)
             if not chunks:  # found only as a whole
-                return floor + share
+                return floor + whole[doc_id]
+            share = whole[doc_id] if doc_id in ranking else whole_floor
             support = sum(chunk.score - floor for chunk in chunks[1:3])
             return chunks[0].score + self.support_weight * support + share
 
         candidates = list(by_doc) + [doc_id for doc_id in whole if doc_id not in by_doc]
         scores = {doc_id: score(doc_id) for doc_id in candidates}
         candidates.sort(key=scores.__getitem__, reverse=True)
+        metas = self._metas(candidates, by_doc, document_hits)
+        matches = refine(candidates, metas, refinement, order)
         limit = top_k or self.top_k
-        ranked: list[list[FusedChunk]] = []
-        position = 0
-        while len(ranked) < limit and position < len(candidates):
-            batch = candidates[position : position + limit - len(ranked)]
-            position += len(batch)
-            missing = [doc_id for doc_id in batch if doc_id not in by_doc]
-            for chunk in self._fetch(missing, query, filters, floor):
-                by_doc.setdefault(chunk.document.meta[fields.DOC_ID], []).append(chunk)
-            # a document whose chunks are gone (deleted meanwhile) cannot be cited
-            ranked += [by_doc[doc_id] for doc_id in batch if doc_id in by_doc]
-        documents = []
-        for chunks in ranked:
-            best = chunks[: self.passages_per_document]
-            meta = best[0].document.meta
-            passages = [self._passage(chunk, query) for chunk in best]
-            pages = sorted({page for chunk in best for page in _pages(chunk.document.meta)})
-            documents.append(
-                DocumentHit(
-                    doc_id=meta[fields.DOC_ID],
-                    uri=meta.get(fields.URI, ""),
-                    title=meta.get(fields.TITLE) or meta.get(fields.FILENAME) or "",
-                    doc_type=meta.get(fields.DOC_TYPE) or "other",
-                    source=meta.get(fields.SOURCE) or "",
-                    date=meta.get(fields.DATE),
-                    reference=meta.get(fields.REFERENCE),
-                    score=round(scores[meta[fields.DOC_ID]], 6),
-                    passages=passages,
-                    pages=pages,
-                    section=passages[0].section,
-                    citation=passages[0].citation,
-                    content_hash=meta.get(fields.CONTENT_HASH),
-                    committee=list(meta.get(fields.COMMITTEE) or []),
-                    department=meta.get(fields.DEPARTMENT),
-                    council=meta.get(fields.COUNCIL),
-                )
-            )
-        return {"documents": documents}
+        page = matches.doc_ids[offset : offset + limit]
+        missing = [doc_id for doc_id in page if doc_id not in by_doc]
+        for chunk in self._fetch(missing, query, filters, floor):
+            by_doc.setdefault(chunk.document.meta[fields.DOC_ID], []).append(chunk)
+        # a document whose chunks are gone (deleted meanwhile) cannot be cited
+        documents = [
+            self._document(by_doc[doc_id], scores[doc_id], query)
+            for doc_id in page
+            if doc_id in by_doc
+        ]
+        return {"documents": documents, "total": len(matches.doc_ids), "facets": matches.facets}
+
+    def _metas(
+        self,
+        doc_ids: list[str],
+        by_doc: dict[str, list[FusedChunk]],
+        document_hits: list[DocumentScore],
+    ) -> dict[str, dict[str, Any]]:
+        """:returns: each document's facet fields: from a chunk found, else from its
+        whole-document record, else (a record written before they were kept) from one of
+        its chunks."""
+        recorded = {hit.doc_id: hit.meta for hit in document_hits}
+        metas: dict[str, dict[str, Any]] = {}
+        for doc_id in doc_ids:
+            if doc_id in by_doc:
+                metas[doc_id] = facet_meta(by_doc[doc_id][0].document.meta)
+            elif recorded.get(doc_id) or self.store is None:
+                metas[doc_id] = recorded.get(doc_id) or {}
+            else:
+                chunks = self.store.chunks(doc_id, limit=1)
+                metas[doc_id] = facet_meta(chunks[0].meta) if chunks else {}
+        return metas
+
+    def _document(self, chunks: list[FusedChunk], score: float, query: str) -> DocumentHit:
+        best = chunks[: self.passages_per_document]
+        meta = best[0].document.meta
+        passages = [self._passage(chunk, query) for chunk in best]
+        pages = sorted({page for chunk in best for page in _pages(chunk.document.meta)})
+        return DocumentHit(
+            doc_id=meta[fields.DOC_ID],
+            uri=meta.get(fields.URI, ""),
+            title=meta.get(fields.TITLE) or meta.get(fields.FILENAME) or "",
+            doc_type=meta.get(fields.DOC_TYPE) or "other",
+            source=meta.get(fields.SOURCE) or "",
+            date=meta.get(fields.DATE),
+            reference=meta.get(fields.REFERENCE),
+            score=round(score, 6),
+            passages=passages,
+            pages=pages,
+            section=passages[0].section,
+            citation=passages[0].citation,
+            content_hash=meta.get(fields.CONTENT_HASH),
+            committee=list(meta.get(fields.COMMITTEE) or []),
+            department=meta.get(fields.DEPARTMENT),
+            council=meta.get(fields.COUNCIL),
+        )
 
     def _fetch(
         self, doc_ids: list[str], query: str, filters: SearchFilters | None, score: float

@@ -76,13 +76,28 @@ class SearchResponse:
     suggestion: str | None = None
     """The query with words the index does not know replaced by close ones it does
     (*Meinten Sie …*), if any."""
+    total: int = 0
+    """Documents in the whole (refined) match set, of which ``results`` is one page; at
+    most ``search.max_matches`` keyword matches are counted."""
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Per facet (source, doc_type, year, committee, department), the documents of the
+    match set with each value (see :mod:`search.facets`)."""
+    offset: int = 0
+    """Documents of the match set before this page."""
+    order: str = "relevance"
+    """``relevance``, ``date_desc`` or ``date_asc``."""
 
     def to_dict(self) -> dict[str, Any]:
-        """:returns: ``{"query", "mode", "results": [...], "notices", "suggestion"}``."""
+        """:returns: ``{"query", "mode", "results": [...], "notices", "suggestion",
+        "total", "facets", "offset", "order"}``."""
         return {
             "query": self.query,
             "mode": self.mode,
             "results": [hit.to_dict() for hit in self.results],
             "notices": list(self.notices),
             "suggestion": self.suggestion,
+            "total": self.total,
+            "facets": {facet: dict(counts) for facet, counts in self.facets.items()},
+            "offset": self.offset,
+            "order": self.order,
         }

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import asdict, dataclass, replace
 from types import TracebackType
+from typing import Any
 
 from haystack import Pipeline
 from haystack.core.errors import PipelineRuntimeError
@@ -18,16 +19,28 @@ from haystack.core.errors import PipelineRuntimeError
 from search.backends import open_embedder, open_keyword_store, open_vector_store
 from search.embedders import CachedEmbedder
 from search.errors import AuskunftError, BackendError, BackendUnavailable, QueryError
+from search.facets import SORT_ORDERS, Refinement, SortOrder, check_refinement
 from search.filters import SearchFilters
 from search.fusion import RankFusion
 from search.grouping import DocumentGrouper
 from search.keyword_retriever import KeywordRetriever
-from search.results import SEARCH_MODES, DocumentHit, SearchMode, SearchResponse
+from search.results import SEARCH_MODES, SearchMode, SearchResponse
 from search.settings import Settings
 from search.stores.base import KeywordStore, VectorStore
 from search.vector_retriever import VectorRetriever
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Which page of a match set to return, in which order, refined how (the grouper's
+    inputs)."""
+
+    top_k: int | None
+    offset: int
+    order: SortOrder
+    refinement: dict[str, list[str]]
 
 
 def build_fusion(settings: Settings) -> RankFusion:
@@ -56,6 +69,7 @@ def build_grouper(settings: Settings, store: KeywordStore | None) -> DocumentGro
         support_weight=config.support_weight,
         document_weight=config.document_weight,
         store=store,
+        ranking_depth=config.candidates,
     )
 
 
@@ -124,10 +138,9 @@ class SearchService:
         store = self.keyword_store if mode != "semantic" else None
         pipeline.add_component("grouper", build_grouper(self.settings, store))
         if mode in ("hybrid", "keyword"):
+            # every whole-document match: the match set that facets count and pages reach
             retriever = KeywordRetriever(
-                self.keyword_store,
-                top_k=config.candidates,
-                document_top_k=config.candidates if config.document_weight else 0,
+                self.keyword_store, top_k=config.candidates, document_top_k=config.max_matches
             )
             pipeline.add_component("keyword", retriever)
             pipeline.connect("keyword.hits", "fusion.keyword_hits")
@@ -147,6 +160,9 @@ class SearchService:
         filters: SearchFilters | None = None,
         user_groups: Sequence[str] | None = None,
         top_k: int | None = None,
+        offset: int = 0,
+        order: SortOrder = "relevance",
+        refinement: Refinement | None = None,
     ) -> SearchResponse:
         """Search.
 
@@ -156,34 +172,53 @@ class SearchService:
         :param user_groups: the user's access groups (default: ``search.default_access_groups``);
             always applied, whatever ``filters.access_groups`` says.
         :param top_k: number of documents (default: ``search.top_k``).
-        :returns: documents with passages and citations.
-        :raises QueryError: for an unknown mode.
+        :param offset: documents of the match set to skip (a later page).
+        :param order: ``relevance``, ``date_desc`` or ``date_asc``, over the whole match set.
+        :param refinement: facet values the documents must have (:mod:`search.facets`).
+        :returns: a page of documents with passages and citations, the size of the whole
+            match set and its facet counts.
+        :raises QueryError: for an unknown mode, order or facet, or a negative offset.
         :raises BackendError: when a store or the embedder fails.
         """
         if mode not in SEARCH_MODES:
             msg = f"Unknown search mode {mode!r}; use one of {', '.join(SEARCH_MODES)}"
             raise QueryError(msg)
+        if order not in SORT_ORDERS:
+            msg = f"Unknown order {order!r}; use one of {', '.join(SORT_ORDERS)}"
+            raise QueryError(msg)
+        if offset < 0:
+            msg = f"offset must not be negative, got {offset}"
+            raise QueryError(msg)
+        try:
+            refinement = check_refinement(refinement)
+        except ValueError as exc:
+            raise QueryError(str(exc)) from exc
+        page = Page(top_k=top_k, offset=offset, order=order, refinement=refinement)
         groups = list(user_groups or self.settings.search.default_access_groups)
         filters = replace(filters or SearchFilters(), access_groups=groups)
         notices: list[str] = []
         try:
             try:
-                documents = self._run(mode, query, filters, top_k)
+                found = self._run(mode, query, filters, page)
             except BackendUnavailable as exc:
                 if mode != "hybrid" or self._failed_component != "vector":
                     raise
                 # e.g. an ingestion holds the embedded vector index: keywords still work
                 notices.append(f"Semantic search is unavailable, keyword results only: {exc}")
-                documents = self._run("keyword", query, filters, top_k)
+                found = self._run("keyword", query, filters, page)
         finally:
             if not self.hold_vector_store:
                 self._release_vector_store()
         return SearchResponse(
             query=query,
             mode=mode,
-            results=documents,
+            results=found["documents"],
             notices=notices,
             suggestion=self._suggestion(query, filters),
+            total=found["total"],
+            facets=found["facets"],
+            offset=offset,
+            order=order,
         )
 
     def _suggestion(self, query: str, filters: SearchFilters) -> str | None:
@@ -196,9 +231,10 @@ class SearchService:
             return None
 
     def _run(
-        self, mode: SearchMode, query: str, filters: SearchFilters, top_k: int | None
-    ) -> list[DocumentHit]:
-        data: dict[str, dict[str, object]] = {"grouper": {"query": query, "top_k": top_k}}
+        self, mode: SearchMode, query: str, filters: SearchFilters, page: Page
+    ) -> dict[str, Any]:
+        """:returns: the grouper's output: ``documents`` (the page), ``total``, ``facets``."""
+        data: dict[str, dict[str, object]] = {"grouper": {"query": query, **asdict(page)}}
         if mode in ("hybrid", "keyword"):
             data["keyword"] = {"query": query, "filters": filters}
             data["grouper"]["filters"] = filters
@@ -215,8 +251,8 @@ class SearchService:
                 raise cause from exc
             msg = f"Search failed: {cause or exc}"
             raise BackendError(msg) from exc
-        documents: list[DocumentHit] = output["grouper"]["documents"]
-        return documents
+        grouped: dict[str, Any] = output["grouper"]
+        return grouped
 
     def _release_vector_store(self) -> None:
         if self._vector_store is not None:

@@ -122,6 +122,13 @@ class SearchSettings(BaseModel):
         description="RRF constant (fusion = rrf); 10 beat the customary 60 (README).",
     )
     top_k: int = Field(default=10, ge=1, le=200)
+    max_matches: int = Field(
+        default=10_000,
+        ge=10,
+        le=10_000,
+        description="Documents of a match set that facets count, the date order sorts and "
+        "pages reach (Elasticsearch returns at most 10,000 hits per search).",
+    )
     passages_per_document: int = Field(default=3, ge=1, le=20)
     keyword_weight: float = Field(default=1.0, ge=0, description="Weight of keyword hits.")
     vector_weight: float = Field(default=1.0, ge=0, description="Weight of vector hits.")

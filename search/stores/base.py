@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from haystack import Document
 
@@ -57,10 +58,13 @@ class DocumentScore:
 
     :param doc_id: the document's id.
     :param score: BM25 over the whole document; only comparable within one result list.
+    :param meta: the document's facet fields (:func:`search.facets.facet_meta`); empty for
+        a record written before they were kept.
     """
 
     doc_id: str
     score: float
+    meta: dict[str, Any] = field(default_factory=dict)
 
 
 class _Store(ABC):

@@ -12,6 +12,7 @@ from haystack.utils import Secret
 
 from search import fields
 from search.errors import BackendError, BackendUnavailable, IndexMismatch
+from search.facets import facet_meta
 from search.filters import SearchFilters
 from search.stores import elasticsearch_dsl as dsl
 from search.stores.base import FUZZY_CHUNKS, DocumentScore, KeywordStore, ScoredChunk
@@ -174,7 +175,8 @@ class ElasticsearchKeywordStore(KeywordStore):
             body = payload(record) | {LEVEL: DOCUMENT_LEVEL}
             body[dsl.DOCUMENT_CONTENT] = body.pop(CONTENT)
             body[dsl.DOCUMENT_TITLE] = body.pop(fields.TITLE)
-            del body[META]  # a whole-document record is never turned back into a chunk
+            # a whole-document record keeps only what facets read: it is never a chunk again
+            body[META] = facet_meta(body[META])
             bodies.append(body)
         client = self._open(create=True)
         assert client is not None
@@ -334,12 +336,14 @@ class ElasticsearchKeywordStore(KeywordStore):
         response = self._call(
             "search documents",
             lambda: client.search(
-                index=self.index, query=body, size=top_k, source_includes=[fields.DOC_ID]
+                index=self.index, query=body, size=top_k, source_includes=[fields.DOC_ID, META]
             ),
         )
         return [
             DocumentScore(
-                doc_id=str(hit["_source"][fields.DOC_ID]), score=float(hit["_score"] or 0)
+                doc_id=str(hit["_source"][fields.DOC_ID]),
+                score=float(hit["_score"] or 0),
+                meta=dict(hit["_source"].get(META) or {}),
             )
             for hit in response["hits"]["hits"]
         ]

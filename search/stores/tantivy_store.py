@@ -5,10 +5,10 @@ from __future__ import annotations
 import contextlib
 import html
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import tantivy
 from haystack import Document
@@ -16,6 +16,7 @@ from haystack import Document
 from search import fields
 from search.analysis import GERMAN_ANALYZER, analyze, compound_parts, tantivy_analyzer
 from search.errors import BackendError, BackendUnavailable, IndexMismatch
+from search.facets import facet_meta
 from search.filters import SearchFilters
 from search.stores.base import FUZZY_CHUNKS, DocumentScore, KeywordStore, ScoredChunk
 from search.stores.common import (
@@ -193,12 +194,17 @@ class TantivyKeywordStore(KeywordStore):
                 writer.add_document(self._to_tantivy(chunk))
             for record in whole_documents(chunks):
                 doc_writer.delete_documents_by_term(_CHUNK_ID, record.id)
-                doc_writer.add_document(self._to_tantivy(record, with_meta=False))
+                doc_writer.add_document(self._to_tantivy(record, meta_kept=facet_meta))
         except ValueError as exc:
             msg = f"keyword index rejected a write: {exc}"
             raise BackendError(msg) from exc
 
-    def _to_tantivy(self, chunk: Document, *, with_meta: bool = True) -> tantivy.Document:
+    def _to_tantivy(
+        self,
+        chunk: Document,
+        *,
+        meta_kept: Callable[[dict[str, Any]], dict[str, Any]] = dict,
+    ) -> tantivy.Document:
         meta = json_meta(chunk)
         doc = tantivy.Document()
         doc.add_text(_CHUNK_ID, chunk.id)
@@ -213,8 +219,8 @@ class TantivyKeywordStore(KeywordStore):
         # tantivy stores dates as nanoseconds: a misread year (0222) would reject the batch
         if day is not None and _MIN_YEAR <= day.year <= _MAX_YEAR:
             doc.add_date(fields.DATE, _midnight(day))
-        if with_meta:  # a whole-document record is never turned back into a chunk
-            doc.add_bytes(_META, json.dumps(meta, ensure_ascii=False).encode())
+        # a whole-document record keeps only what facets read: it is never a chunk again
+        doc.add_bytes(_META, json.dumps(meta_kept(meta), ensure_ascii=False).encode())
         return doc
 
     def delete_documents(self, doc_ids: Sequence[str]) -> None:
@@ -327,10 +333,18 @@ class TantivyKeywordStore(KeywordStore):
             return []
         searcher = index.searcher()
         hits = searcher.search(self._with_filters(self._render(index, tree), filters), top_k).hits
-        return [
-            DocumentScore(doc_id=str(searcher.doc(address).get_first(_CHUNK_ID)), score=score)
-            for score, address in hits
-        ]
+        found = []
+        for score, address in hits:
+            stored = searcher.doc(address)
+            raw = stored.get_first(_META)
+            found.append(
+                DocumentScore(
+                    doc_id=str(stored.get_first(_CHUNK_ID)),
+                    score=score,
+                    meta=json.loads(bytes(raw).decode()) if raw else {},
+                )
+            )
+        return found
 
     def _render(self, index: tantivy.Index, group: Group) -> tantivy.Query:
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []

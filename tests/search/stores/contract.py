@@ -121,6 +121,7 @@ CHUNKS: tuple[Document, ...] = (
         day="2024-03-21",
         axis=4,
         reference="Drs. 2024/0153",
+        committee=["Rat", "Bauausschuss"],
     ),
     _chunk(
         "bauausschuss-2024-02:0",
@@ -530,6 +531,19 @@ class KeywordStoreContract(_StoreContract):
         scores = [d.score for d in documents]
         assert scores == sorted(scores, reverse=True)
         assert filled.search_documents("Hund", top_k=1)[0].doc_id == "hundesteuer"
+
+    def test_whole_documents_carry_their_facet_fields(self, filled: KeywordStore) -> None:
+        # facets and the order by date read them for every match, not only the page shown
+        found = {d.doc_id: d.meta for d in filled.search_documents("Euro", top_k=50)}
+        assert found["hundesteuer"] == {
+            fields.SOURCE: "ortsrecht",
+            fields.DOC_TYPE: "statute",
+            fields.DATE: "2023-12-14",
+        }
+        assert found["rat-2024-0153"][fields.COMMITTEE] == ["Rat", "Bauausschuss"]
+        for meta in found.values():
+            assert fields.TITLE not in meta
+            assert fields.ACCESS_GROUPS not in meta
 
     def test_whole_documents_obey_filters_and_deletes(self, filled: KeywordStore) -> None:
         public = SearchFilters(access_groups=["public"])
