@@ -47,6 +47,7 @@ from search.answers import Answer
 from search.audit import AuditLog
 from search.drafting import AnswerDrafter, AnswerStream
 from search.errors import AuskunftError, BackendError, ConfigurationError, NotFound, QueryError
+from search.facets import Refinement, SortOrder
 from search.filters import SearchFilters
 from search.results import SearchMode, SearchResponse
 from search.service import SearchService
@@ -277,6 +278,9 @@ class Application:
         filters: SearchFilters | None = None,
         top_k: int | None = None,
         audit: bool = True,
+        offset: int = 0,
+        order: SortOrder = "relevance",
+        refinement: Refinement | None = None,
     ) -> SearchResponse:
         """Search with the caller's access groups, and record it in the audit log.
 
@@ -286,7 +290,10 @@ class Application:
         :param filters: source, type, date and document restrictions.
         :param top_k: documents to return (default ``search.top_k``).
         :param audit: record the search (an answer records its own search instead).
-        :returns: the documents with cited passages.
+        :param offset: documents of the match set to skip (a later page).
+        :param order: ``relevance``, ``date_desc`` or ``date_asc`` over the whole match set.
+        :param refinement: facet values the documents must have.
+        :returns: a page of documents with cited passages, the match set's size and facets.
         :raises QueryError: for a query or mode that cannot be understood.
         :raises BackendError: when a store or the model fails.
         """
@@ -294,7 +301,14 @@ class Application:
         filters = replace(filters or SearchFilters(), access_groups=groups)
         one_document = bool(filters.doc_ids) and len(filters.doc_ids or ()) == 1
         response = self._searcher(one_document=one_document).search(
-            query, mode=mode, filters=filters, user_groups=groups, top_k=top_k
+            query,
+            mode=mode,
+            filters=filters,
+            user_groups=groups,
+            top_k=top_k,
+            offset=offset,
+            order=order,
+            refinement=refinement,
         )
         if audit and self._audit is not None:
             self._audit.record_search(caller.name, response, filters)

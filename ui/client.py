@@ -36,6 +36,7 @@ from search.errors import (
     SourceInvalid,
     SourceUnavailable,
 )
+from search.facets import Refinement, SortOrder
 from search.filters import SearchFilters
 from search.results import SearchMode, SearchResponse
 from search.settings import Settings
@@ -228,9 +229,19 @@ class ServiceClient:
         filters: SearchFilters | None = None,
         top_k: int | None = None,
         offset: int = 0,
+        order: SortOrder = "relevance",
+        refinement: Refinement | None = None,
     ) -> SearchResponse:
         """:returns: the search response (see ``POST /api/v1/search``)."""
-        body = self.search_raw(query, mode=mode, filters=filters, top_k=top_k, offset=offset)
+        body = self.search_raw(
+            query,
+            mode=mode,
+            filters=filters,
+            top_k=top_k,
+            offset=offset,
+            order=order,
+            refinement=refinement,
+        )
         return response_from(body)
 
     def search_raw(
@@ -241,11 +252,21 @@ class ServiceClient:
         filters: SearchFilters | None = None,
         top_k: int | None = None,
         offset: int = 0,
+        order: SortOrder = "relevance",
+        refinement: Refinement | None = None,
     ) -> dict[str, Any]:
         """:returns: the search response as the API sends it (with ``generation``)."""
-        body = {"query": query, "mode": mode, "offset": offset, **_filters_body(filters)}
+        body = {
+            "query": query,
+            "mode": mode,
+            "offset": offset,
+            "order": order,
+            **_filters_body(filters),
+        }
         if top_k is not None:
             body["top_k"] = top_k
+        if refinement:
+            body["refine"] = {facet: list(values) for facet, values in refinement.items()}
         return self._json("POST", "/search", json=body)
 
     def answer_events(

@@ -343,18 +343,71 @@ def test_filter_narrows_results(browser: Any, server: str) -> None:
     _search(page, "Hundesteuer Euro")
     before = _result_count(page)
     assert before >= 3
-    expect(_cards(page)).to_have_count(before)
+    expect(_cards(page)).to_have_count(min(before, 10))
     page.locator(".st-key-doc_types").click()
     page.get_by_role("option", name="Satzung/Verordnung").click()
     page.keyboard.press("Escape")
     expect(page.get_by_text(f"{before} Dokumente", exact=True)).to_have_count(0)
     after = _result_count(page)
     assert 1 <= after < before
-    expect(_cards(page)).to_have_count(after)
-    for index in range(after):
+    expect(_cards(page)).to_have_count(min(after, 10))
+    for index in range(min(after, 10)):
         expect(_cards(page).nth(index)).to_contain_text("Satzung/Verordnung")
     assert "type=statute" in page.url
     _shot(page, "filter")
+    page.context.close()
+
+
+def _card_dates(page: Any) -> list[str]:
+    """:returns: the cards' dates as ISO days, in the order shown (undated cards none)."""
+    dates = []
+    for text in _cards(page).all_inner_texts():
+        found = re.search(r"\b(\d{2})\.(\d{2})\.(\d{4})\b", text.split("Fundstelle")[0])
+        if found:
+            dates.append(f"{found[3]}-{found[2]}-{found[1]}")
+    return dates
+
+
+def test_whole_result_set_sorted_refined_and_paged(browser: Any, server: str) -> None:
+    page = _page(browser, STAFF)
+    page.goto(f"{server}/?mode=keyword&sort=date_desc")
+    slider = page.get_by_role("slider", name="Anzahl Dokumente")
+    slider.focus()
+    for _ in range(7):  # 10 → 3 documents per page
+        page.keyboard.press("ArrowLeft")
+    expect(slider).to_have_value("3")
+    _search(page, "Stadt")
+    total = _result_count(page)
+    assert total > 3  # more matches than one page
+    expect(_cards(page)).to_have_count(3)
+    expect(page.get_by_text(f"Treffer 1–3 von {total}")).to_be_visible()
+    first_page = _card_dates(page)
+    assert first_page == sorted(first_page, reverse=True)
+    # the facets count every match, not the ten on screen
+    types = page.locator(".st-key-facets").get_by_role("button", name=re.compile(r"\(\d+\)$"))
+    counts = [int(re.findall(r"\((\d+)\)$", label)[0]) for label in types.all_inner_texts()]
+    assert max(counts) > 3, counts
+    page.wait_for_timeout(800)
+    _shot(page, "whole-result-set", full_page=True)
+    page.get_by_role("button", name="Weitere Treffer").click()
+    expect(page.get_by_text(re.compile(rf"^Treffer 4–\d+ von {total}"))).to_be_visible()
+    expect(page.locator(".st-key-hit-4")).to_be_visible()
+    later = _card_dates(page)
+    assert later == sorted(later, reverse=True)
+    assert not later or not first_page or later[0] <= first_page[-1]  # newest on page one
+    # a chip refines the whole set: its count is the new total
+    chip = page.locator(".st-key-facets").get_by_role(
+        "button", name=re.compile(r"^Satzung\/Verordnung \(\d+\)$")
+    )
+    statutes = int(re.findall(r"\((\d+)\)", chip.inner_text())[0])
+    chip.click()
+    expect(page.get_by_text(f"{statutes} Dokumente", exact=True)).to_be_visible()
+    for index in range(min(statutes, 3)):
+        expect(_cards(page).nth(index)).to_contain_text("Satzung/Verordnung")
+    # "more from this document" opens inside its own card
+    second = page.locator(".st-key-hit-2")
+    second.get_by_role("button", name="Mehr aus diesem Dokument").click()
+    expect(second.locator(".st-key-more-panel")).to_be_visible()
     page.context.close()
 
 

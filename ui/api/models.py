@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from pydantic import BaseModel, Field, create_model, field_validator, model_validator
 
+from search.facets import FACETS, SortOrder, check_refinement
 from search.fields import DOC_TYPES
 from search.filters import SearchFilters
 from search.results import SearchMode
@@ -29,7 +30,16 @@ class SearchRequest(BaseModel):
         default=None, max_length=100, description="Only these documents ('more from this')."
     )
     top_k: int = Field(default=10, ge=1, le=100, description="Documents per page.")
-    offset: int = Field(default=0, ge=0, le=900, description="Documents to skip (paging).")
+    offset: int = Field(
+        default=0, ge=0, le=10_000, description="Documents of the match set to skip (paging)."
+    )
+    order: SortOrder = Field(
+        default="relevance", description="Of the whole match set: relevance, date_desc, date_asc."
+    )
+    refine: dict[str, list[str]] | None = Field(
+        default=None,
+        description=f"Facet values the documents must have; facets: {', '.join(FACETS)}.",
+    )
 
     @field_validator("query")
     @classmethod
@@ -47,6 +57,15 @@ class SearchRequest(BaseModel):
             msg = f"Unbekannte Dokumentart {', '.join(unknown)}; bekannt: {', '.join(DOC_TYPES)}"
             raise ValueError(msg)
         return value
+
+    @field_validator("refine")
+    @classmethod
+    def _known_facets(cls, value: dict[str, list[str]] | None) -> dict[str, list[str]] | None:
+        try:
+            return check_refinement(value) or None
+        except ValueError as exc:
+            msg = f"Unbekannte Facette: {exc}"
+            raise ValueError(msg) from exc
 
     @model_validator(mode="after")
     def _range(self) -> SearchRequest:

@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from ingest.application import Application, Caller
 from search.answers import Answer
 from search.errors import AuskunftError
+from search.facets import SortOrder
 from search.results import SearchMode, SearchResponse
 from ui.api.deps import App, Who
 from ui.api.models import MAX_QUERY_CHARS, SearchRequest
@@ -39,16 +40,16 @@ def _search(app: Application, request: SearchRequest, who: Caller) -> dict[str, 
         caller=who,
         mode=request.mode,
         filters=request.filters(),
-        top_k=request.offset + request.top_k,
+        top_k=request.top_k,
+        offset=request.offset,
+        order=request.order,
+        refinement=request.refine,
     )
-    return _page(response, request, app.generation)
+    return _body(response, request, app.generation)
 
 
-def _page(response: SearchResponse, request: SearchRequest, generation: int) -> dict[str, Any]:
-    body = response.to_dict()
-    body["results"] = body["results"][request.offset :]
-    body.update(offset=request.offset, top_k=request.top_k, generation=generation)
-    return body
+def _body(response: SearchResponse, request: SearchRequest, generation: int) -> dict[str, Any]:
+    return response.to_dict() | {"top_k": request.top_k, "generation": generation}
 
 
 @router.post("/search", summary="Suchen (hybrid, Stichwort, semantisch)")
@@ -72,9 +73,19 @@ def search_get(
     date_from: Annotated[date | None, Query(alias="from")] = None,
     date_to: Annotated[date | None, Query(alias="to")] = None,
     top_k: Annotated[int, Query(ge=1, le=100)] = 10,
-    offset: Annotated[int, Query(ge=0, le=900)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    order: SortOrder = "relevance",
+    facet: Annotated[
+        list[str] | None, Query(description="A facet value to keep, as facet:value.")
+    ] = None,
 ) -> dict[str, Any]:
     """The same search as ``POST /search`` with query parameters."""
+    refine: dict[str, list[str]] = {}
+    for chosen in facet or []:
+        name, separator, value = chosen.partition(":")
+        if not separator or not value:
+            raise Problem("invalid", f"Facette {chosen!r}: facet:value erwartet")
+        refine.setdefault(name, []).append(value)
     try:
         request = SearchRequest(
             query=q,
@@ -85,6 +96,8 @@ def search_get(
             date_to=date_to,
             top_k=top_k,
             offset=offset,
+            order=order,
+            refine=refine or None,
         )
     except ValueError as exc:  # pydantic's ValidationError: the same problem as the body's
         raise Problem("invalid", str(exc).splitlines()[-1].strip()) from exc
@@ -114,7 +127,7 @@ def answer(request: SearchRequest, app: App, who: Who, stream: bool = True) -> R
     response, drafted = app.answer_stream(
         request.query, caller=who, mode=request.mode, filters=filters, top_k=request.top_k
     )
-    page = _page(response, request, app.generation)
+    page = _body(response, request, app.generation)
     if not stream:
         final = drafted if isinstance(drafted, Answer) else _finish(drafted)
         app.record_answer(who, response, filters, final)

@@ -6,9 +6,8 @@ or a shared link shows the same search; everything else stays in the session.
 
 from __future__ import annotations
 
-import functools
 import html
-from collections import Counter
+import math
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -18,6 +17,7 @@ import streamlit as st
 from search import fields
 from search.citations import CitationBuilder
 from search.errors import AuskunftError
+from search.facets import FACETS, SORT_ORDERS, Refinement, SortOrder
 from search.fields import DOC_TYPES
 from search.filters import SearchFilters
 from search.results import SEARCH_MODES, DocumentHit, Passage, SearchResponse
@@ -27,9 +27,11 @@ from ui.i18n import t
 from ui.session import client, language, service_errors, settings
 from ui.viewer import show_original
 
-SORTS = ("relevance", "date_desc", "date_asc")
-# facets beyond source, type and year appear when hits carry these keys
-OPTIONAL_FACETS = ("committee", "department")
+SORTS = SORT_ORDERS
+EXPORT_LIMIT = 100
+"""Documents a CSV or PDF list holds (the service's largest page)."""
+MAX_CHIPS = 12
+"""Chips per facet: the most frequent values (and any chosen one)."""
 _PARAMS = {"q": "q", "mode": "mode", "sort": "sort", "from": "date_from", "to": "date_to"}
 
 
@@ -139,80 +141,95 @@ def _filters(doc_ids: Sequence[str] | None = None) -> SearchFilters:
     )
 
 
-def _search(query: str, filters: SearchFilters, *, one_document: bool = False) -> SearchResponse:
+def _search(
+    query: str,
+    filters: SearchFilters,
+    *,
+    one_document: bool = False,
+    offset: int = 0,
+    refinement: Refinement | None = None,
+    top_k: int | None = None,
+) -> SearchResponse:
     """Search as the current user through the service.
 
     A repeated search is answered from the session only while the index is unchanged (the
     service's ``generation``): after an ingestion the same search asks again.
     """
     mode = st.session_state.get("mode", "hybrid")
-    top_k = 1 if one_document else int(st.session_state.get("top_k", settings().search.top_k))
+    order = "relevance" if one_document else _order()
+    if top_k is None:
+        top_k = 1 if one_document else _page_size()
     service = client()
     generation = service.health().get("generation")
-    key = repr((query, mode, filters, top_k, one_document, service.identity, generation))
+    key = repr(
+        (query, mode, filters, top_k, offset, order, refinement, service.identity, generation)
+    )
     cache: dict[str, SearchResponse] = st.session_state.setdefault("_responses", {})
     if key not in cache:
         if len(cache) > 20:
             cache.clear()
-        cache[key] = service.search(query, mode=mode, filters=filters, top_k=top_k)
+        cache[key] = service.search(
+            query,
+            mode=mode,
+            filters=filters,
+            top_k=top_k,
+            offset=offset,
+            order=order,
+            refinement=refinement,
+        )
     return cache[key]
 
 
-def _facet_values(hit: DocumentHit, facet: str) -> list[str]:
-    if facet == "year":
-        return [hit.date[:4]] if hit.date else []
-    value = getattr(hit, facet, None)
-    if value is None:
-        return []
-    return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+def _order() -> SortOrder:
+    chosen = st.session_state.get("sort")
+    return next((order for order in SORT_ORDERS if order == chosen), "relevance")
 
 
-def facet_counts(hits: Sequence[DocumentHit], facet: str) -> Counter[str]:
-    """:returns: how many hits have each value of a facet (``source``, ``doc_type``,
-    ``year`` or a metadata key such as ``committee``)."""
-    return Counter(value for hit in hits for value in _facet_values(hit, facet))
+def _page_size() -> int:
+    return int(st.session_state.get("top_k", settings().search.top_k))
 
 
-def sort_hits(hits: Sequence[DocumentHit], order: str) -> list[DocumentHit]:
-    """:returns: hits by relevance (as found) or by date, undated last."""
-    if order == "relevance":
-        return list(hits)
-    dated = [hit for hit in hits if hit.date]
-    undated = [hit for hit in hits if not hit.date]
-    dated.sort(key=lambda hit: hit.date or "", reverse=order == "date_desc")
-    return dated + undated
-
-
-def _chip_label(lang: str, facet: str, counts: Counter[str]) -> Callable[[Any], str]:
+def _chip_label(lang: str, facet: str, counts: dict[str, int]) -> Callable[[Any], str]:
     def label(value: Any) -> str:
         shown = t(lang, value) if facet == "doc_type" else str(value)
-        return f"{shown} ({counts[value]})"
+        return f"{shown} ({counts.get(value, 0)})"
 
     return label
 
 
-def _facets(lang: str, hits: list[DocumentHit], search_key: str) -> list[DocumentHit]:
-    """Render facet chips with counts; :returns: the hits the chosen chips keep."""
-    facets = ["source", "doc_type", "year"]
-    facets += [name for name in OPTIONAL_FACETS if facet_counts(hits, name)]
-    columns = st.columns(len(facets))
-    kept = hits
-    for column, facet in zip(columns, facets, strict=True):
-        counts = facet_counts(hits, facet)
-        if not counts:
-            continue
-        options = sorted(counts, reverse=facet == "year")
-        chosen = column.pills(
-            t(lang, f"facet_{facet}"),
-            options,
-            selection_mode="multi",
-            default=None,
-            format_func=_chip_label(lang, facet, counts),
-            key=f"facet-{facet}-{search_key}",
-        )
-        if chosen:
-            kept = [hit for hit in kept if set(_facet_values(hit, facet)) & set(chosen)]
-    return kept
+def _facet_key(facet: str, search_key: str) -> str:
+    return f"facet-{facet}-{search_key}"
+
+
+def _refinement(search_key: str) -> dict[str, list[str]]:
+    """:returns: the facet chips chosen for this search (read before it runs: the chips
+    are drawn from its answer)."""
+    chosen = {
+        facet: list(st.session_state.get(_facet_key(facet, search_key)) or []) for facet in FACETS
+    }
+    return {facet: values for facet, values in chosen.items() if values}
+
+
+def _facets(lang: str, response: SearchResponse, search_key: str) -> None:
+    """Facet chips with the counts of the whole match set; choosing one searches again
+    within it. Each facet is a row of its own, so chips wrap inside the page at any width."""
+    shown = {facet: response.facets.get(facet, {}) for facet in FACETS}
+    with st.container(key="facets"):
+        for facet, counts in shown.items():
+            chosen = list(st.session_state.get(_facet_key(facet, search_key)) or [])
+            if not counts and not chosen:
+                continue
+            options = sorted(counts, key=lambda value: (-counts[value], value))[:MAX_CHIPS]
+            if facet == "year":
+                options.sort(reverse=True)
+            options += [value for value in chosen if value not in options]
+            st.pills(
+                t(lang, f"facet_{facet}"),
+                options,
+                selection_mode="multi",
+                format_func=_chip_label(lang, facet, counts),
+                key=_facet_key(facet, search_key),
+            )
 
 
 def _answer_panel(response: SearchResponse, filters: SearchFilters) -> None:
@@ -257,7 +274,7 @@ def _passage(hit: DocumentHit, passage: Passage, key: str) -> None:
         st.code(passage.citation, language=None)
 
 
-def _card(hit: DocumentHit, number: int, lang: str) -> None:
+def _card(hit: DocumentHit, number: int, lang: str, query: str) -> None:
     with st.container(border=True, key=f"hit-{number}"):
         st.markdown(f"**{number}. {html.escape(hit.title)}**")
         facts = [t(lang, hit.doc_type)]
@@ -272,35 +289,87 @@ def _card(hit: DocumentHit, number: int, lang: str) -> None:
             with st.expander(t(lang, "passages")):
                 for index, passage in enumerate(hit.passages[1:], start=1):
                     _passage(hit, passage, f"{number}-{index}")
-        st.button(
-            t(lang, "more_from_doc"),
-            key=f"more-{number}",
-            type="tertiary",
-            icon=":material/add:",
-            on_click=_remember,
-            args=("_more", hit.doc_id),
-        )
+        if st.session_state.get("_more") == hit.doc_id:
+            _more_panel(query, hit, lang)
+        else:
+            st.button(
+                t(lang, "more_from_doc"),
+                key=f"more-{number}",
+                type="tertiary",
+                icon=":material/add:",
+                on_click=_remember,
+                args=("_more", hit.doc_id),
+            )
 
 
-def _more_panel(query: str, lang: str) -> None:
-    doc_id = st.session_state.get("_more")
-    if not doc_id:
-        return
+def _more_panel(query: str, hit: DocumentHit, lang: str) -> None:
+    """More passages of one document, inside its card (where the button was)."""
     with st.container(border=True, key="more-panel"):
         try:
             with st.spinner(t(lang, "searching")):
-                response = _search(query, _filters([doc_id]), one_document=True)
+                response = _search(query, _filters([hit.doc_id]), one_document=True)
         except AuskunftError as exc:
             st.error(t(lang, "error", error=exc))
             return
-        if not response.results:
-            st.session_state.pop("_more", None)
-            return
-        hit = response.results[0]
-        st.subheader(t(lang, "more_title", title=hit.title))
-        st.button(t(lang, "close"), key="more-close", on_click=_remember, args=("_more", None))
-        for index, passage in enumerate(hit.passages):
+        st.markdown(f"**{html.escape(t(lang, 'more_title', title=hit.title))}**")
+        shown = {passage.chunk_id for passage in hit.passages}
+        more = [p for r in response.results for p in r.passages if p.chunk_id not in shown]
+        if not more:
+            st.caption(t(lang, "more_none"))
+        for index, passage in enumerate(more):
             _passage(hit, passage, f"more-{index}")
+        st.button(t(lang, "close"), key="more-close", on_click=_remember, args=("_more", None))
+
+
+def _pager(lang: str, response: SearchResponse, page_key: str) -> None:
+    """Where this page sits in the match set, and buttons to the pages around it."""
+    size = _page_size()
+    pages = max(1, math.ceil(response.total / size))
+    current = response.offset // size
+    first, last = response.offset + 1, response.offset + len(response.results)
+    left, middle, right = st.columns([1, 3, 1], vertical_alignment="center")
+    left.button(
+        t(lang, "page_prev"),
+        key="page-prev",
+        disabled=current == 0,
+        icon=":material/chevron_left:",
+        on_click=_remember,
+        args=(page_key, current - 1),
+    )
+    middle.markdown(
+        t(lang, "results_range", first=first, last=last, total=response.total)
+        + " · "
+        + t(lang, "page_of", page=current + 1, count=pages)
+    )
+    right.button(
+        t(lang, "page_next"),
+        key="page-next",
+        disabled=current + 1 >= pages,
+        icon=":material/chevron_right:",
+        on_click=_remember,
+        args=(page_key, current + 1),
+    )
+
+
+def _export_hits(
+    query: str, filters: SearchFilters, refinement: Refinement
+) -> Callable[[], list[DocumentHit]]:
+    """:returns: what fetches the first documents of the match set in the chosen order,
+    for a list to file (up to :data:`EXPORT_LIMIT`); it runs when a download is clicked,
+    outside the page's run, so it takes everything it needs now."""
+    service, mode, order = client(), st.session_state.get("mode", "hybrid"), _order()
+
+    def fetch() -> list[DocumentHit]:
+        return service.search(
+            query,
+            mode=mode,
+            filters=filters,
+            top_k=EXPORT_LIMIT,
+            order=order,
+            refinement=refinement,
+        ).results
+
+    return fetch
 
 
 def render() -> None:
@@ -323,8 +392,13 @@ def render() -> None:
         return
     _save_query_params(query)
     filters = _filters()
+    search_key = str(abs(hash((query, repr(filters), st.session_state.get("mode")))))
+    refinement = _refinement(search_key)
+    order = _order()
+    page_key = f"page-{search_key}-{abs(hash(repr((refinement, order, _page_size()))))}"
+    offset = int(st.session_state.get(page_key, 0)) * _page_size()
     with service_errors(), st.spinner(t(lang, "searching")):
-        response = _search(query, filters)
+        response = _search(query, filters, offset=offset, refinement=refinement)
     for notice in response.notices:
         st.info(notice)
     if response.suggestion:
@@ -336,37 +410,43 @@ def render() -> None:
             on_click=_use_suggestion,
             args=(response.suggestion,),
         )
-    _answer_panel(response, filters)
-    _more_panel(query, lang)
-    if not response.results:
+    if offset == 0:
+        _answer_panel(response, filters)
+    if not response.results and not refinement:
         st.warning(t(lang, "no_results"))
         return
-    search_key = str(abs(hash((query, repr(filters), st.session_state.get("mode")))))
-    hits = _facets(lang, response.results, search_key)
-    hits = sort_hits(hits, st.session_state.get("sort", "relevance"))
+    _facets(lang, response, search_key)
     count, csv_column, pdf_column = st.columns([4, 1, 1], vertical_alignment="center")
-    count.caption(t(lang, "results", n=len(hits)))
+    count.markdown(f"**{t(lang, 'results', n=response.total)}**")
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    listed = _export_hits(query, filters, refinement)
     csv_column.download_button(
         t(lang, "export_csv"),
-        functools.partial(results_csv, hits, lang),  # made when clicked, not every run
+        lambda: results_csv(listed(), lang),  # made when clicked, not every run
         file_name=f"auskunft-treffer-{stamp}.csv",
         mime="text/csv",
         icon=":material/table_view:",
         key="export-csv",
+        help=t(lang, "export_help", n=EXPORT_LIMIT),
     )
     pdf_column.download_button(
         t(lang, "export_pdf"),
-        functools.partial(
-            results_pdf, hits, lang, query=query, user=str(me["name"]), when=datetime.now(UTC)
+        lambda: results_pdf(
+            listed(), lang, query=query, user=str(me["name"]), when=datetime.now(UTC)
         ),
         file_name=f"auskunft-treffer-{stamp}.pdf",
         mime="application/pdf",
         icon=":material/picture_as_pdf:",
         key="export-pdf",
+        help=t(lang, "export_help", n=EXPORT_LIMIT),
     )
-    for number, hit in enumerate(hits, start=1):
-        _card(hit, number, lang)
+    if not response.results:
+        st.warning(t(lang, "no_results"))
+        return
+    for number, hit in enumerate(response.results, start=offset + 1):
+        _card(hit, number, lang, query)
+    if response.total > len(response.results):
+        _pager(lang, response, page_key)
     viewer = st.session_state.pop("_viewer", None)
     if viewer:
         _viewer(*viewer)

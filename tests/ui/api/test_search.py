@@ -109,6 +109,50 @@ def test_offset_gives_the_next_documents(api: httpx.Client) -> None:
     assert first_ids + second_ids == [hit["doc_id"] for hit in whole["results"]]
 
 
+def test_facets_order_and_refinement_cover_the_whole_match_set(api: httpx.Client) -> None:
+    query = "Satzung Gebühr Stadt"
+    page = _search(api, query=query, mode="keyword", top_k=2)
+    assert page["total"] > len(page["results"]) == 2
+    assert sum(page["facets"]["doc_type"].values()) == page["total"]
+    newest = _search(api, query=query, mode="keyword", top_k=2, order="date_desc")
+    every = _search(api, query=query, mode="keyword", top_k=100)
+    dates = sorted((hit["date"] for hit in every["results"] if hit["date"]), reverse=True)
+    assert [hit["date"] for hit in newest["results"]] == dates[:2]
+    assert newest["order"] == "date_desc"
+    statutes = _search(api, query=query, mode="keyword", refine={"doc_type": ["statute"]})
+    assert statutes["total"] == page["facets"]["doc_type"]["statute"]
+    assert {hit["doc_type"] for hit in statutes["results"]} == {"statute"}
+    got = api.get(
+        "/search",
+        params={"q": query, "mode": "keyword", "facet": "doc_type:statute", "order": "date_asc"},
+        headers=STAFF,
+    )
+    assert got.status_code == 200, got.text
+    assert got.json()["total"] == statutes["total"]
+    statute_dates = sorted(
+        hit["date"] for hit in every["results"] if hit["date"] and hit["doc_type"] == "statute"
+    )
+    assert [hit["date"] for hit in got.json()["results"]][:2] == statute_dates[:2]
+
+
+@pytest.mark.parametrize(
+    ("body", "params"),
+    [
+        ({"refine": {"colour": ["red"]}}, {"facet": "colour:red"}),
+        ({"order": "random"}, {"order": "random"}),
+        ({"offset": -1}, {"facet": "doc_type"}),
+    ],
+)
+def test_a_bad_facet_or_order_is_a_clear_422(
+    api: httpx.Client, body: dict[str, Any], params: dict[str, str]
+) -> None:
+    posted = api.post("/search", json={"query": "Hund", **body}, headers=STAFF)
+    got = api.get("/search", params={"q": "Hund", **params}, headers=STAFF)
+    for response in (posted, got):
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+
+
 @pytest.mark.parametrize("mode", ["hybrid", "keyword", "semantic"])
 def test_get_and_post_agree(api: httpx.Client, mode: str) -> None:
     posted = _search(api, query=QUESTION, mode=mode, doc_types=["statute", "guidance"], top_k=5)
