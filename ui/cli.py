@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from search.facets import FACETS, SORT_ORDERS, SortOrder
 from search.fields import DOC_TYPES
 from search.filters import SearchFilters
 from search.results import SEARCH_MODES, SearchResponse
@@ -161,6 +162,21 @@ def _progress(path: Path, quiet: bool) -> tuple[Callable[[str, str], None], Call
 @click.argument("query")
 @search_options
 @click.option("--top-k", type=click.IntRange(1, 200), help="Number of documents.")
+@click.option(
+    "--order",
+    type=click.Choice(SORT_ORDERS),
+    default="relevance",
+    show_default=True,
+    help="Order of the whole match set.",
+)
+@click.option("--offset", type=click.IntRange(0, 10_000), default=0, help="Documents to skip.")
+@click.option(
+    "--facet",
+    "facets",
+    multiple=True,
+    metavar="FACET:VALUE",
+    help=f"Keep documents with this facet value (repeatable; facets: {', '.join(FACETS)}).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print {'results': [...]} as JSON.")
 @click.pass_context
 def search(
@@ -170,6 +186,9 @@ def search(
     filters: SearchFilters,
     groups: tuple[str, ...],
     top_k: int | None,
+    order: SortOrder,
+    offset: int,
+    facets: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Search the index and print documents with cited passages.
@@ -179,11 +198,19 @@ def search(
     from search.service import SearchService
     from ui.cli_remote import remote
 
+    refinement: dict[str, list[str]] = {}
+    for chosen in facets:
+        name, separator, value = chosen.partition(":")
+        if not separator or not value:
+            msg = f"{chosen!r}: expected FACET:VALUE"
+            raise click.BadParameter(msg, param_hint="--facet")
+        refinement.setdefault(name, []).append(value)
+    page = {"top_k": top_k, "offset": offset, "order": order, "refinement": refinement}
     with errors():
         client = remote(settings_of(ctx), groups)
         if client is not None:
             with client:
-                body = client.search_raw(query, mode=mode, filters=filters, top_k=top_k)  # type: ignore[arg-type]
+                body = client.search_raw(query, mode=mode, filters=filters, **page)  # type: ignore[arg-type]
             if as_json:
                 echo_json(body)
             else:
@@ -195,7 +222,7 @@ def search(
             mode=mode,  # type: ignore[arg-type]
             filters=filters,
             user_groups=groups or None,
-            top_k=top_k,
+            **page,  # type: ignore[arg-type]
         )
         record_search(settings_of(ctx), response, filters, groups)
     if as_json:
@@ -214,7 +241,10 @@ def _print_results(response: SearchResponse) -> None:
         click.echo(f"Hinweis / Notice: {notice}", err=True)
     if not response.results:
         click.echo("Keine Treffer. / No results.")
-    for number, hit in enumerate(response.results, start=1):
+        return
+    last = response.offset + len(response.results)
+    click.echo(f"Treffer {response.offset + 1}–{last} von {response.total} / of {response.total}")
+    for number, hit in enumerate(response.results, start=response.offset + 1):
         click.secho(f"{number}. {hit.title}", bold=True)
         click.echo(f"   {hit.citation}")
         click.echo(f"   {hit.uri}")

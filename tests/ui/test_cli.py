@@ -65,6 +65,19 @@ def test_ingest_status_and_search_json(tmp_path: Path, folder: Path) -> None:
 
     text = runner.invoke(cli, [*data, "search", "Parkgebühr", "--mode", "keyword"]).output
     assert "Parkgebührenordnung" in text
+    assert "Treffer 1–1 von 1" in text
+
+    # the whole match set: its size, facets, a refinement and the order by date
+    args = [*data, "search", "Parkgebühr", "--json", "--order", "date_desc"]
+    body = json.loads(runner.invoke(cli, [*args, "--facet", "doc_type:statute"]).output)
+    assert body["total"] == 1
+    assert body["order"] == "date_desc"
+    assert body["facets"]["source"] == {"amt": 1}
+    body = json.loads(runner.invoke(cli, [*args, "--facet", "doc_type:decision"]).output)
+    assert (body["total"], body["results"]) == (0, [])
+    wrong = runner.invoke(cli, [*data, "search", "Parkgebühr", "--facet", "farbe:rot"])
+    assert wrong.exit_code != 0
+    assert "unknown facet farbe" in wrong.output
 
 
 def test_errors_are_one_clear_line(tmp_path: Path) -> None:
