@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import html
 import json
+import logging
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -30,6 +31,8 @@ from search.stores.common import (
 )
 from search.stores.query_syntax import Group, Occur, Terms, edit_limit, parse_query
 
+logger = logging.getLogger(__name__)
+
 _CHUNK_ID: Final = "chunk_id"
 _CONTENT: Final = "content"
 _META: Final = "meta"
@@ -40,13 +43,17 @@ _OCCUR: Final = {
     Occur.MUST_NOT: tantivy.Occur.MustNot,
 }
 _MAX_BUCKETS: Final = 65_000  # tantivy's default aggregation bucket limit
+_MAX_CHUNKS: Final = 1_000_000  # of one document: all of them
 _MIN_YEAR, _MAX_YEAR = 1678, 2261  # the range of tantivy's date field
 _APART_BOOST: Final = 0.5  # weight of a compound's parts found apart, not joined
-DOCUMENTS_DIR: Final = "documents-v2"
+DOCUMENTS_DIR: Final = "documents-v3"
 """Subdirectory of the whole-document index: its own index, so that BM25's statistics
 (document frequencies, average length) are those of documents, not mixed with chunks.
-Versioned: an index without it (older, or whole documents with the title as a boosted
-field, v1) is refused and must be rebuilt."""
+Versioned: v3 records keep the facet fields; an index with v2 records (without them) is
+searched as it is until the first write, which rebuilds v3 from the chunks; an index
+without either (whole documents with the title as a boosted field, v1) is refused and
+must be rebuilt."""
+_UNFACETED_DIR: Final = "documents-v2"
 
 
 def build_schema() -> tantivy.Schema:
@@ -103,6 +110,7 @@ class TantivyKeywordStore(KeywordStore):
         self._writer: tantivy.IndexWriter | None = None
         self._doc_index: tantivy.Index | None = None
         self._doc_writer: tantivy.IndexWriter | None = None
+        self._unfaceted = False
         self._closed = False
 
     # -- opening -------------------------------------------------------------------------
@@ -116,8 +124,10 @@ class TantivyKeywordStore(KeywordStore):
             if index is None:
                 return None
             documents = self.path / DOCUMENTS_DIR
-            built = documents.is_dir() and tantivy.Index.exists(str(documents))
-            if not built and index.searcher().num_docs:
+            self._unfaceted = not _exists(documents) and _exists(self.path / _UNFACETED_DIR)
+            if self._unfaceted:  # searched as it is; the first write rebuilds v3
+                documents = self.path / _UNFACETED_DIR
+            elif not _exists(documents) and index.searcher().num_docs:
                 msg = (
                     f"keyword index at {self.path} was built without whole-document records "
                     "(an older version); delete it and reindex (auskunft ingest)"
@@ -126,6 +136,28 @@ class TantivyKeywordStore(KeywordStore):
             self._doc_index = self._open_at(documents, create=True)
             self._index = index
         return self._index
+
+    def _rebuild_documents(self) -> tantivy.Index:
+        """Build the v3 whole-document index from the committed chunks (the writer holds
+        the chunk index's lock, so no chunk changes meanwhile).
+
+        :returns: the new whole-document index.
+        """
+        documents = self._open_at(self.path / DOCUMENTS_DIR, create=True)
+        assert documents is not None
+        writer = self._new_writer(documents)
+        try:
+            for doc_id in sorted(self.doc_ids()):
+                for record in whole_documents(self.chunks(doc_id, limit=_MAX_CHUNKS)):
+                    writer.add_document(self._to_tantivy(record, meta_kept=facet_meta))
+            writer.commit()
+        except ValueError as exc:
+            writer.rollback()
+            msg = f"cannot rebuild the whole-document index at {self.path}: {exc}"
+            raise BackendError(msg) from exc
+        documents.reload()
+        logger.info("Rebuilt the whole-document records of %s with their facet fields", self.path)
+        return documents
 
     def _open_at(self, path: Path, *, create: bool) -> tantivy.Index | None:
         try:
@@ -158,6 +190,9 @@ class TantivyKeywordStore(KeywordStore):
             assert self._doc_index is not None
             # the chunk index's lock is taken first: it decides who is the writer
             self._writer = self._writer or self._new_writer(index)
+            if self._unfaceted:
+                self._doc_index = self._rebuild_documents()
+                self._unfaceted = False
             self._doc_writer = self._new_writer(self._doc_index)
         return self._writer, self._doc_writer
 
@@ -482,6 +517,10 @@ class TantivyKeywordStore(KeywordStore):
             for term, _ in candidates
             if searcher.search(tantivy.Query.term_query(self._schema, fields.DOC_ID, term), 1).hits
         }
+
+
+def _exists(path: Path) -> bool:
+    return path.is_dir() and tantivy.Index.exists(str(path))
 
 
 def _midnight(day: date) -> datetime:

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 import pytest
 import tantivy
 
+from search import fields
 from search.errors import IndexMismatch
 from search.stores.tantivy_store import DOCUMENTS_DIR, TantivyKeywordStore
 from tests.search.stores.contract import CHUNKS, KeywordStoreContract, without_embeddings
@@ -80,6 +81,30 @@ class TestTantivyKeywordStore(KeywordStoreContract):
         shutil.rmtree(tmp_path / "keyword" / DOCUMENTS_DIR)  # as an older version built it
         with pytest.raises(IndexMismatch, match="whole-document records"):
             TantivyKeywordStore(tmp_path / "keyword").search("Hund")
+
+    def test_records_without_facet_fields_are_rebuilt_by_the_first_write(
+        self, tmp_path: Path
+    ) -> None:
+        chunks = without_embeddings()
+        store = TantivyKeywordStore(tmp_path / "keyword")
+        store.write(chunks[1:])
+        store.commit()
+        store.close()
+        # as the previous version left it: whole-document records without facet fields
+        documents = tmp_path / "keyword" / DOCUMENTS_DIR
+        documents.rename(tmp_path / "keyword" / "documents-v2")
+        reader = TantivyKeywordStore(tmp_path / "keyword")
+        before = {hit.doc_id for hit in reader.search_documents("Euro", top_k=50)}
+        assert before
+        writer = TantivyKeywordStore(tmp_path / "keyword")
+        writer.write(chunks[:1])
+        writer.commit()
+        assert documents.is_dir()
+        after = {hit.doc_id: hit.meta for hit in writer.search_documents("Euro", top_k=50)}
+        assert before <= set(after)
+        assert chunks[0].meta[fields.DOC_ID] in after
+        assert all(meta[fields.SOURCE] for meta in after.values())
+        writer.close()
 
     def test_second_writer_process_is_refused_and_readers_are_not(
         self, store: TantivyKeywordStore
