@@ -24,9 +24,7 @@ SCAN_PDF = CORPUS / "Gefahrenabwehrverordnung_Plakatieren_Laerm_1998_Scan.pdf"
 def _chunks(path: Path) -> list[Document]:
     source = SourceDocument(uri=path.as_uri(), filename=path.name, content=path.read_bytes())
     parsed = StructureAnnotator().run(parsed=parse_document(source, max_bytes=2**26))["parsed"]
-    chunks: list[Document] = StructuredChunker().run(parsed=parsed, meta={"doc_id": "d"})[
-        "chunks"
-    ]
+    chunks: list[Document] = StructuredChunker().run(parsed=parsed, meta={"doc_id": "d"})["chunks"]
     return chunks
 
 
