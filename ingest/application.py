@@ -44,6 +44,7 @@ from ingest.passage_boxes import passage_boxes
 from ingest.runner import PreparedDocument
 from ingest.scheduler import is_due
 from ingest.sources import SourceConfig, SourceRegistry
+from ingest.structure import match_heading
 from search import fields
 from search.answers import Answer
 from search.audit import AuditLog
@@ -115,6 +116,19 @@ class Job:
     def to_dict(self) -> dict[str, Any]:
         """:returns: a JSON-ready dict."""
         return {name: getattr(self, name) for name in self.__slots__} | {"finished": self.finished}
+
+
+def _heading_lines(text: str, meta: dict[str, Any]) -> int:
+    """:returns: how many of a chunk's first lines are headings (of its section path, or
+    recognised as German legal structure: ``§ 5 Gebührenverzeichnis``)."""
+    path = {" ".join(str(name).split()) for name in meta.get(fields.SECTION_PATH) or []}
+    count = 0
+    for line in text.split("\n"):
+        line = " ".join(line.split())
+        if line not in path and match_heading(line) is None:
+            break
+        count += 1
+    return count
 
 
 def _on_page(meta: dict[str, Any], page: int) -> bool:
@@ -375,7 +389,8 @@ class Application:
         self, doc_id: str, *, caller: Caller
     ) -> tuple[CatalogEntry, list[dict[str, Any]]]:
         """:returns: a document the caller may see and its text, chunk by chunk in
-        document order, each part with its section and pages (as indexed).
+        document order, each part with its chunk id, section and pages (as indexed) and
+        how many of its first lines are headings.
 
         :raises NotFound: when it is unknown or not visible to the caller.
         :raises BackendError: when the keyword store fails.
@@ -389,6 +404,7 @@ class Application:
                 "page_start": chunk.meta.get(fields.PAGE_START),
                 "page_end": chunk.meta.get(fields.PAGE_END),
                 "text": chunk.content or "",
+                "heading_lines": _heading_lines(chunk.content or "", chunk.meta),
             }
             for chunk in self.indexer.keyword_store.chunks(doc_id)
         ]
