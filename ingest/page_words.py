@@ -63,20 +63,38 @@ def _round(box: Box) -> Box:
     return (x0, y0, x1, y1)
 
 
-def _text_layer_words(textpage: Any, width: float, height: float) -> list[PageWord]:
+def _displayed(box: Box, rotation: int) -> Box:
+    """Turn a box on the unrotated page into the box on the page as shown (``/Rotate``
+    turns it clockwise; the rendered image is turned, the text layer is not)."""
+    x0, y0, x1, y1 = box
+    corners = {
+        90: ((1 - y0, x0), (1 - y1, x1)),
+        180: ((1 - x0, 1 - y0), (1 - x1, 1 - y1)),
+        270: ((y0, 1 - x0), (y1, 1 - x1)),
+    }.get(rotation % 360, ((x0, y0), (x1, y1)))
+    (a, b), (c, d) = corners
+    return _round((min(a, c), min(b, d), max(a, c), max(b, d)))
+
+
+def _text_layer_words(page: Any, textpage: Any) -> list[PageWord]:
     """Words of the text layer: runs of non-space characters, each boxed by the union of
-    its characters' font boxes (``loose``: one height for a whole line)."""
+    its characters' font boxes (``loose``: one height for a whole line), as fractions of
+    the shown page (its crop box, turned by its rotation)."""
+    left, bottom, right, top = page.get_bbox()
+    width, height = right - left, top - bottom
+    rotation = page.get_rotation()
     words: list[PageWord] = []
     text, boxes = "", list[tuple[float, float, float, float]]()
 
     def close() -> None:
         if text:
-            left = min(b[0] for b in boxes)
-            right = max(b[2] for b in boxes)
-            bottom = min(b[1] for b in boxes)
-            top = max(b[3] for b in boxes)
-            box = (left / width, 1 - top / height, right / width, 1 - bottom / height)
-            words.append(PageWord(text, _round(box)))
+            x0 = (min(b[0] for b in boxes) - left) / width
+            x1 = (max(b[2] for b in boxes) - left) / width
+            y0 = (top - max(b[3] for b in boxes)) / height
+            y1 = (top - min(b[1] for b in boxes)) / height
+            box = _displayed((x0, y0, x1, y1), rotation)
+            if box[0] < box[2] and box[1] < box[3]:  # not cropped away
+                words.append(PageWord(text, box))
 
     characters = textpage.get_text_range()
     if len(characters) != textpage.count_chars():  # pdfium keeps one index per character
@@ -161,10 +179,10 @@ def read_page_words(
             return cached
     with open_pdf(path) as pdf:
         pdf_page = pdf[min(max(page, 1), len(pdf)) - 1]
-        width, height = pdf_page.get_width(), pdf_page.get_height()
+        width, height = pdf_page.get_width(), pdf_page.get_height()  # as shown
         textpage = pdf_page.get_textpage()
         try:
-            words = _text_layer_words(textpage, width, height)
+            words = _text_layer_words(pdf_page, textpage)
         finally:
             textpage.close()
         if sum(ch.isalnum() for word in words for ch in word.text) >= MIN_TEXT_CHARS:

@@ -80,17 +80,17 @@ def _pdf_pages(document: dict[str, Any], cited: int, chunk_id: str | None, key: 
     st.session_state[state] = current
     label = t(lang, "page_of", page=current, count=count)
     middle.markdown(label)
-    try:
-        with st.spinner(t(lang, "rendering")):
+    with st.spinner(t(lang, "rendering")):
+        try:
             png = client().page_image(doc_id, current, width=PAGE_IMAGE_WIDTH)
-    except AuskunftError as exc:
-        st.error(t(lang, "error", error=exc))
-        return
-    try:
-        words = client().page_words(doc_id, current, passage=chunk_id)
-    except AuskunftError as exc:  # the page without its text layer is still worth seeing
-        st.caption(t(lang, "no_text_layer", error=exc))
-        words = {}
+        except AuskunftError as exc:
+            st.error(t(lang, "error", error=exc))
+            return
+        try:  # a scanned page is read by OCR on its first view
+            words = client().page_words(doc_id, current, passage=chunk_id)
+        except AuskunftError as exc:  # the page without its words is still worth seeing
+            st.caption(t(lang, "no_text_layer", error=exc))
+            words = {}
     if chunk_id and not words.get("highlights") and current == cited:
         st.caption(t(lang, "passage_not_marked"))
     title = document.get("title") or doc_id

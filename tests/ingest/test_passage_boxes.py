@@ -131,3 +131,33 @@ def test_misread_words_do_not_break_the_passage() -> None:
     assert "Kopfzeile" not in found and "Geräte" not in found
     assert len(line_boxes([page[index] for index in passage_words(page, passage)])) == 4
     assert passage_words(page, "Hundesteuer für den ersten Hund") == []
+
+
+def test_text_layer_boxes_follow_a_turned_or_cropped_page(tmp_path: Path) -> None:
+    """The text layer is in the unturned page's space; the boxes are on the page as shown
+    (turned by ``/Rotate``, cut to the crop box): under each box there is the word's ink."""
+    import pypdfium2
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for angle in (0, 90, 180, 270):
+        writer.add_page(PdfReader(TEXT_PDF).pages[1]).rotate(angle)
+    cropped = writer.add_page(PdfReader(TEXT_PDF).pages[1])
+    cropped.cropbox.lower_left = (50, 100)
+    cropped.cropbox.upper_right = (545, 800)
+    path = tmp_path / "turned.pdf"
+    writer.write(path)
+    pdf = pypdfium2.PdfDocument(path)
+    boxes = []
+    for number in range(1, 6):
+        box = next(w.box for w in read_page_words(path, number).words if w.text == "Steuersatz")
+        image = pdf[number - 1].render(scale=1).to_pil().convert("L")
+        width, height = image.size
+        x0, y0, x1, y1 = box
+        ink = image.crop((int(x0 * width), int(y0 * height), int(x1 * width), int(y1 * height)))
+        dark = sum(value < 128 for value in ink.getdata()) / (ink.width * ink.height)
+        assert dark > 0.15, (number, box)
+        boxes.append(box)
+    pdf.close()
+    assert boxes[1][2] - boxes[1][0] < boxes[1][3] - boxes[1][1]  # runs down the page at 90°
+    assert boxes[2][1] > 0.85  # the heading at the bottom when upside down
