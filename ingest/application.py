@@ -468,6 +468,8 @@ class Application:
             only on the pages the chunk spans (none for another page or an unknown chunk).
         :raises NotFound: when the document is not visible or has no such page.
         :raises CorruptDocument: when the PDF cannot be read.
+        :raises ConfigurationError: when a scanned page needs tesseract and it is missing.
+        :raises BackendError: when tesseract fails on a scanned page.
         """
         original = self._pdf_page(doc_id, page, caller)
         # keyed by the file's content as indexed: a changed document is read again

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from ingest.originals import open_pdf
 from ingest.parsing.ocr import ocr_words
 from ingest.parsing.pdf import MIN_TEXT_CHARS
+from search.errors import BackendError
 
 logger = logging.getLogger(__name__)
 
@@ -116,13 +117,20 @@ def _text_layer_words(page: Any, textpage: Any) -> list[PageWord]:
 
 
 def _ocr_words(page: Any, languages: str, dpi: int) -> list[PageWord]:
+    """Words of the rendered page as tesseract reads them (rendered as ingestion does,
+    so the words are those of the indexed text)."""
     image = page.render(scale=dpi / 72, grayscale=True).to_pil()
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     width, height = image.size
+    try:
+        found = ocr_words(buffer.getvalue(), languages)
+    except RuntimeError as exc:  # tesseract failed or took too long on this page
+        msg = f"The page could not be read by OCR: {exc}"
+        raise BackendError(msg) from exc
     return [
         PageWord(text, _round((left / width, top / height, (left + w) / width, (top + h) / height)))
-        for text, left, top, w, h in ocr_words(buffer.getvalue(), languages)
+        for text, left, top, w, h in found
     ]
 
 
@@ -172,6 +180,7 @@ def read_page_words(
     :returns: the page's words.
     :raises CorruptDocument: when the PDF cannot be read.
     :raises ConfigurationError: when a scanned page needs tesseract and it is missing.
+    :raises BackendError: when tesseract fails on a scanned page.
     """
     if cache is not None and cache.is_file():
         cached = _load(cache)

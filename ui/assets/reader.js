@@ -4,6 +4,7 @@
 // (the document's HTML is built and escaped by the app); nothing is loaded from elsewhere.
 const ZOOMS = [0.5, 0.75, 1, 1.25, 1.5, 2, 3];
 const zoomOf = new WeakMap(); // the reader's zoom survives a rerun of the app
+const observerOf = new WeakMap(); // one resize observer per reader, whatever it shows
 
 function percent(value) {
   return `${(value * 100).toFixed(3)}%`;
@@ -68,8 +69,10 @@ function showPage(root, data, scrollTo) {
     })
   );
   textLayer(layer, data.words);
+  observerOf.get(root)?.disconnect();
   const resized = new ResizeObserver(() => fitText(layer, page));
   resized.observe(page);
+  observerOf.set(root, resized);
   const shown = () => {
     fitText(layer, page);
     scrollTo(marks.firstElementChild);
