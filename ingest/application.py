@@ -39,9 +39,12 @@ from typing import Any, Literal
 from ingest.catalog import Catalog, CatalogEntry
 from ingest.indexer import Indexer, data_dir_bytes, index_status
 from ingest.originals import Original, open_original, render_pdf_page
+from ingest.page_words import Box, PageWords, read_page_words
+from ingest.passage_boxes import passage_boxes
 from ingest.runner import PreparedDocument
 from ingest.scheduler import is_due
 from ingest.sources import SourceConfig, SourceRegistry
+from ingest.structure import match_heading
 from search import fields
 from search.answers import Answer
 from search.audit import AuditLog
@@ -114,6 +117,26 @@ class Job:
     def to_dict(self) -> dict[str, Any]:
         """:returns: a JSON-ready dict."""
         return {name: getattr(self, name) for name in self.__slots__} | {"finished": self.finished}
+
+
+def _heading_lines(text: str, meta: dict[str, Any]) -> int:
+    """:returns: how many of a chunk's first lines are headings (of its section path, or
+    recognised as German legal structure: ``§ 5 Gebührenverzeichnis``)."""
+    path = {" ".join(str(name).split()) for name in meta.get(fields.SECTION_PATH) or []}
+    count = 0
+    for line in text.split("\n"):
+        line = " ".join(line.split())
+        if line not in path and match_heading(line) is None:
+            break
+        count += 1
+    return count
+
+
+def _on_page(meta: dict[str, Any], page: int) -> bool:
+    first = meta.get(fields.PAGE_START)
+    if first is None:
+        return False
+    return int(first) <= page <= int(meta.get(fields.PAGE_END) or first)
 
 
 def _now() -> str:
@@ -380,7 +403,8 @@ class Application:
         self, doc_id: str, *, caller: Caller
     ) -> tuple[CatalogEntry, list[dict[str, Any]]]:
         """:returns: a document the caller may see and its text, chunk by chunk in
-        document order, each part with its section and pages (as indexed).
+        document order, each part with its chunk id, section and pages (as indexed) and
+        how many of its first lines are headings.
 
         :raises NotFound: when it is unknown or not visible to the caller.
         :raises BackendError: when the keyword store fails.
@@ -388,10 +412,13 @@ class Application:
         entry = self.document(doc_id, caller=caller)
         parts = [
             {
+                "chunk_id": chunk.id,
                 "section": chunk.meta.get(fields.SECTION) or "",
+                "section_path": list(chunk.meta.get(fields.SECTION_PATH) or []),
                 "page_start": chunk.meta.get(fields.PAGE_START),
                 "page_end": chunk.meta.get(fields.PAGE_END),
                 "text": chunk.content or "",
+                "heading_lines": _heading_lines(chunk.content or "", chunk.meta),
             }
             for chunk in self.indexer.keyword_store.chunks(doc_id)
         ]
@@ -429,6 +456,13 @@ class Application:
         :raises NotFound: when the document is not visible or has no pages.
         :raises CorruptDocument: when the PDF cannot be read.
         """
+        return render_pdf_page(self._pdf_page(doc_id, page, caller).path, page, width=width)
+
+    def _pdf_page(self, doc_id: str, page: int, caller: Caller) -> Original:
+        """:returns: the original of a PDF the caller may see, which has ``page``.
+
+        :raises NotFound: otherwise.
+        """
         original = self.original(doc_id, caller=caller)
         if not original.is_pdf or original.page_count is None:
             msg = f"Document {doc_id} has no pages to show"
@@ -436,7 +470,38 @@ class Application:
         if not 1 <= page <= original.page_count:
             msg = f"Document {doc_id} has no page {page} (pages 1–{original.page_count})"
             raise NotFound(msg)
-        return render_pdf_page(original.path, page, width=width)
+        return original
+
+    def page_words(
+        self, doc_id: str, page: int, *, caller: Caller, passage: str | None = None
+    ) -> tuple[PageWords, list[Box]]:
+        """:returns: the words of one page of a PDF the caller may see (from its text
+        layer, or read by OCR once for a scan), and the boxes of a passage on it.
+
+        :param passage: the chunk id of a passage of this document; its boxes are found
+            only on the pages the chunk spans (none for another page or an unknown chunk).
+        :raises NotFound: when the document is not visible or has no such page.
+        :raises CorruptDocument: when the PDF cannot be read.
+        :raises ConfigurationError: when a scanned page needs tesseract and it is missing.
+        :raises BackendError: when tesseract fails on a scanned page.
+        """
+        original = self._pdf_page(doc_id, page, caller)
+        # keyed by the file's content as indexed: a changed document is read again
+        digest = self.document(doc_id, caller=caller).content_hash or doc_id
+        cache = self.settings.page_words_cache_path / f"{digest}-{page}.json"
+        ingest = self.settings.ingest
+        words = read_page_words(
+            original.path,
+            page,
+            cache=cache,
+            ocr_languages=ingest.ocr_languages,
+            ocr_dpi=ingest.ocr_dpi,
+        )
+        chunks = self.indexer.keyword_store.chunks(doc_id) if passage else []
+        chunk = next((chunk for chunk in chunks if chunk.id == passage), None)
+        if chunk is None or not _on_page(chunk.meta, page):
+            return words, []
+        return words, passage_boxes(words.words, chunk.content or "")
 
     # -- status ------------------------------------------------------------------------
 

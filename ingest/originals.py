@@ -89,7 +89,7 @@ def _local_path(uri: str) -> Path | None:
 
 
 @contextmanager
-def _open_pdf(path: Path) -> Iterator[Any]:
+def open_pdf(path: Path) -> Iterator[Any]:
     """Open a PDF with pypdfium2 and close it afterwards.
 
     :raises CorruptDocument: when it cannot be opened.
@@ -108,7 +108,7 @@ def _open_pdf(path: Path) -> Iterator[Any]:
 
 
 def _pdf_page_count(path: Path) -> int:
-    with _open_pdf(path) as pdf:
+    with open_pdf(path) as pdf:
         return len(pdf)
 
 
@@ -121,7 +121,7 @@ def render_pdf_page(path: Path, page: int, *, width: int = 1000) -> bytes:
     :returns: the PNG bytes.
     :raises CorruptDocument: when the PDF cannot be read.
     """
-    with _open_pdf(path) as pdf:
+    with open_pdf(path) as pdf:
         index = min(max(page, 1), len(pdf)) - 1
         pdf_page = pdf[index]
         scale = width / pdf_page.get_width()

@@ -421,6 +421,11 @@ class Settings(BaseSettings):
         return self.data_dir / "cache" / "embeddings.sqlite"
 
     @property
+    def page_words_cache_path(self) -> Path:
+        """:returns: the folder of scanned pages' OCR word boxes (by content hash)."""
+        return self.data_dir / "cache" / "page-words"
+
+    @property
     def audit_path(self) -> Path:
         """:returns: the SQLite audit log of searches and answers."""
         return self.data_dir / "audit.sqlite"

@@ -70,7 +70,7 @@ def _show(answer: Answer, lang: str) -> None:
             type="tertiary",
             icon=":material/description:",
             on_click=_remember,
-            args=("_viewer", (source.doc_id, source.page_start, source.text)),
+            args=("_viewer", (source.doc_id, source.page_start, source.text, source.chunk_id)),
         )
 
 

@@ -337,6 +337,17 @@ class ServiceClient:
             "GET", f"/documents/{doc_id}/pages/{page}", params={"width": width}
         ).content
 
+    def page_words(self, doc_id: str, page: int, *, passage: str | None = None) -> dict[str, Any]:
+        """:returns: one PDF page's words with their boxes, and the ``highlights`` of a
+        passage (a chunk id) on it (see ``GET /documents/{doc_id}/pages/{page}/words``)."""
+        params = {"passage": passage} if passage else {}
+        return self._json("GET", f"/documents/{doc_id}/pages/{page}/words", params=params)
+
+    def document_text(self, doc_id: str) -> dict[str, Any]:
+        """:returns: a document's text as indexed: ``parts`` in reading order, each with
+        ``chunk_id``, ``section``, ``section_path``, pages and ``text``."""
+        return self._json("GET", f"/documents/{doc_id}/text")
+
     def original(self, doc_id: str) -> tuple[bytes, str, str]:
         """:returns: the original file's bytes, media type and file name."""
         response = self._request("GET", f"/documents/{doc_id}/file")

@@ -1,4 +1,6 @@
-"""Showing an original document: a PDF page as an image, or the passage, and the file."""
+"""Showing an original document where a passage is cited: a PDF at its page with the
+passage highlighted, any other format read whole and scrolled to the passage; with a
+link to the same place and the original file to download."""
 
 from __future__ import annotations
 
@@ -8,17 +10,28 @@ import streamlit as st
 
 from search.errors import AuskunftError, NotFound
 from ui.i18n import t
+from ui.reader import document_link, page_view, text_html, text_view
 from ui.session import client, language, service_errors
 
+PAGE_IMAGE_WIDTH = 1400
+"""Pixels of a page image: sharp at the widths the zoom offers in a dialog."""
 
-def show_original(doc_id: str, page: int | None, passage_text: str = "", key: str = "") -> None:
-    """Render the document at a page (PDF) or the passage (other formats), with a
-    download of the original and page navigation.
+
+def show_original(
+    doc_id: str,
+    page: int | None,
+    passage_text: str = "",
+    key: str = "",
+    chunk_id: str | None = None,
+) -> None:
+    """Render the document at a page (PDF) or whole (other formats) with the cited passage
+    highlighted, a download of the original and page navigation.
 
     :param doc_id: the document.
     :param page: the cited page (1-based) or ``None``.
-    :param passage_text: shown for formats without pages.
+    :param passage_text: the passage, to find it when no ``chunk_id`` is known.
     :param key: distinguishes several viewers on one page.
+    :param chunk_id: the cited passage (a chunk of the document).
     """
     lang = language()
     service = client()
@@ -32,10 +45,9 @@ def show_original(doc_id: str, page: int | None, passage_text: str = "", key: st
     title = document.get("title") or document.get("filename") or doc_id
     st.markdown(f"**{title}**")
     if media_type == "application/pdf" and document.get("page_count"):
-        _pdf_pages(document, page or 1, key)
-    elif passage_text:
-        st.caption(t(lang, "passage_only"))
-        st.text(passage_text)
+        _pdf_pages(document, page or 1, chunk_id, key)
+    else:
+        _whole_text(doc_id, chunk_id, passage_text, key)
     st.download_button(
         t(lang, "open"),
         data=data,
@@ -47,11 +59,16 @@ def show_original(doc_id: str, page: int | None, passage_text: str = "", key: st
     )
 
 
-def _pdf_pages(document: dict[str, Any], cited: int, key: str) -> None:
+def _labels(lang: str) -> dict[str, str]:
+    names = ("zoom_in", "zoom_out", "copy_link", "link", "link_copied")
+    return {name: t(lang, name) for name in names}
+
+
+def _pdf_pages(document: dict[str, Any], cited: int, chunk_id: str | None, key: str) -> None:
     lang = language()
     doc_id = str(document["doc_id"])
     count = int(document.get("page_count") or 1)
-    state = f"viewer-page-{key}-{doc_id}"
+    state = f"viewer-page-{key}-{doc_id}-{cited}-{chunk_id}"
     if state not in st.session_state:
         st.session_state[state] = min(max(cited, 1), count)
     current = int(st.session_state[state])
@@ -61,13 +78,62 @@ def _pdf_pages(document: dict[str, Any], cited: int, key: str) -> None:
     if right.button("▶", key=f"{state}-next", disabled=current >= count, help=t(lang, "next_page")):
         current += 1
     st.session_state[state] = current
-    middle.markdown(t(lang, "page_of", page=current, count=count))
+    label = t(lang, "page_of", page=current, count=count)
+    middle.markdown(label)
+    with st.spinner(t(lang, "rendering")):
+        try:
+            png = client().page_image(doc_id, current, width=PAGE_IMAGE_WIDTH)
+        except AuskunftError as exc:
+            st.error(t(lang, "error", error=exc))
+            return
+        try:  # a scanned page is read by OCR on its first view
+            words = client().page_words(doc_id, current, passage=chunk_id)
+        except AuskunftError as exc:  # the page without its words is still worth seeing
+            st.caption(t(lang, "no_text_layer", error=exc))
+            words = {}
+    if chunk_id and not words.get("highlights") and current == cited:
+        st.caption(t(lang, "passage_not_marked"))
+    title = document.get("title") or doc_id
+    page_view(
+        png,
+        words,
+        alt=f"{title} – {label}",
+        link=document_link(doc_id, current, chunk_id),
+        labels=_labels(lang),
+        key=f"reader-{key}-{doc_id}",
+    )
+
+
+def _cited_part(parts: list[dict[str, Any]], chunk_id: str | None, text: str) -> str | None:
+    """:returns: the chunk id of the cited passage: the given one, else the passage whose
+    text is the cited text."""
+    if chunk_id and any(part.get("chunk_id") == chunk_id for part in parts):
+        return chunk_id
+    wanted = " ".join(text.split())
+    for part in parts:
+        if wanted and wanted in " ".join(str(part.get("text", "")).split()):
+            return str(part.get("chunk_id"))
+    return None
+
+
+def _whole_text(doc_id: str, chunk_id: str | None, passage_text: str, key: str) -> None:
+    lang = language()
     try:
-        with st.spinner(t(lang, "rendering")):
-            png = client().page_image(doc_id, current)
+        with st.spinner(t(lang, "loading")):
+            parts = list(client().document_text(doc_id).get("parts", []))
     except AuskunftError as exc:
         st.error(t(lang, "error", error=exc))
         return
-    label = t(lang, "page_of", page=current, count=count)
-    title = document.get("title") or doc_id
-    st.image(png, caption=label, width="stretch", alt=f"{title} – {label}")
+    if not parts:
+        if passage_text:
+            st.caption(t(lang, "passage_only"))
+            st.text(passage_text)
+        return
+    cited = _cited_part(parts, chunk_id, passage_text)
+    st.caption(t(lang, "whole_document"))
+    text_view(
+        text_html(parts, cited, lambda page: t(lang, "page_marker", page=page)),
+        link=document_link(doc_id, passage=cited),
+        labels=_labels(lang),
+        key=f"reader-{key}-{doc_id}",
+    )

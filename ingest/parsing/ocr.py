@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import subprocess
@@ -73,19 +75,16 @@ def repair_paragraph_signs(text: str) -> str:
     return "\n".join(lines)
 
 
-def ocr_image(png: bytes, languages: str) -> str:
-    """Run tesseract once on an image.
+def _tesseract(png: bytes, languages: str, *config: str) -> str:
+    """Run tesseract once on an image and return what it printed.
 
-    :param png: the page image (PNG bytes).
-    :param languages: tesseract language(s), e.g. ``deu``.
-    :returns: the recognised text.
     :raises ConfigurationError: when tesseract is not installed.
     :raises RuntimeError: when tesseract fails on this image.
     """
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     try:
         result = subprocess.run(
-            ["tesseract", "-", "stdout", "-l", languages],
+            ["tesseract", "-", "stdout", "-l", languages, *config],
             input=png,
             capture_output=True,
             env=env,
@@ -103,6 +102,38 @@ def ocr_image(png: bytes, languages: str) -> str:
         msg = f"tesseract failed: {' '.join(detail) or result.returncode}"
         raise RuntimeError(msg)
     return result.stdout.decode("utf-8", "replace")
+
+
+def ocr_image(png: bytes, languages: str) -> str:
+    """Run tesseract once on an image.
+
+    :param png: the page image (PNG bytes).
+    :param languages: tesseract language(s), e.g. ``deu``.
+    :returns: the recognised text.
+    :raises ConfigurationError: when tesseract is not installed.
+    :raises RuntimeError: when tesseract fails on this image.
+    """
+    return _tesseract(png, languages)
+
+
+def ocr_words(png: bytes, languages: str) -> list[tuple[str, int, int, int, int]]:
+    """Run tesseract once on an image and keep its word boxes.
+
+    :param png: the page image (PNG bytes).
+    :param languages: tesseract language(s), e.g. ``deu``.
+    :returns: the recognised words in reading order, each with its box in pixels
+        (``left``, ``top``, ``width``, ``height``).
+    :raises ConfigurationError: when tesseract is not installed.
+    :raises RuntimeError: when tesseract fails on this image.
+    """
+    rows = csv.DictReader(
+        io.StringIO(_tesseract(png, languages, "tsv")), delimiter="\t", quoting=csv.QUOTE_NONE
+    )
+    return [
+        (row["text"], int(row["left"]), int(row["top"]), int(row["width"]), int(row["height"]))
+        for row in rows
+        if row["level"] == "5" and (row["text"] or "").strip()
+    ]
 
 
 def ocr_elements(text: str, page: int) -> list[Element]:

@@ -89,6 +89,7 @@ def test_documents_are_not_revealed_to_callers_without_the_group(app: Applicatio
         lambda d, c: app.document(d, caller=c),
         lambda d, c: app.original(d, caller=c),
         lambda d, c: app.page_image(d, 1, caller=c),
+        lambda d, c: app.page_words(d, 1, caller=c),
         lambda d, c: app.document_text(d, caller=c),
     )
     for reader in readers:
@@ -108,6 +109,7 @@ def test_document_text_in_document_order(app: Application) -> None:
     assert entry.doc_id == hit.doc_id
     assert len(parts) >= 2
     assert all(part["text"] for part in parts)
+    assert [part["chunk_id"] for part in parts] == sorted(part["chunk_id"] for part in parts)
     pages = [part["page_start"] for part in parts if part["page_start"] is not None]
     assert pages == sorted(pages)
 

@@ -166,9 +166,10 @@ def document_body(app: Application, doc_id: str, who: Caller) -> dict[str, Any]:
     entry = app.document(doc_id, caller=who)
     body = {key: value for key, value in entry.to_dict().items() if key not in _HIDDEN_FIELDS}
     base = f"/api/v1/documents/{doc_id}"
-    body["links"] = {"self": base, "file": f"{base}/file"}
+    body["links"] = {"self": base, "file": f"{base}/file", "text": f"{base}/text"}
     if entry.page_count:
         body["links"]["page"] = f"{base}/pages/{{page}}"
+        body["links"]["words"] = f"{base}/pages/{{page}}/words"
     return body
 
 
@@ -194,6 +195,44 @@ def page_image(
     """One page of a PDF as PNG."""
     png = app.page_image(doc_id, page, caller=who, width=width)
     return Response(png, media_type="image/png", headers={"Cache-Control": "private"})
+
+
+@router.get("/documents/{doc_id}/pages/{page}/words", summary="Dokument: Wörter einer Seite")
+def page_words(
+    doc_id: str,
+    page: int,
+    app: App,
+    who: Who,
+    passage: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    """The words of one PDF page with their boxes, and the boxes of a cited passage.
+
+    Boxes are ``[x0, y0, x1, y1]`` as fractions of the page's width and height from the
+    top left, so they fit the page image at any size. ``source`` says where the words come
+    from: ``text`` (the PDF's text layer) or ``ocr`` (a scanned page, read by tesseract
+    once and kept). ``passage`` names a chunk of the document (a search result's
+    ``chunk_id``); ``highlights`` are its boxes on this page, one per line, empty when it
+    is not on this page. 404 for a document the caller may not see.
+    """
+    words, highlights = app.page_words(doc_id, page, caller=who, passage=passage)
+    return {
+        "doc_id": doc_id,
+        "page": page,
+        "source": words.source,
+        "aspect": round(words.aspect, 5),
+        "words": [{"text": word.text, "box": list(word.box)} for word in words.words],
+        "passage": passage,
+        "highlights": [list(box) for box in highlights],
+    }
+
+
+@router.get("/documents/{doc_id}/text", summary="Dokument: ganzer Text")
+def document_text(doc_id: str, app: App, who: Who) -> dict[str, Any]:
+    """The text of a document the caller may see, as indexed: its passages in reading
+    order (``chunk_id``, ``section``, ``section_path``, ``page_start``, ``page_end``,
+    ``text``), to read a document of any format whole. 404 otherwise."""
+    entry, parts = app.document_text(doc_id, caller=who)
+    return {"doc_id": doc_id, "title": entry.title or entry.filename, "parts": parts}
 
 
 @router.get("/documents/{doc_id}/file", summary="Dokument: Originaldatei")

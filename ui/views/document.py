@@ -1,4 +1,5 @@
-"""A document at a page, by URL: ``/document?doc=<doc_id>&page=<n>`` (a link to share)."""
+"""A document at a cited place, by URL: ``/document?doc=<doc_id>&page=<n>&passage=<chunk_id>``
+(the link the reader copies: the same page with the same passage highlighted)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ def render() -> None:
     """Render the document named in the URL."""
     doc_id = st.query_params.get("doc", "")
     try:
-        page = int(st.query_params.get("page", "1"))
+        page: int | None = int(st.query_params.get("page", ""))
     except ValueError:
-        page = 1
+        page = None
     if not doc_id:
         st.error(t(language(), "not_available"))
         return
-    show_original(doc_id, page, key="page")
+    show_original(doc_id, page, key="page", chunk_id=st.query_params.get("passage") or None)

@@ -238,8 +238,8 @@ def _answer_panel(response: SearchResponse, filters: SearchFilters) -> None:
 
 
 @st.dialog("Dokument", width="large")
-def _viewer(doc_id: str, page: int | None, text: str) -> None:
-    show_original(doc_id, page, text, key="dialog")
+def _viewer(doc_id: str, page: int | None, text: str, chunk_id: str | None = None) -> None:
+    show_original(doc_id, page, text, key="dialog", chunk_id=chunk_id)
 
 
 def _open_button(hit: DocumentHit, passage: Passage, key: str) -> None:
@@ -252,7 +252,7 @@ def _open_button(hit: DocumentHit, passage: Passage, key: str) -> None:
         key=f"open-{key}",
         icon=":material/description:",
         on_click=_remember,
-        args=("_viewer", (hit.doc_id, passage.page_start, passage.text)),
+        args=("_viewer", (hit.doc_id, passage.page_start, passage.text, passage.chunk_id)),
     )
 
 
