@@ -385,8 +385,21 @@ def test_whole_result_set_sorted_refined_and_paged(browser: Any, server: str) ->
     assert first_page == sorted(first_page, reverse=True)
     # the facets count every match, not the ten on screen
     types = page.locator(".st-key-facets").get_by_role("button", name=re.compile(r"\(\d+\)$"))
+    expect(types.first).to_be_visible()
     counts = [int(re.findall(r"\((\d+)\)$", label)[0]) for label in types.all_inner_texts()]
     assert max(counts) > 3, counts
+    # the chips wrap inside the result column at the widths staff use
+    for width in (1280, 1920):
+        page.set_viewport_size({"width": width, "height": 1000})
+        page.wait_for_timeout(500)
+        column = page.locator(".st-key-facets").bounding_box()
+        assert column is not None
+        for chip in page.locator(".st-key-facets").get_by_role("button").all():
+            box = chip.bounding_box()
+            assert box is not None
+            assert column["x"] <= box["x"]
+            assert box["x"] + box["width"] <= column["x"] + column["width"] + 1, (width, box)
+    page.set_viewport_size({"width": 1400, "height": 1000})
     page.wait_for_timeout(800)
     _shot(page, "whole-result-set", full_page=True)
     page.get_by_role("button", name="Weitere Treffer").click()
