@@ -15,7 +15,7 @@ from search.fields import DOC_TYPES
 from search.settings import SourceEntry
 from search.source_options import OptionSyntaxError, parse_options
 from ui.auth import split_groups
-from ui.i18n import local_time, reason_text, t
+from ui.i18n import check_text, local_time, reason_text, t
 from ui.session import client, language, require_admin, service_errors, settings
 from ui.views.admin_status import follow
 
@@ -185,7 +185,7 @@ def _source_form(
             if tested:
                 with st.spinner(t(lang, "test_connection")):
                     result = client().test_source(entry=values)
-                st.success(t(lang, "test_ok", result=result))
+                st.success(t(lang, "test_ok", result=check_text(lang, result)))
                 return None
         except (AuskunftError, ValidationError) as exc:
             st.error(t(lang, "error", error=exc))
@@ -247,7 +247,7 @@ def _source_card(source: Source, counts: dict[str, int]) -> None:
             except AuskunftError as exc:
                 st.error(t(lang, "error", error=exc))
             else:
-                st.success(t(lang, "test_ok", result=result))
+                st.success(t(lang, "test_ok", result=check_text(lang, result)))
         if source.origin == "config":
             return
         with edit.popover(t(lang, "edit"), icon=":material/edit:"):
