@@ -88,6 +88,8 @@ class Job:
     :param state: ``queued``, ``running``, ``done`` or ``failed``.
     :param total: documents a sync will look at, when it can be known in advance.
     :param counts: documents seen so far by event (``indexed``, ``skipped``, …).
+    :param ocr: the document whose scanned pages are being read now, while they are:
+        ``{"uri": …, "pages_done": n, "pages_total": m}``.
     :param report: what the job did (an ingestion report), when done.
     :param error: why it failed.
     """
@@ -99,6 +101,7 @@ class Job:
     state: JobState = "queued"
     total: int | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    ocr: dict[str, Any] | None = None
     report: dict[str, Any] | None = None
     error: str | None = None
     created_at: str = field(default_factory=lambda: _now())
@@ -524,7 +527,10 @@ class Application:
                 job.total = registry.count_documents(name, indexer)
             except AuskunftError:
                 job.total = None  # the sync itself records why the source failed
-            report = registry.sync(name, indexer, self._progress(job), retry_failed=retry_failed)
+            with indexer.reporting_pages(self._pages(job)):
+                report = registry.sync(
+                    name, indexer, self._progress(job), retry_failed=retry_failed
+                )
             return report.to_dict()
 
         return self._submit("sync", name, caller.name, run)
@@ -551,16 +557,17 @@ class Application:
             raise NotFound(msg)
 
         def run(job: Job) -> dict[str, Any]:
-            report = self.indexer.ingest_path(
-                resolved,
-                source=source,
-                include=include,
-                exclude=exclude,
-                access_groups=access_groups,
-                metadata={"doc_type": doc_type} if doc_type else None,
-                retry_failed=retry_failed,
-                progress=self._progress(job),
-            )
+            with self.indexer.reporting_pages(self._pages(job)):
+                report = self.indexer.ingest_path(
+                    resolved,
+                    source=source,
+                    include=include,
+                    exclude=exclude,
+                    access_groups=access_groups,
+                    metadata={"doc_type": doc_type} if doc_type else None,
+                    retry_failed=retry_failed,
+                    progress=self._progress(job),
+                )
             return report.to_dict()
 
         return self._submit("ingest", str(resolved), caller.name, run)
@@ -692,12 +699,21 @@ class Application:
         return job
 
     def _progress(self, job: Job) -> Callable[[str, str], None]:
-        def count(event: str, _uri: str) -> None:
+        def count(event: str, uri: str) -> None:
             job.counts[event] = job.counts.get(event, 0) + 1
+            if job.ocr is not None and job.ocr["uri"] == uri:
+                job.ocr = None  # the document is done
             if event in ("indexed", "deleted"):
                 self._generation += 1
 
         return count
+
+    @staticmethod
+    def _pages(job: Job) -> Callable[[str, int, int], None]:
+        def read(uri: str, done: int, total: int) -> None:
+            job.ocr = {"uri": uri, "pages_done": done, "pages_total": total}
+
+        return read
 
     def _submit(
         self, kind: JobKind, target: str, requested_by: str, work: Callable[[Job], Any]
