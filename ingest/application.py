@@ -798,10 +798,28 @@ class Application:
         :returns: the sync jobs queued (none on a later start).
         """
         with self._catalog() as catalog:
-            if SourceRegistry(catalog).list() or sum(catalog.counts_by_status().values()):
-                return []
+            registered = {source.name for source in SourceRegistry(catalog).list()}
+            indexed = catalog.counts_by_source()
+        if registered or indexed:
+            self._adopt(entries, registered, set(indexed))
+            return []
         jobs = []
         for entry in entries:
             self.add_source(entry)
             jobs.append(self.sync(entry.name, caller=caller))
         return jobs
+
+    def _adopt(
+        self, entries: Sequence[SourceConfig], registered: set[str], indexed: set[str]
+    ) -> None:
+        """Register the seed's sources whose documents are indexed but that are no source
+        (a data directory the samples were ingested into before they were sources): they
+        are shown and synced as sources, not as unregistered documents. Nothing is
+        ingested now."""
+        for entry in entries:
+            if entry.name in registered or entry.name not in indexed:
+                continue
+            try:
+                self.add_source(entry)
+            except AuskunftError as exc:
+                logger.warning("The seed's source %s is not registered: %s", entry.name, exc)
