@@ -79,6 +79,7 @@ def _describe(violations: list[dict[str, Any]]) -> str:
 def _assert_accessible(page: Any, name: str) -> None:
     blocking = _check(page, name)
     assert not blocking, f"axe on {name}:\n{_describe(blocking)}"
+    assert _english_left(page) == [], f"Streamlit's English on {name}"
 
 
 def _api(service: str, method: str, path: str, **kwargs: Any) -> Any:
