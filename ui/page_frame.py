@@ -43,8 +43,12 @@ _SCRIPT = """
     return null;
   };
   const ATTRIBUTES = ["aria-label", "title", "placeholder"];
+  const OWN = '[data-testid="stMarkdownContainer"], [data-testid="stCode"], '
+    + '[data-testid="stTable"], [data-testid="stText"], .auskunft-passage';
   const translate = (node) => {
     if (node.nodeType === Node.TEXT_NODE) {
+      // our own texts and the documents' are left as they are, whatever they say
+      if (node.parentElement && node.parentElement.closest(OWN)) return;
       const said = say(node.nodeValue);
       if (said !== null && said !== node.nodeValue) node.nodeValue = said;
       return;
