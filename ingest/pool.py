@@ -422,7 +422,7 @@ class PreparePool:
                 continue
             try:
                 listener(uri, done, total)
-            except Exception:
+            except Exception:  # progress is for people watching; it must not stop the reader
                 logger.exception("An OCR progress listener failed")
 
     def _shutdown(self) -> None:
