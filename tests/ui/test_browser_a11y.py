@@ -288,3 +288,27 @@ def _count(page: Any) -> int:
     caption = page.get_by_text(re.compile(r"^\d+ Dokumente?$"))
     expect(caption).to_be_visible()
     return int(caption.inner_text().split()[0])
+
+
+def test_the_audit_takes_a_typed_day_in_berlin(browser: Any, server: str) -> None:
+    staff = _page(browser, STAFF)
+    staff.goto(f"{server}/?mode=keyword")
+    _search(staff, "Abfallgebühren Restmüll")
+    staff.context.close()
+    page = _page(browser, ADMIN)
+    page.goto(f"{server}/admin_audit")
+    expect(page.locator("th", has_text=re.compile(r"^Zeit$"))).to_have_count(1)  # not "UTC"
+    since = page.get_by_role("textbox", name="Ab Datum", exact=True)
+    from datetime import datetime, timedelta
+
+    from ui.i18n import DISPLAY_ZONE
+
+    today = datetime.now(DISPLAY_ZONE).date()
+    since.fill(today.strftime("%d.%m.%Y"))
+    since.press("Enter")
+    expect(page.locator("tr", has_text="Abfallgebühren Restmüll").first).to_be_visible()
+    since.fill((today + timedelta(days=1)).strftime("%d.%m.%Y"))
+    since.press("Enter")
+    expect(page.get_by_text("Keine Einträge.")).to_be_visible()
+    _shot(page, "audit-date")
+    page.context.close()

@@ -31,7 +31,7 @@ from tests.ui.test_browser import (
     service,
     workspace,
 )
-from tests.ui.test_browser_a11y import _api
+from tests.ui.test_browser_a11y import _api, _assert_accessible
 
 __all__ = ["browser", "server", "service", "workspace"]  # fixtures, used by name
 
@@ -105,6 +105,7 @@ def test_a_resync_keeps_showing_the_failures_that_remain(
     expect(card.get_by_text("beschaedigt.pdf")).to_be_visible()
     expect(card.get_by_text("leer.txt")).to_be_visible()
     _shot(page, "resync-failures-remain", full_page=True)
+    _assert_accessible(page, "admin-sources-failures")
     page.context.close()
 
 
