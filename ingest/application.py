@@ -92,6 +92,8 @@ class Job:
     :param state: ``queued``, ``running``, ``done`` or ``failed``.
     :param total: documents a sync will look at, when it can be known in advance.
     :param counts: documents seen so far by event (``indexed``, ``skipped``, …).
+    :param ocr: the document whose scanned pages are being read now, while they are:
+        ``{"uri": …, "pages_done": n, "pages_total": m}``.
     :param report: what the job did (an ingestion report), when done.
     :param error: why it failed.
     """
@@ -103,6 +105,7 @@ class Job:
     state: JobState = "queued"
     total: int | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    ocr: dict[str, Any] | None = None
     report: dict[str, Any] | None = None
     error: str | None = None
     created_at: str = field(default_factory=lambda: _now())
@@ -603,7 +606,10 @@ class Application:
                 job.total = registry.count_documents(name, indexer)
             except AuskunftError:
                 job.total = None  # the sync itself records why the source failed
-            report = registry.sync(name, indexer, self._progress(job), retry_failed=retry_failed)
+            with indexer.reporting_pages(self._pages(job)):
+                report = registry.sync(
+                    name, indexer, self._progress(job), retry_failed=retry_failed
+                )
             return report.to_dict()
 
         return self._submit("sync", name, caller.name, run)
@@ -630,16 +636,17 @@ class Application:
             raise NotFound(msg)
 
         def run(job: Job) -> dict[str, Any]:
-            report = self.indexer.ingest_path(
-                resolved,
-                source=source,
-                include=include,
-                exclude=exclude,
-                access_groups=access_groups,
-                metadata={"doc_type": doc_type} if doc_type else None,
-                retry_failed=retry_failed,
-                progress=self._progress(job),
-            )
+            with self.indexer.reporting_pages(self._pages(job)):
+                report = self.indexer.ingest_path(
+                    resolved,
+                    source=source,
+                    include=include,
+                    exclude=exclude,
+                    access_groups=access_groups,
+                    metadata={"doc_type": doc_type} if doc_type else None,
+                    retry_failed=retry_failed,
+                    progress=self._progress(job),
+                )
             return report.to_dict()
 
         return self._submit("ingest", str(resolved), caller.name, run)
@@ -771,12 +778,21 @@ class Application:
         return job
 
     def _progress(self, job: Job) -> Callable[[str, str], None]:
-        def count(event: str, _uri: str) -> None:
+        def count(event: str, uri: str) -> None:
             job.counts[event] = job.counts.get(event, 0) + 1
+            if job.ocr is not None and job.ocr["uri"] == uri:
+                job.ocr = None  # the document is done
             if event in ("indexed", "deleted"):
                 self._generation += 1
 
         return count
+
+    @staticmethod
+    def _pages(job: Job) -> Callable[[str, int, int], None]:
+        def read(uri: str, done: int, total: int) -> None:
+            job.ocr = {"uri": uri, "pages_done": done, "pages_total": total}
+
+        return read
 
     def _submit(
         self, kind: JobKind, target: str, requested_by: str, work: Callable[[Job], Any]
@@ -861,10 +877,28 @@ class Application:
         :returns: the sync jobs queued (none on a later start).
         """
         with self._catalog() as catalog:
-            if SourceRegistry(catalog).list() or sum(catalog.counts_by_status().values()):
-                return []
+            registered = {source.name for source in SourceRegistry(catalog).list()}
+            indexed = catalog.counts_by_source()
+        if registered or indexed:
+            self._adopt(entries, registered, set(indexed))
+            return []
         jobs = []
         for entry in entries:
             self.add_source(entry)
             jobs.append(self.sync(entry.name, caller=caller))
         return jobs
+
+    def _adopt(
+        self, entries: Sequence[SourceConfig], registered: set[str], indexed: set[str]
+    ) -> None:
+        """Register the seed's sources whose documents are indexed but that are no source
+        (a data directory the samples were ingested into before they were sources): they
+        are shown and synced as sources, not as unregistered documents. Nothing is
+        ingested now."""
+        for entry in entries:
+            if entry.name in registered or entry.name not in indexed:
+                continue
+            try:
+                self.add_source(entry)
+            except AuskunftError as exc:
+                logger.warning("The seed's source %s is not registered: %s", entry.name, exc)

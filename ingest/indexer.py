@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from connectors.filesystem import FilesystemConnector
 from ingest.catalog import Catalog
-from ingest.pool import PreparePool
+from ingest.pool import PageCallback, PreparePool
 from ingest.runner import EMBEDDING_MODEL_SETTING, IngestReport, IngestRunner, ProgressCallback
 from ingest.sync import call_source
 from search.backends import WriteLock, open_embedder, open_keyword_store, open_vector_store
@@ -45,6 +46,7 @@ class Indexer:
         self.settings = settings
         self._embedder = embedder
         self._preparer = preparer
+        self._pages: PageCallback | None = None
         self._lock = WriteLock(settings.lock_path)
         self.catalog = Catalog.open(settings)
         self._keyword: KeywordStore | None = None
@@ -117,7 +119,21 @@ class Indexer:
             self.embedder,
             progress,
             preparer=self._preparer,
+            pages=self._pages,
         )
+
+    @contextmanager
+    def reporting_pages(self, pages: PageCallback | None) -> Iterator[None]:
+        """Have the runs started within tell ``pages`` about each scanned page read
+        (``uri, pages done, pages to read``): the progress of a long OCR.
+
+        :param pages: the callback.
+        """
+        before, self._pages = self._pages, pages
+        try:
+            yield
+        finally:
+            self._pages = before
 
     def ingest_path(
         self,

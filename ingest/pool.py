@@ -20,10 +20,13 @@ with the reason :data:`WORKER_DIED`, so the document is recorded and the batch g
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
 import os
+import threading
 import traceback
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -38,6 +41,7 @@ from ingest.chunk_embedder import ChunkEmbedder
 from ingest.chunker import StructuredChunker
 from ingest.doc_metadata import infer_metadata
 from ingest.document_parser import DocumentParser
+from ingest.parsing.ocr import reporting_pages
 from ingest.plain_text import parse_plain_text
 from ingest.structure import StructureAnnotator
 from search import fields
@@ -50,6 +54,9 @@ logger = logging.getLogger(__name__)
 
 WORKER_DIED = "worker-died"
 """Failure reason of a document whose worker process died twice while preparing it."""
+
+PageCallback = Callable[[str, int, int], None]
+"""Told ``(uri, pages done, pages to read)`` while a document's scanned pages are read."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,15 +250,17 @@ class InlinePreparer:
     def __init__(self, pipeline: ChunkPipeline) -> None:
         self.pipeline = pipeline
 
-    def submit(self, job: ChunkJob) -> Future[ChunkResult]:
+    def submit(self, job: ChunkJob, pages: PageCallback | None = None) -> Future[ChunkResult]:
         """Prepare a document now.
 
         :param job: the document.
+        :param pages: told about each scanned page read.
         :returns: a completed future; it holds the embedder's error if that failed.
         """
         future: Future[ChunkResult] = Future()
         try:
-            future.set_result(self.pipeline.run(job))
+            with reporting_pages(functools.partial(pages, job.uri) if pages else None):
+                future.set_result(self.pipeline.run(job))
         except Exception as exc:  # re-raised by result(), as a pool's future would
             future.set_exception(exc)
         return future
@@ -270,11 +279,13 @@ class InlinePreparer:
 
 _pipeline: ChunkPipeline | None = None
 _startup_error: Exception | None = None
+_pages: Any = None  # the pool's queue of OCR progress, (uri, done, total)
 
 
-def _start_worker(settings: Settings, nice: int) -> None:
+def _start_worker(settings: Settings, nice: int, pages: Any = None) -> None:
     """Initializer of a pool process: lower its priority, then build its pipeline."""
-    global _pipeline, _startup_error  # one pipeline per process, by design
+    global _pipeline, _startup_error, _pages  # one pipeline per process, by design
+    _pages = pages
     # threads and subprocesses (tesseract) started from here on inherit both
     os.environ["OMP_THREAD_LIMIT"] = "1"
     if nice:
@@ -299,7 +310,12 @@ def prepare_chunks(job: ChunkJob) -> ChunkResult:
             raise _startup_error
         msg = "prepare_chunks runs in a PreparePool process, which builds its pipeline first"
         raise ConfigurationError(msg)
-    return _pipeline.run(job)
+    with reporting_pages(functools.partial(_tell_pages, job.uri) if _pages is not None else None):
+        return _pipeline.run(job)
+
+
+def _tell_pages(uri: str, done: int, total: int) -> None:
+    _pages.put((uri, done, total))  # a queue's put does not wait for the reader
 
 
 def _pool_settings(settings: Settings) -> Settings:
@@ -348,6 +364,11 @@ class PreparePool:
         """How often the pool was restarted after a worker process died."""
         self._executor: ProcessPoolExecutor | None = None
         self._closed = False
+        # OCR progress of the processes: one queue per set of processes, read by a thread
+        # of this process that tells the listener of the document (see submit)
+        self._pages: Any = None
+        self._pages_reader: threading.Thread | None = None
+        self._listeners: dict[str, PageCallback] = {}
 
     @property
     def in_flight(self) -> int:
@@ -367,26 +388,65 @@ class PreparePool:
             msg = "the PreparePool is closed"
             raise RuntimeError(msg)
         if restart and self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+            self._shutdown()
             self.restarts += 1
             logger.warning("A preparing process died; the pool is restarted")
         if self._executor is None:
+            context = multiprocessing.get_context("spawn")
+            # a new queue with new processes: one killed while writing may leave the old
+            # one locked
+            self._pages = context.Queue()
+            self._pages_reader = threading.Thread(
+                target=self._read_pages, args=(self._pages,), name="ocr-progress", daemon=True
+            )
+            self._pages_reader.start()
             self._executor = ProcessPoolExecutor(
                 max_workers=self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
+                mp_context=context,
                 initializer=_start_worker,
-                initargs=(self.settings, self.nice),
+                initargs=(self.settings, self.nice, self._pages),
             )
         return self._executor
 
-    def submit(self, job: ChunkJob) -> Future[ChunkResult]:
+    def _read_pages(self, pages: Any) -> None:
+        while True:
+            try:
+                message = pages.get()
+            except Exception:  # the queue was closed, or a dying process left half a message
+                return
+            if message is None:
+                return
+            uri, done, total = message
+            listener = self._listeners.get(uri)
+            if listener is None:
+                continue
+            try:
+                listener(uri, done, total)
+            except Exception:  # progress is for people watching; it must not stop the reader
+                logger.exception("An OCR progress listener failed")
+
+    def _shutdown(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+        if self._pages is not None:
+            self._pages.put(None)
+            if self._pages_reader is not None:
+                self._pages_reader.join(timeout=5)
+            self._pages.close()
+            self._pages = self._pages_reader = None
+
+    def submit(self, job: ChunkJob, pages: PageCallback | None = None) -> Future[ChunkResult]:
         """Queue a document; a pool broken by a dead process is restarted first.
 
         :param job: the document.
+        :param pages: told about each scanned page read (from this process's thread that
+            reads the processes' progress), until :meth:`result` has returned.
         :returns: the future of its result; take it with :meth:`result`.
         :raises RuntimeError: when the pool is closed.
         """
+        if pages is not None:
+            self._listeners[job.uri] = pages
         try:
             return self._executor_now().submit(prepare_chunks, job)
         except BrokenProcessPool:
@@ -405,6 +465,12 @@ class PreparePool:
         :raises BackendError: when the embedder failed.
         :raises RuntimeError: when the pool is closed.
         """
+        try:
+            return self._result(job, future)
+        finally:
+            self._listeners.pop(job.uri, None)
+
+    def _result(self, job: ChunkJob, future: Future[ChunkResult]) -> ChunkResult:
         for attempt in range(self.retries + 1):
             if attempt:
                 future = self.submit(job)
@@ -426,9 +492,7 @@ class PreparePool:
     def close(self) -> None:
         """Stop the worker processes; jobs not started yet are cancelled."""
         self._closed = True
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+        self._shutdown()
 
     def __enter__(self) -> PreparePool:
         return self

@@ -25,7 +25,14 @@ from haystack import Document
 
 from connectors.base import Connector, SourceRef
 from ingest.catalog import Catalog, CatalogEntry, make_doc_id
-from ingest.pool import ChunkJob, ChunkPipeline, ChunkResult, InlinePreparer, PreparePool
+from ingest.pool import (
+    ChunkJob,
+    ChunkPipeline,
+    ChunkResult,
+    InlinePreparer,
+    PageCallback,
+    PreparePool,
+)
 from ingest.sync import SourceSync, is_current, is_settled
 from search import fields
 from search.embedders import CachedEmbedder
@@ -140,6 +147,8 @@ class IngestRunner:
     :param preparer: where documents are parsed, chunked and embedded (default: inline,
         with ``embedder``); a :class:`~ingest.pool.PreparePool` must use the same
         embedding settings. The caller owns (and closes) it.
+    :param pages: optional callback while a document's scanned pages are read by OCR:
+        ``(uri, pages done, pages to read)``.
     """
 
     def __init__(
@@ -151,6 +160,7 @@ class IngestRunner:
         embedder: CachedEmbedder,
         progress: ProgressCallback | None = None,
         preparer: PreparePool | InlinePreparer | None = None,
+        pages: PageCallback | None = None,
     ) -> None:
         self.settings = settings
         self.catalog = catalog
@@ -158,6 +168,7 @@ class IngestRunner:
         self.vector_store = vector_store
         self.embedder = embedder
         self.progress = progress or (lambda _event, _uri: None)
+        self.pages = pages
         self.max_bytes = int(settings.ingest.max_file_mb * 1024 * 1024)
         self.pipeline = ChunkPipeline.from_settings(settings, embedder)
         self.preparer = preparer if preparer is not None else InlinePreparer(self.pipeline)
@@ -363,7 +374,8 @@ class IngestRunner:
             access_groups=groups,
             defaults=defaults,
         )
-        return _Ticket(entry=entry, previous=previous, job=job, future=self.preparer.submit(job))
+        future = self.preparer.submit(job, self.pages)
+        return _Ticket(entry=entry, previous=previous, job=job, future=future)
 
     def _settle(self, ticket: _Ticket, report: IngestReport) -> _Prepared | None:
         """Wait for a document's chunks; count them, or record why it failed."""

@@ -12,7 +12,7 @@ from typing import Literal
 
 import streamlit as st
 
-from ui import auth
+from ui import auth, page_frame
 from ui.i18n import t
 from ui.session import language, set_current_user, settings
 from ui.views import admin_audit, admin_sources, admin_status, document, search
@@ -69,6 +69,7 @@ def main() -> None:
             index=0 if settings().language == "de" else 1,
         )
     lang = language()
+    page_frame.render(lang)
     if settings().access.mode == "dev":
         st.warning(t(lang, "dev_banner"), icon=":material/construction:")
     user = _identify()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "doc_types": "Dokumentart",
         "date_from": "Datum von",
         "date_to": "Datum bis",
+        "date_placeholder": "TT.MM.JJJJ",
+        "date_help": "Ein Datum wie 15.03.2024; die Eingabetaste übernimmt es.",
+        "date_invalid": "Kein gültiges Datum – bitte als TT.MM.JJJJ eingeben, z. B. 15.03.2024.",
         "top_k": "Anzahl Dokumente",
         "no_results": "Keine Treffer. Versuchen Sie andere Stichworte oder den semantischen Modus.",
         "results": "{n} Dokumente",
@@ -87,7 +91,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "Jede Suche und jede Antwort: Zeit, Benutzer, Anfrage, Filter, Abschnitte mit "
             "Dokument-Hash, Modell, Prompt-Version, Antwort und Hinweise."
         ),
-        "audit_time": "Zeit (UTC)",
+        "audit_time": "Zeit",
         "audit_user": "Benutzer",
         "audit_kind": "Art",
         "audit_kind_search": "Suche",
@@ -158,6 +162,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "retry_failed": "Erneut fehlgeschlagen: {error}",
         "sync_now": "Jetzt synchronisieren",
         "sync_starting": "Synchronisiere {name} …",
+        "files_done": "{done} von {total} Dateien",
+        "ocr_pages": "{name}: Texterkennung Seite {done} von {total}",
         "sync_progress": "{n} von {total}: {file}",
         "sync_progress_open": "{n} Dokumente bearbeitet: {file}",
         "sync_done": "{name} synchronisiert.",
@@ -218,6 +224,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "test_ok": "Verbindung in Ordnung: {result}",
         "from_config": "Aus der Einstellungsdatei – dort ändern oder entfernen.",
         "skipped_objects": "{n} Objekte der Quelle übersprungen",
+        "source_failures": "Fehlerhafte Dokumente dieser Quelle: {n}",
         "every_minutes": "alle {n} Min.",
         "bad_option": "Einstellung „{line}“ hat nicht die Form SCHLÜSSEL=Wert",
         "technical": "Technische Meldung: {error}",
@@ -254,6 +261,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "doc_types": "Document type",
         "date_from": "Date from",
         "date_to": "Date to",
+        "date_placeholder": "DD.MM.YYYY",
+        "date_help": "A date such as 15.03.2024; Enter applies it.",
+        "date_invalid": "Not a date – please type it as DD.MM.YYYY, e.g. 15.03.2024.",
         "top_k": "Number of documents",
         "no_results": "No results. Try other keywords or the semantic mode.",
         "results": "{n} documents",
@@ -320,7 +330,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "Every search and answer: time, user, query, filters, chunks with document "
             "hash, model, prompt version, answer and flags."
         ),
-        "audit_time": "Time (UTC)",
+        "audit_time": "Time",
         "audit_user": "User",
         "audit_kind": "Kind",
         "audit_kind_search": "search",
@@ -388,6 +398,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "retry_failed": "Failed again: {error}",
         "sync_now": "Sync now",
         "sync_starting": "Syncing {name} …",
+        "files_done": "{done} of {total} files",
+        "ocr_pages": "{name}: text recognition page {done} of {total}",
         "sync_progress": "{n} of {total}: {file}",
         "sync_progress_open": "{n} documents processed: {file}",
         "sync_done": "{name} synced.",
@@ -445,6 +457,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "test_ok": "Connection fine: {result}",
         "from_config": "From the settings file – change or remove it there.",
         "skipped_objects": "{n} objects of the source skipped",
+        "source_failures": "Failed documents of this source: {n}",
         "every_minutes": "every {n} min",
         "bad_option": "Setting '{line}' is not of the form KEY=value",
         "technical": "Technical message: {error}",
@@ -467,6 +480,41 @@ TEXTS: dict[str, dict[str, str]] = {
         "export_pdf": "PDF list",
     },
 }
+
+
+FRAMEWORK_TEXTS: dict[str, str] = {
+    "Skip to main content": "Zum Hauptinhalt springen",
+    "Sidebar": "Seitenleiste",
+    "Collapse sidebar": "Seitenleiste einklappen",
+    "Expand sidebar": "Seitenleiste ausklappen",
+    "App pages": "Seiten",
+    "Main menu": "Hauptmenü",
+    "Help": "Hilfe",
+    "Help for {label}": "Hilfe zu {label}",
+    "Link to heading": "Link zu dieser Überschrift",
+    "Copy to clipboard": "In die Zwischenablage kopieren",
+    "Copied": "Kopiert",
+    "Press Enter to apply": "Mit Eingabetaste übernehmen",
+    "Press Enter to submit form": "Mit Eingabetaste absenden",
+    "Open": "Öffnen",
+    "Close": "Schließen",
+    "Clear all": "Alle entfernen",
+    "Clear value": "Auswahl entfernen",
+    "Remove {value}": "{value} entfernen",
+    "Selected values": "Ausgewählte Werte",
+    "No results": "Keine Treffer",
+    "Choose an option": "Bitte wählen",
+    "Running...": "Läuft …",
+    "Stop script": "Anhalten",
+    "Increment": "Erhöhen",
+    "Decrement": "Verringern",
+    "Fullscreen": "Vollbild",
+    "Close fullscreen": "Vollbild beenden",
+    "Download": "Herunterladen",
+}
+"""Streamlit's own English labels, tooltips and hints (its frontend has no translations),
+in German; :mod:`ui.page_frame` renames them in the browser when the language is German.
+``{name}`` stands for a part that is kept (a widget's label, a chosen value)."""
 
 
 REASONS: dict[str, dict[str, str]] = {
@@ -509,6 +557,37 @@ def reason_text(language: str, reason: str | None) -> str:
 
 DISPLAY_ZONE = ZoneInfo("Europe/Berlin")
 """Times are stored in UTC and shown in the city's time."""
+
+
+CHECK_RESULTS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^1 documents?$"), "1 Dokument"),
+    (re.compile(r"^(\d+) documents$"), r"\1 Dokumente"),
+    (re.compile(r"^OParl (.+), body (.+)$"), r"OParl \1, Körperschaft \2"),
+    (re.compile(r"^no robots\.txt$"), "keine robots.txt"),
+    (re.compile(r"^robots\.txt read(.*)$"), r"robots.txt gelesen\1"),
+    (re.compile(r"^sitemap with (\d+) URLs under (.+)$"), r"Sitemap mit \1 Adressen unter \2"),
+    (
+        re.compile(r"^start page (.+) with (\d+) links under (.+)$"),
+        r"Startseite \1 mit \2 Links unter \3",
+    ),
+]
+"""What a connection test of a source found (``Connector.check``, in English for the CLI
+and the API), part by part (parts are joined by ``; ``), in German."""
+
+
+def check_text(language: str, result: str) -> str:
+    """:returns: a connection test's result in ``language``; a part of an unknown form
+    (a connector's own) as it is."""
+    if language == "en":
+        return result
+    parts = []
+    for part in result.split("; "):
+        for pattern, german in CHECK_RESULTS:
+            if pattern.match(part):
+                part = pattern.sub(german, part)
+                break
+        parts.append(part)
+    return "; ".join(parts)
 
 
 def local_time(value: str | None, *, seconds: bool = False) -> str:

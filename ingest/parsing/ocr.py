@@ -4,15 +4,61 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import os
 import re
 import subprocess
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from ingest.elements import Element
 from ingest.parsing.common import clean_text, is_page_number
 from search.errors import ConfigurationError
 
+logger = logging.getLogger(__name__)
+
 OCR_TIMEOUT_SECONDS = 300
+
+PageProgress = Callable[[int, int], None]
+"""Told ``(pages done, pages to read)`` after each scanned page of a document."""
+
+_page_progress: ContextVar[PageProgress | None] = ContextVar("ocr_page_progress", default=None)
+
+
+@contextmanager
+def reporting_pages(progress: PageProgress | None) -> Iterator[None]:
+    """Have the OCR of the documents parsed within tell ``progress`` about each page.
+
+    A context variable rather than a parameter of every parser: OCR runs deep inside
+    parsing (a scanned PDF, or one attached to an e-mail), and only the caller of the
+    whole parse wants to know.
+
+    :param progress: called with ``(pages done, pages to read)``; ``None`` tells no one.
+    """
+    token = _page_progress.set(progress)
+    try:
+        yield
+    finally:
+        _page_progress.reset(token)
+
+
+def report_page(done: int, total: int) -> None:
+    """Tell the listener of :func:`reporting_pages`, if any, that a page was read.
+
+    A listener's error does not stop the OCR.
+
+    :param done: pages read so far (failed ones included).
+    :param total: pages to read in this document.
+    """
+    progress = _page_progress.get()
+    if progress is None:
+        return
+    try:
+        progress(done, total)
+    except Exception:  # progress is for people watching; it must not fail a document
+        logger.exception("An OCR progress listener failed")
+
 
 # Law abbreviations seen after a § reference: BauGB, HGO, KAG, HStrG, BGB, StVO, VwVfG …
 # (a word with at least two capitals, or one of the usual all-lowercase-after-capital ones).

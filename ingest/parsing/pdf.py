@@ -16,7 +16,7 @@ from typing import Any
 
 from ingest.elements import Element, OutlineEntry, ParsedDocument
 from ingest.parsing.common import clean_text, convert
-from ingest.parsing.ocr import ocr_elements, ocr_image
+from ingest.parsing.ocr import ocr_elements, ocr_image, report_page
 from ingest.parsing.offline import LANGUAGES, ensure_offline
 from search.errors import CorruptDocument, EmptyDocument, EncryptedDocument
 
@@ -129,6 +129,15 @@ def _ocr_pages(
     warnings: list[str] = []
     done: list[int] = []
     futures: list[tuple[int, Future[str]]] = []
+    told = 0
+
+    def tell(read: int = 0) -> None:  # pages read so far, each count once
+        nonlocal told
+        count = max(read, sum(1 for _, f in futures if f.done()))
+        if count > told:
+            told = count
+            report_page(count, len(pages))
+
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for number, png in _rendered(document, pages, dpi):
             futures.append((number, pool.submit(ocr_image, png, languages)))
@@ -136,13 +145,15 @@ def _ocr_pages(
             pending = [f for _, f in futures if not f.done()]
             if len(pending) > 2 * max(1, workers):
                 wait(pending, return_when=FIRST_COMPLETED)
-        for number, future in futures:
+            tell()
+        for read, (number, future) in enumerate(futures, start=1):
             try:
                 elements.extend(ocr_elements(future.result(), number))
             except RuntimeError as exc:
                 warnings.append(f"Page {number} could not be read by OCR: {exc}")
             else:
                 done.append(number)
+            tell(read)
     return elements, done, warnings
 
 

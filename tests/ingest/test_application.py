@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.application import Application, Caller
+from ingest.indexer import Indexer
 from ingest.sources import SourceConfig
 from search.errors import IndexLocked, NotFound
 from search.settings import Settings, load_settings
@@ -182,3 +183,19 @@ def test_seed_registers_and_syncs_only_on_the_first_start(tmp_path: Path) -> Non
         recover = second.jobs()[-1]
         assert second.wait(recover, timeout=60).report == {"recovered": 0}
         assert [job.kind for job in second.jobs()] == ["recover"]
+
+
+def test_seed_adopts_its_sources_whose_documents_are_indexed(tmp_path: Path) -> None:
+    """Samples ingested before they were sources become sources, without ingesting."""
+    settings = load_settings(data_dir=tmp_path / "data")
+    folder = _copy(PUBLIC[:1], tmp_path / "s")
+    with Indexer(settings) as indexer:
+        assert indexer.ingest_path(folder, source="beispiel").indexed == 1
+    entries = [
+        SourceConfig(name="beispiel", location=str(folder)),
+        SourceConfig(name="anderes", location=str(folder)),  # nothing of it is indexed
+    ]
+    with Application(settings, ingest_workers=0) as app:
+        assert app.seed(entries, caller=ADMIN) == []
+        assert [source.name for source in app.sources()] == ["beispiel"]
+        assert [job.kind for job in app.jobs()] == ["recover"]

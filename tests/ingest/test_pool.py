@@ -242,3 +242,35 @@ def test_document_whose_worker_dies_is_recorded_and_the_batch_goes_on(
         "anweisung.docx",
         "satzung.pdf",
     }
+
+
+def _scanned_pages(copies: int) -> SourceDocument:
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    page = PdfReader(io.BytesIO(scan_pdf(SCAN_LINES))).pages[0]
+    for _ in range(copies):
+        writer.add_page(page)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return SourceDocument(uri="file:///scan3.pdf", filename="scan3.pdf", content=buffer.getvalue())
+
+
+def test_a_worker_tells_each_scanned_page_it_has_read(pool: PreparePool) -> None:
+    """The progress of a long OCR reaches the calling process, page by page."""
+    document = _scanned_pages(3)
+    job = ChunkJob(document, "scan3", "akten", document.uri, document.content_hash, ["public"])
+    told: list[tuple[str, int, int]] = []
+    result = pool.result(job, pool.submit(job, lambda *page: told.append(page)))
+    assert result.ocr_pages == 3
+    deadline = time.monotonic() + 5  # told by a thread that reads the processes' queue
+    while len(told) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert told == [(document.uri, 1, 3), (document.uri, 2, 3), (document.uri, 3, 3)]
+    # a document submitted without a listener is read as before, telling no one
+    again = ChunkJob(document, "scan3b", "akten", "file:///other.pdf", "x", ["public"])
+    assert pool.result(again, pool.submit(again)).ocr_pages == 3
+    time.sleep(0.3)
+    assert len(told) == 3

@@ -459,7 +459,7 @@ def test_admin_adds_folder_source_and_syncs(
     _field(form, "Ordner (Pfad auf dem Server)").fill(str(workspace["new"]))
     _field(form, "Zugriffsgruppen (durch Komma getrennt)").fill("public")
     form.get_by_role("button", name="Verbindung testen").click()
-    expect(form.get_by_text("Verbindung in Ordnung: 3 documents")).to_be_visible()
+    expect(form.get_by_text("Verbindung in Ordnung: 3 Dokumente")).to_be_visible()
     form.get_by_role("button", name="Quelle anlegen").click()
     expect(page.get_by_text("Quelle „rundschreiben-neu“ angelegt")).to_be_visible()
     card = page.locator(".st-key-source-rundschreiben-neu")

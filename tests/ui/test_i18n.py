@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import date
+
+import pytest
 
 from search.errors import DocumentError
-from ui.i18n import REASONS, TEXTS, local_time, reason_text
+from ui.date_field import format_date, parse_date
+from ui.i18n import REASONS, TEXTS, check_text, local_time, reason_text
+from ui.page_frame import _pattern, _replacement
 
 
 def test_both_languages_have_every_text() -> None:
@@ -29,3 +34,38 @@ def test_times_are_shown_in_berlin_as_dd_mm_yyyy() -> None:
     assert local_time(None) == "–"
     assert local_time("gestern") == "gestern"
     assert re.fullmatch(r"\d\d\.\d\d\.\d{4}, \d\d:\d\d", local_time("2025-01-02T03:04:05"))
+
+
+def test_a_connection_test_is_said_in_german() -> None:
+    assert check_text("de", "8 documents") == "8 Dokumente"
+    assert check_text("de", "1 documents") == "1 Dokument"
+    assert check_text("de", "OParl 1.1, body Stadt Karlsruhe") == (
+        "OParl 1.1, Körperschaft Stadt Karlsruhe"
+    )
+    assert (
+        check_text(
+            "de",
+            "robots.txt read, Crawl-delay 2 s; start page „Rathaus“ with 12 links under https://a/",
+        )
+        == "robots.txt gelesen, Crawl-delay 2 s; Startseite „Rathaus“ mit 12 Links unter https://a/"
+    )
+    assert check_text("de", "something of a connector's own") == "something of a connector's own"
+    assert check_text("en", "8 documents") == "8 documents"
+
+
+def test_dates_are_typed_as_dd_mm_yyyy() -> None:
+    assert parse_date("15.03.2024") == date(2024, 3, 15)
+    assert parse_date(" 1.3.2024 ") == date(2024, 3, 1)
+    assert parse_date("2024-03-15") == date(2024, 3, 15)  # as in a shared link
+    assert parse_date("") is None
+    for wrong in ("31.02.2024", "15/03/2024", "gestern"):
+        with pytest.raises(ValueError, match="not a date"):
+            parse_date(wrong)
+    assert format_date(date(2024, 3, 1)) == "01.03.2024"
+    assert format_date(None) == ""
+
+
+def test_streamlit_s_own_texts_become_patterns_for_the_browser() -> None:
+    pattern = re.compile(_pattern("Help for {label}"))
+    assert pattern.fullmatch("Help for Datum von")
+    assert _replacement("Hilfe zu {label}") == "Hilfe zu $1"

@@ -7,7 +7,8 @@ from typing import Any
 
 import streamlit as st
 
-from ui.i18n import local_time, t
+from ui.date_field import date_field
+from ui.i18n import DISPLAY_ZONE, local_time, t
 from ui.session import client, language, require_admin, service_errors
 
 SHOWN = 200
@@ -34,8 +35,9 @@ def render() -> None:
     st.caption(t(lang, "audit_intro"))
     left, right = st.columns(2)
     user = left.text_input(t(lang, "audit_user"), key="audit-user").strip() or None
-    day = right.date_input(t(lang, "audit_since"), value=None, key="audit-since")
-    since = datetime.combine(day, time.min, tzinfo=UTC) if isinstance(day, date) else None
+    with right:
+        day = date_field(t(lang, "audit_since"), "audit-since", lang)
+    since = datetime.combine(day, time.min, tzinfo=DISPLAY_ZONE) if isinstance(day, date) else None
     service = client()
     with service_errors():
         records = service.audit_records(since=since, user=user, limit=SHOWN)

@@ -3,6 +3,7 @@ connection, sync now (with progress)."""
 
 from __future__ import annotations
 
+import html
 import json
 from types import SimpleNamespace
 from typing import Any
@@ -15,7 +16,7 @@ from search.fields import DOC_TYPES
 from search.settings import SourceEntry
 from search.source_options import OptionSyntaxError, parse_options
 from ui.auth import split_groups
-from ui.i18n import local_time, reason_text, t
+from ui.i18n import check_text, local_time, reason_text, t
 from ui.session import client, language, require_admin, service_errors, settings
 from ui.views.admin_status import follow
 
@@ -185,7 +186,7 @@ def _source_form(
             if tested:
                 with st.spinner(t(lang, "test_connection")):
                     result = client().test_source(entry=values)
-                st.success(t(lang, "test_ok", result=result))
+                st.success(t(lang, "test_ok", result=check_text(lang, result)))
                 return None
         except (AuskunftError, ValidationError) as exc:
             st.error(t(lang, "error", error=exc))
@@ -193,7 +194,26 @@ def _source_form(
     return values
 
 
-def _source_card(source: Source, counts: dict[str, int]) -> None:
+def _failures(failures: list[dict[str, Any]], lang: str) -> None:
+    """The source's documents that failed and still do: a sync that finds them unchanged
+    counts them as unchanged, so the card lists them until they are fixed or removed."""
+    if not failures:
+        return
+    with st.expander(
+        t(lang, "source_failures", n=len(failures)),
+        expanded=len(failures) <= 5,
+        icon=":material/error:",
+    ):
+        for failure in failures:
+            name = str(failure["uri"]).rsplit("/", 1)[-1]
+            st.markdown(f"**{html.escape(name)}** · {reason_text(lang, failure.get('reason'))}")
+            if failure.get("error"):
+                st.caption(t(lang, "technical", error=failure["error"]))
+
+
+def _source_card(
+    source: Source, counts: dict[str, int], failures: list[dict[str, Any]] | None = None
+) -> None:
     lang = language()
     with st.container(border=True, key=f"source-{source.name}"):
         every = (
@@ -219,6 +239,7 @@ def _source_card(source: Source, counts: dict[str, int]) -> None:
             )
         )
         st.caption(_last_sync(source, lang))
+        _failures(failures or [], lang)
         skipped = ((source.last_sync or {}).get("report") or {}).get("skipped") or []
         if skipped:
             with st.expander(t(lang, "skipped_objects", n=len(skipped))):
@@ -247,7 +268,7 @@ def _source_card(source: Source, counts: dict[str, int]) -> None:
             except AuskunftError as exc:
                 st.error(t(lang, "error", error=exc))
             else:
-                st.success(t(lang, "test_ok", result=result))
+                st.success(t(lang, "test_ok", result=check_text(lang, result)))
         if source.origin == "config":
             return
         with edit.popover(t(lang, "edit"), icon=":material/edit:"):
@@ -278,10 +299,14 @@ def render() -> None:
     service = client()
     with service_errors():
         sources = [Source(**body) for body in service.sources()]
-        counts = service.status()["sources"]
+        status = service.status()
+    counts = status["sources"]
+    failures: dict[str, list[dict[str, Any]]] = {}
+    for failure in status.get("failures", []):
+        failures.setdefault(failure["source"], []).append(failure)
     unregistered = sorted(set(counts) - {source.name for source in sources})
     for source in sources:
-        _source_card(source, counts.get(source.name, {}))
+        _source_card(source, counts.get(source.name, {}), failures.get(source.name))
     if not sources:
         st.info(t(lang, "no_sources"))
     with st.expander(t(lang, "add_new_source"), expanded=not sources, icon=":material/add:"):

@@ -31,12 +31,26 @@ def follow(job: dict[str, Any], label: str) -> dict[str, Any]:
     while not job.get("finished"):
         time.sleep(0.5)
         job = client().job(int(job["id"]))
-        seen = sum(job.get("counts", {}).values())
-        total = job.get("total")
-        share = min(seen / total, 1.0) if total else 0.0
-        bar.progress(share, text=f"{label} ({seen}{f' / {total}' if total else ''})")
+        share, text = job_progress(job, label, language())
+        bar.progress(share, text=text)
     bar.empty()
     return job
+
+
+def job_progress(job: dict[str, Any], label: str, lang: str) -> tuple[float, str]:
+    """:returns: how far a job is (0–1) and the line that says so: files done of the
+    files to look at, and while a scanned file is read, its pages done of its pages."""
+    seen = sum(job.get("counts", {}).values())
+    total = job.get("total")
+    ocr = job.get("ocr")
+    share = seen
+    text = f"{label} ({t(lang, 'files_done', done=seen, total=total) if total else seen})"
+    if ocr and ocr.get("pages_total"):
+        done, pages = int(ocr["pages_done"]), int(ocr["pages_total"])
+        share += min(done / pages, 1.0)  # the file being read counts by its pages
+        name = str(ocr["uri"]).rsplit("/", 1)[-1]
+        text += " · " + t(lang, "ocr_pages", name=name, done=done, total=pages)
+    return (min(share / total, 1.0) if total else 0.0), text
 
 
 def _retry(doc_id: str) -> None:

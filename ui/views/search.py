@@ -22,6 +22,7 @@ from search.fields import DOC_TYPES
 from search.filters import SearchFilters
 from search.results import SEARCH_MODES, DocumentHit, Passage, SearchResponse
 from ui import answer_panel
+from ui.date_field import date_field
 from ui.export import results_csv, results_pdf
 from ui.i18n import t
 from ui.session import client, language, service_errors, settings
@@ -112,16 +113,19 @@ def _sidebar(lang: str, sources: Sequence[str]) -> None:
         st.radio(t(lang, "mode"), SEARCH_MODES, key="mode", format_func=_label(lang, "mode_"))
         st.radio(t(lang, "sort"), SORTS, key="sort", format_func=_label(lang, "sort_"))
         known = sorted(set(sources) | set(st.session_state.get("sources", [])))
-        st.multiselect(t(lang, "sources"), known, key="sources", placeholder=t(lang, "all"))
+        st.multiselect(
+            t(lang, "sources"), known, key="sources", placeholder=t(lang, "all"), select_all=False
+        )
         st.multiselect(
             t(lang, "doc_types"),
             DOC_TYPES,
             key="doc_types",
             format_func=_label(lang),
             placeholder=t(lang, "all"),
+            select_all=False,  # "Select all" is the same as none here, and English
         )
-        st.date_input(t(lang, "date_from"), value=None, key="date_from", format="DD.MM.YYYY")
-        st.date_input(t(lang, "date_to"), value=None, key="date_to", format="DD.MM.YYYY")
+        date_field(t(lang, "date_from"), "date_from", lang)  # applies on Enter
+        date_field(t(lang, "date_to"), "date_to", lang)
         st.slider(t(lang, "top_k"), 1, 50, value=top_k, key="top_k")
 
 
@@ -269,9 +273,11 @@ def _passage(hit: DocumentHit, passage: Passage, key: str) -> None:
         _open_button(hit, passage, key)
     with cite_column.popover(t(lang, "cite"), icon=":material/mail:"):
         st.caption(t(lang, "cite_letter"))
-        st.code(CitationBuilder("de").letter_form(_passage_meta(hit, passage)), language=None)
+        # wrapped: a block that scrolls sideways cannot be reached by keyboard (WCAG 2.1.1)
+        letter = CitationBuilder("de").letter_form(_passage_meta(hit, passage))
+        st.code(letter, language=None, wrap_lines=True)
         st.caption(t(lang, "cite_full"))
-        st.code(passage.citation, language=None)
+        st.code(passage.citation, language=None, wrap_lines=True)
 
 
 def _card(hit: DocumentHit, number: int, lang: str, query: str) -> None:
