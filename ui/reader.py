@@ -33,12 +33,12 @@ _HTML = """
     <input class="link" type="text" readonly>
     <span class="status" role="status"></span>
   </div>
-  <div class="scroller"><div class="page">
+  <div class="scroller" tabindex="0" role="region" aria-label="Dokumentseite"><div class="page">
     <img alt="">
     <div class="marks"></div>
     <div class="text-layer"></div>
   </div></div>
-  <div class="reader-text"></div>
+  <div class="reader-text" tabindex="0" role="region" aria-label="Dokumenttext"></div>
 </div>
 """
 

@@ -28,6 +28,7 @@ from tests.ui.test_browser import (
 )
 from tests.ui.test_browser import browser as browser  # a fixture
 from tests.ui.test_browser import service as service  # a fixture
+from tests.ui.test_browser_a11y import _assert_accessible
 
 FILES = [
     "satzungen/Hundesteuersatzung_2017.pdf",
@@ -197,6 +198,7 @@ def test_docx_and_e_mail_are_read_whole_at_the_cited_passage(browser: Any, serve
     assert text.evaluate("element => element.scrollTop") > 100
     page.wait_for_timeout(500)
     _shot(page, "viewer-docx-whole")
+    _assert_accessible(page, "viewer-docx-whole")
     # a bigger type, and a link to this passage
     reader.get_by_role("button", name="Vergrößern").click()
     expect(reader.locator(".zoom-level")).to_have_text("125 %")
