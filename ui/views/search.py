@@ -215,10 +215,12 @@ def _refinement(search_key: str) -> dict[str, list[str]]:
 
 
 def _facets(lang: str, response: SearchResponse, search_key: str) -> None:
-    """Facet chips with the counts of the whole match set; choosing one searches again
-    within it. Each facet is a row of its own, so chips wrap inside the page at any width."""
+    """Facet chips with the counts of the whole match set, in the sidebar under the
+    filters; choosing one searches again within the set. Each facet is a row of its own,
+    so chips wrap inside the sidebar at any width."""
     shown = {facet: response.facets.get(facet, {}) for facet in FACETS}
-    with st.container(key="facets"):
+    with st.sidebar, st.container(key="facets"):
+        st.subheader(t(lang, "refine"))
         for facet, counts in shown.items():
             chosen = list(st.session_state.get(_facet_key(facet, search_key)) or [])
             if not counts and not chosen:
