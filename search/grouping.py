@@ -39,6 +39,12 @@ class DocumentGrouper:
     chunk, far down the keyword list, would understate it. Only the documents that make it
     into the results get a chunk fetched from ``store`` (without highlights), to cite.
 
+    A vector store always answers, however far the nearest chunk is: with
+    ``min_vector_score`` set, a document is shown only when it matches the keywords (a
+    chunk among the keyword hits, or a whole-document keyword hit) or one of its chunks
+    reaches that cosine similarity. The others are left out, not re-ranked: the scores of
+    the documents shown stay what they were.
+
     :param top_k: how many documents to return.
     :param passages_per_document: how many passages each document shows.
     :param language: language of citations (``de``/``en``).
@@ -47,6 +53,8 @@ class DocumentGrouper:
     :param document_weight: weight of the normalised whole-document keyword score.
     :param store: the keyword store to fetch chunks of documents found only as a whole
         from; without one, such documents are left out.
+    :param min_vector_score: the cosine similarity a chunk found only by the vector store
+        must reach for its document to be shown; ``None`` or 0 shows every candidate.
     """
 
     def __init__(
@@ -57,6 +65,7 @@ class DocumentGrouper:
         support_weight: float = 0.1,
         document_weight: float = 1.0,
         store: KeywordStore | None = None,
+        min_vector_score: float | None = None,
     ) -> None:
         self.top_k = top_k
         self.passages_per_document = passages_per_document
@@ -64,6 +73,7 @@ class DocumentGrouper:
         self.support_weight = support_weight
         self.document_weight = document_weight
         self.store = store
+        self.min_vector_score = min_vector_score or None
 
     def _passage(self, hit: FusedChunk, query: str) -> Passage:
         meta = hit.document.meta
@@ -86,7 +96,25 @@ class DocumentGrouper:
             return {}
         return {hit.doc_id: self.document_weight * hit.score / best for hit in document_hits}
 
-    @component.output_types(documents=list[DocumentHit])
+    def _matching(
+        self, by_doc: dict[str, list[FusedChunk]], document_hits: list[DocumentScore]
+    ) -> set[str] | None:
+        """:returns: the documents that match the keywords or come close enough in meaning
+        (``None`` without a threshold: all of them)."""
+        if self.min_vector_score is None:
+            return None
+        threshold = self.min_vector_score
+        matching = {hit.doc_id for hit in document_hits}
+        for doc_id, chunks in by_doc.items():
+            if any(
+                chunk.keyword_rank is not None
+                or (chunk.vector_score is not None and chunk.vector_score >= threshold)
+                for chunk in chunks
+            ):
+                matching.add(doc_id)
+        return matching
+
+    @component.output_types(documents=list[DocumentHit], below_threshold=int)
     def run(
         self,
         hits: list[FusedChunk],
@@ -94,7 +122,7 @@ class DocumentGrouper:
         top_k: int | None = None,
         document_hits: list[DocumentScore] | None = None,
         filters: SearchFilters | None = None,
-    ) -> dict[str, list[DocumentHit]]:
+    ) -> dict[str, list[DocumentHit] | int]:
         """:param hits: fused chunks, best first.
 
         :param query: the query (for snippets of passages without highlights).
@@ -103,7 +131,8 @@ class DocumentGrouper:
             mode).
         :param filters: the search's filters, applied again when fetching chunks of
             documents found only as a whole.
-        :returns: ``documents``: document hits, best first.
+        :returns: ``documents``: document hits, best first; ``below_threshold``: how many
+            candidate documents were left out by ``min_vector_score``.
         """
         by_doc: dict[str, list[FusedChunk]] = {}
         for hit in hits:
@@ -123,6 +152,12 @@ class DocumentGrouper:
             return chunks[0].score + self.support_weight * support + share
 
         candidates = list(by_doc) + [doc_id for doc_id in whole if doc_id not in by_doc]
+        matching = self._matching(by_doc, document_hits or [])
+        below_threshold = 0
+        if matching is not None:
+            kept = [doc_id for doc_id in candidates if doc_id in matching]
+            below_threshold = len(candidates) - len(kept)
+            candidates = kept
         scores = {doc_id: score(doc_id) for doc_id in candidates}
         candidates.sort(key=scores.__getitem__, reverse=True)
         limit = top_k or self.top_k
@@ -162,7 +197,7 @@ class DocumentGrouper:
                     council=meta.get(fields.COUNCIL),
                 )
             )
-        return {"documents": documents}
+        return {"documents": documents, "below_threshold": below_threshold}
 
     def _fetch(
         self, doc_ids: list[str], query: str, filters: SearchFilters | None, score: float

@@ -29,6 +29,12 @@ from search.vector_retriever import VectorRetriever
 
 logger = logging.getLogger(__name__)
 
+NOTHING_MATCHES = (
+    "Kein Dokument passt: keines enthält die Suchwörter, keines kommt der Anfrage inhaltlich "
+    "nahe genug. / Nothing matches: no document contains the query's words, and none comes "
+    "close enough in meaning."
+)
+
 
 def build_fusion(settings: Settings) -> RankFusion:
     """:returns: the fusion of keyword and vector hits the settings describe."""
@@ -56,6 +62,7 @@ def build_grouper(settings: Settings, store: KeywordStore | None) -> DocumentGro
         support_weight=config.support_weight,
         document_weight=config.document_weight,
         store=store,
+        min_vector_score=config.semantic_min_score,
     )
 
 
@@ -156,7 +163,8 @@ class SearchService:
         :param user_groups: the user's access groups (default: ``search.default_access_groups``);
             always applied, whatever ``filters.access_groups`` says.
         :param top_k: number of documents (default: ``search.top_k``).
-        :returns: documents with passages and citations.
+        :returns: documents with passages and citations; when no candidate matches the
+            keywords or reaches ``search.semantic_min_score``, none, with a notice saying so.
         :raises QueryError: for an unknown mode.
         :raises BackendError: when a store or the embedder fails.
         """
@@ -168,16 +176,18 @@ class SearchService:
         notices: list[str] = []
         try:
             try:
-                documents = self._run(mode, query, filters, top_k)
+                documents, below_threshold = self._run(mode, query, filters, top_k)
             except BackendUnavailable as exc:
                 if mode != "hybrid" or self._failed_component != "vector":
                     raise
                 # e.g. an ingestion holds the embedded vector index: keywords still work
                 notices.append(f"Semantic search is unavailable, keyword results only: {exc}")
-                documents = self._run("keyword", query, filters, top_k)
+                documents, below_threshold = self._run("keyword", query, filters, top_k)
         finally:
             if not self.hold_vector_store:
                 self._release_vector_store()
+        if not documents and below_threshold:
+            notices.append(NOTHING_MATCHES)
         return SearchResponse(
             query=query,
             mode=mode,
@@ -197,7 +207,8 @@ class SearchService:
 
     def _run(
         self, mode: SearchMode, query: str, filters: SearchFilters, top_k: int | None
-    ) -> list[DocumentHit]:
+    ) -> tuple[list[DocumentHit], int]:
+        """:returns: the documents, and how many candidates the semantic threshold left out."""
         data: dict[str, dict[str, object]] = {"grouper": {"query": query, "top_k": top_k}}
         if mode in ("hybrid", "keyword"):
             data["keyword"] = {"query": query, "filters": filters}
@@ -216,7 +227,8 @@ class SearchService:
             msg = f"Search failed: {cause or exc}"
             raise BackendError(msg) from exc
         documents: list[DocumentHit] = output["grouper"]["documents"]
-        return documents
+        below_threshold: int = output["grouper"]["below_threshold"]
+        return documents, below_threshold
 
     def _release_vector_store(self) -> None:
         if self._vector_store is not None:
