@@ -117,7 +117,7 @@ class SearchSettings(BaseModel):
         description="Score fusion: factor of cosine similarity (BM25 is divided by its best).",
     )
     semantic_min_score: float | None = Field(
-        default=0.0,
+        default=0.82,
         ge=0,
         le=1,
         description="Hybrid and semantic search: the cosine similarity a chunk found only by "
