@@ -51,6 +51,7 @@ TUNABLE = {
     "vector_weight": float,
     "support_weight": float,
     "document_weight": float,
+    "semantic_min_score": float,
 }
 
 
@@ -131,13 +132,24 @@ def replay(name: str, variant: dict[str, Any], modes: list[str]) -> dict[str, fl
     """Score one setting: nDCG@10 per mode, through the service's own fusion and grouping
     (:func:`~search.service.build_fusion`, :func:`~search.service.build_grouper`)."""
     beir = _set(name)
+    return {
+        mode: score_run(run, beir.qrels)["ndcg@10"]
+        for mode, run in replay_runs(name, variant, modes).items()
+    }
+
+
+def replay_runs(
+    name: str, variant: dict[str, Any], modes: list[str]
+) -> dict[str, dict[str, list[str]]]:
+    """:returns: per mode, query id → the first 10 corpus ids of one setting."""
+    beir = _set(name)
     recorded = _load(RESULTS / f"{beir.label}.json.gz")
     base = load_settings()
     settings = base.model_copy(update={"search": base.search.model_copy(update=variant)})
     candidates = settings.search.candidates
     fusion = build_fusion(settings)
     corpus = recorded["corpus_ids"]
-    scores = {}
+    runs = {}
     for mode in modes:
         run: dict[str, list[str]] = {}
         for qid, lists in recorded["queries"].items():
@@ -153,8 +165,8 @@ def replay(name: str, variant: dict[str, Any], modes: list[str]) -> dict[str, fl
             fused = fusion.run(keyword_hits=keyword, vector_hits=vector)["hits"]
             hits = grouper.run(hits=fused, query="", top_k=10, document_hits=documents)
             run[qid] = [corpus[hit.doc_id] for hit in hits["documents"]]
-        scores[mode] = score_run(run, beir.qrels)["ndcg@10"]
-    return scores
+        runs[mode] = run
+    return runs
 
 
 _CACHE: dict[Path, dict[str, Any]] = {}

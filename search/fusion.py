@@ -21,6 +21,8 @@ class FusedChunk:
     :param keyword_rank: 1-based rank in the keyword list, ``None`` if absent.
     :param vector_rank: 1-based rank in the vector list, ``None`` if absent.
     :param highlights: the keyword store's highlights, if any.
+    :param vector_score: the vector store's own score (cosine similarity), ``None`` if
+        absent from the vector list.
     """
 
     document: Document
@@ -28,6 +30,7 @@ class FusedChunk:
     keyword_rank: int | None = None
     vector_rank: int | None = None
     highlights: tuple[str, ...] = ()
+    vector_score: float | None = None
 
 
 @component
@@ -118,9 +121,13 @@ class RankFusion:
             if chunk is not None and chunk.vector_rank is None:
                 chunk.score += score - vector_floor
                 chunk.vector_rank = rank
+                chunk.vector_score = hit.score
             elif chunk is None:
                 fused[hit.chunk_id] = FusedChunk(
-                    document=hit.document, score=score + keyword_floor, vector_rank=rank
+                    document=hit.document,
+                    score=score + keyword_floor,
+                    vector_rank=rank,
+                    vector_score=hit.score,
                 )
         ordered = sorted(fused.values(), key=lambda chunk: chunk.score, reverse=True)
         return {"hits": ordered}

@@ -42,6 +42,13 @@ class DocumentGrouper:
     chunk, far down the keyword list, would understate it. Only the documents that make it
     into the results get a chunk fetched from ``store`` (without highlights), to cite.
 
+    A vector store always answers, however far the nearest chunk is: with
+    ``min_vector_score`` set, a document is shown only when it matches the keywords (a
+    chunk among the keyword hits, or a whole-document keyword hit) or one of its chunks
+    reaches that cosine similarity. The others are left out, not re-ranked: the scores of
+    the documents shown stay what they were. The match set that facets count and pages
+    reach is what is left.
+
     :param top_k: how many documents to return.
     :param passages_per_document: how many passages each document shows.
     :param language: language of citations (``de``/``en``).
@@ -52,6 +59,8 @@ class DocumentGrouper:
         from; without one, such documents are left out.
     :param ranking_depth: how many of the best whole-document hits share in the ranking;
         the others (the rest of the match set) follow, in their own order.
+    :param min_vector_score: the cosine similarity a chunk found only by the vector store
+        must reach for its document to be shown; ``None`` or 0 shows every candidate.
     """
 
     def __init__(
@@ -63,9 +72,11 @@ class DocumentGrouper:
         document_weight: float = 1.0,
         store: KeywordStore | None = None,
         ranking_depth: int = 100,
+        min_vector_score: float | None = None,
     ) -> None:
         self.top_k = top_k
         self.ranking_depth = ranking_depth
+        self.min_vector_score = min_vector_score or None
         self.passages_per_document = passages_per_document
         self.citations = CitationBuilder(language)
         self.support_weight = support_weight
@@ -93,8 +104,29 @@ class DocumentGrouper:
             return dict.fromkeys((hit.doc_id for hit in document_hits), 0.0)
         return {hit.doc_id: self.document_weight * hit.score / best for hit in document_hits}
 
+    def _matching(
+        self, by_doc: dict[str, list[FusedChunk]], document_hits: list[DocumentScore]
+    ) -> set[str] | None:
+        """:returns: the documents that match the keywords or come close enough in meaning
+        (``None`` without a threshold: all of them)."""
+        if self.min_vector_score is None:
+            return None
+        threshold = self.min_vector_score
+        matching = {hit.doc_id for hit in document_hits}
+        for doc_id, chunks in by_doc.items():
+            if any(
+                chunk.keyword_rank is not None
+                or (chunk.vector_score is not None and chunk.vector_score >= threshold)
+                for chunk in chunks
+            ):
+                matching.add(doc_id)
+        return matching
+
     @component.output_types(
-        documents=list[DocumentHit], total=int, facets=dict[str, dict[str, int]]
+        documents=list[DocumentHit],
+        total=int,
+        facets=dict[str, dict[str, int]],
+        below_threshold=int,
     )
     def run(
         self,
@@ -121,7 +153,8 @@ class DocumentGrouper:
         :param order: ``relevance``, ``date_desc`` or ``date_asc``.
         :param refinement: facet values the documents must have.
         :returns: ``documents``: the page of document hits; ``total``: the documents of the
-            refined match set; ``facets``: its facet counts (:mod:`search.facets`).
+            refined match set; ``facets``: its facet counts (:mod:`search.facets`);
+            ``below_threshold``: how many candidates ``min_vector_score`` left out.
         :raises ValueError: for an unknown facet.
         """
         by_doc: dict[str, list[FusedChunk]] = {}
@@ -144,6 +177,12 @@ class DocumentGrouper:
             return chunks[0].score + self.support_weight * support + share
 
         candidates = list(by_doc) + [doc_id for doc_id in whole if doc_id not in by_doc]
+        matching = self._matching(by_doc, document_hits)
+        below_threshold = 0
+        if matching is not None:
+            kept = [doc_id for doc_id in candidates if doc_id in matching]
+            below_threshold = len(candidates) - len(kept)
+            candidates = kept
         scores = {doc_id: score(doc_id) for doc_id in candidates}
         candidates.sort(key=scores.__getitem__, reverse=True)
         metas = self._metas(candidates, by_doc, document_hits)
@@ -159,7 +198,12 @@ class DocumentGrouper:
             for doc_id in page
             if doc_id in by_doc
         ]
-        return {"documents": documents, "total": len(matches.doc_ids), "facets": matches.facets}
+        return {
+            "documents": documents,
+            "total": len(matches.doc_ids),
+            "facets": matches.facets,
+            "below_threshold": below_threshold,
+        }
 
     def _metas(
         self,

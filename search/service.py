@@ -31,6 +31,12 @@ from search.vector_retriever import VectorRetriever
 
 logger = logging.getLogger(__name__)
 
+NOTHING_MATCHES = (
+    "Kein Dokument passt: keines enthält die Suchwörter, keines kommt der Anfrage inhaltlich "
+    "nahe genug. / Nothing matches: no document contains the query's words, and none comes "
+    "close enough in meaning."
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Page:
@@ -70,6 +76,7 @@ def build_grouper(settings: Settings, store: KeywordStore | None) -> DocumentGro
         document_weight=config.document_weight,
         store=store,
         ranking_depth=config.candidates,
+        min_vector_score=config.semantic_min_score,
     )
 
 
@@ -176,7 +183,8 @@ class SearchService:
         :param order: ``relevance``, ``date_desc`` or ``date_asc``, over the whole match set.
         :param refinement: facet values the documents must have (:mod:`search.facets`).
         :returns: a page of documents with passages and citations, the size of the whole
-            match set and its facet counts.
+            match set and its facet counts; when no candidate matches the keywords or
+            reaches ``search.semantic_min_score``, none, with a notice saying so.
         :raises QueryError: for an unknown mode, order or facet, or a negative offset.
         :raises BackendError: when a store or the embedder fails.
         """
@@ -209,6 +217,8 @@ class SearchService:
         finally:
             if not self.hold_vector_store:
                 self._release_vector_store()
+        if not found["total"] and found["below_threshold"]:
+            notices.append(NOTHING_MATCHES)
         return SearchResponse(
             query=query,
             mode=mode,

@@ -116,6 +116,15 @@ class SearchSettings(BaseModel):
         gt=0,
         description="Score fusion: factor of cosine similarity (BM25 is divided by its best).",
     )
+    semantic_min_score: float | None = Field(
+        default=0.82,
+        ge=0,
+        le=1,
+        description="Hybrid and semantic search: the cosine similarity a chunk found only by "
+        "the vector store must reach for its document to be shown (a document matching the "
+        "keywords always is); calibrated for multilingual-e5-small on the BEIR sets "
+        "(benchmarks/README.md, benchmarks/semantic_threshold.py). 0 or None: show all.",
+    )
     rrf_k: int = Field(
         default=10,
         ge=1,

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from ingest.indexer import Indexer
-from search.service import SearchService
+from search.results import SearchMode
+from search.service import NOTHING_MATCHES, SearchService
 from search.settings import Settings
 
 CORPUS = Path(__file__).resolve().parents[1] / "samples" / "corpus"
@@ -110,3 +111,41 @@ def test_email_circular_and_its_attachment_are_searchable(service: SearchService
     mail = next(h for h in hits if h.uri.endswith(".eml"))
     assert mail.doc_type == "correspondence"
     assert mail.date == "2025-03-10"
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "semantic"])
+def test_a_question_nothing_answers_gets_no_results_and_says_so(
+    service: SearchService, mode: SearchMode
+) -> None:
+    response = service.search("Quantenchromodynamik Gluonen", mode=mode)
+    assert response.results == []
+    assert response.notices == [NOTHING_MATCHES]
+    # the threshold does it: without it the vector store's nearest chunks are shown
+    settings = service.settings
+    search = settings.search.model_copy(update={"semantic_min_score": 0})
+    unfiltered = SearchService(
+        settings.model_copy(update={"search": search}),
+        service.keyword_store,
+        service.vector_store,
+        service.embedder,
+    )
+    assert unfiltered.search("Quantenchromodynamik Gluonen", mode=mode).results
+
+
+@pytest.mark.parametrize(
+    ("query", "filename"),
+    [
+        ("Hundesteuer Befreiung", "Merkblatt_Hundesteuer_Befreiung_Assistenzhunde_2025.pdf"),
+        ("Dienstreise Erstattung", "DA_Dienstreisen_2012.pdf"),
+        ("Wer genehmigt Plakate?", "Gefahrenabwehrverordnung_Plakatieren_Laerm_1998_Scan.pdf"),
+        ("Wie lange habe ich Zeit, meine Reisekosten abzurechnen?", "DA_Dienstreisen_2012.pdf"),
+    ],
+)
+@pytest.mark.parametrize("mode", ["hybrid", "semantic"])
+def test_staff_questions_keep_their_hits_under_the_threshold(
+    service: SearchService, query: str, filename: str, mode: SearchMode
+) -> None:
+    response = service.search(query, mode=mode)
+    names = [Path(hit.uri).name for hit in response.results]
+    assert filename in names[:3], names
+    assert not response.notices

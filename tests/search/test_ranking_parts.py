@@ -136,6 +136,38 @@ def test_support_ranks_two_strong_chunks_above_one_slightly_stronger() -> None:
     assert [d.doc_id for d in alone][:2] == ["b", "a"]
 
 
+def test_semantic_threshold_leaves_out_documents_found_only_by_distant_vectors() -> None:
+    # a: a keyword match, far in meaning; b: close in meaning, no keyword match; c:
+    # neither; d: far, but its words are in the whole document; e: far, semantic mode
+    a, b, d, e = (_chunk(x, 0) for x in "abde")
+    c1 = _chunk("c", 1)
+    keyword = [ScoredChunk(a, 8.0)]
+    vector = [ScoredChunk(b, 0.86), ScoredChunk(c1, 0.80), ScoredChunk(d, 0.75)]
+    vector.append(ScoredChunk(a, 0.70))
+    hits = RankFusion(method="score").run(keyword_hits=keyword, vector_hits=vector)["hits"]
+    cosines = {h.document.id: h.vector_score for h in hits}
+    assert cosines == {"a:0000": 0.70, "b:0000": 0.86, "c:0001": 0.80, "d:0000": 0.75}
+    whole = [DocumentScore("d", 3.0)]
+    everything = DocumentGrouper(support_weight=0.0).run(
+        hits=hits, query="Hund", document_hits=whole
+    )
+    assert everything["below_threshold"] == 0
+    grouper = DocumentGrouper(support_weight=0.0, min_vector_score=0.85)
+    kept = grouper.run(hits=hits, query="Hund", document_hits=whole)
+    assert kept["below_threshold"] == 1  # c
+    # left out, not re-ranked: the documents shown keep their scores and order
+    scores = {hit.doc_id: hit.score for hit in everything["documents"]}
+    shown = [hit.doc_id for hit in everything["documents"] if hit.doc_id != "c"]
+    assert [hit.doc_id for hit in kept["documents"]] == shown
+    assert sorted(shown) == ["a", "b", "d"]
+    assert all(hit.score == scores[hit.doc_id] for hit in kept["documents"])
+    # semantic mode: only the vector list; nothing close enough leaves nothing
+    far = RankFusion(method="score").run(vector_hits=[ScoredChunk(e, 0.79)])["hits"]
+    assert grouper.run(hits=far, query="Hund") == {"documents": [], "below_threshold": 1}
+    # 0 (or None) shows every candidate
+    assert len(DocumentGrouper(min_vector_score=0).run(hits=far, query="Hund")["documents"]) == 1
+
+
 PUBLIC = {"access_groups": ["public"]}
 
 

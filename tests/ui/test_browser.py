@@ -288,6 +288,18 @@ def test_a_misspelt_query_offers_the_index_s_own_words(browser: Any, server: str
     page.context.close()
 
 
+@pytest.mark.parametrize("mode", ["hybrid", "semantic"])
+def test_a_question_nothing_answers_says_so(browser: Any, server: str, mode: str) -> None:
+    page = _page(browser, STAFF)
+    page.goto(f"{server}/?mode={mode}")
+    page.get_by_role("textbox", name="Suchanfrage", exact=True).fill("Quantenchromodynamik Gluonen")
+    page.get_by_role("button", name="Suchen").click()
+    expect(page.get_by_text(re.compile(r"^Keine Treffer"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Kein Dokument passt"))).to_be_visible()
+    expect(page.locator(".st-key-hit-1")).to_have_count(0)
+    page.context.close()
+
+
 def test_extract_with_clickable_citations_above_results(browser: Any, server: str) -> None:
     """No LLM is configured: the answer panel shows the extract, each sentence cited."""
     page = _page(browser, STAFF)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from search.service import NOTHING_MATCHES
 from ui.cli import cli
 
 README = Path(__file__).parents[2] / "README.md"
@@ -78,6 +79,15 @@ def test_ingest_status_and_search_json(tmp_path: Path, folder: Path) -> None:
     wrong = runner.invoke(cli, [*data, "search", "Parkgebühr", "--facet", "farbe:rot"])
     assert wrong.exit_code != 0
     assert "unknown facet farbe" in wrong.output
+
+    # a question the index cannot answer: no documents, and it says why
+    nonsense = [*data, "search", "Quantenchromodynamik Gluonen"]
+    body = json.loads(runner.invoke(cli, [*nonsense, "--json"]).output)
+    assert body["results"] == []
+    assert body["notices"] == [NOTHING_MATCHES]
+    text = runner.invoke(cli, nonsense).output
+    assert "Kein Dokument passt" in text
+    assert "Keine Treffer. / No results." in text
 
 
 def test_errors_are_one_clear_line(tmp_path: Path) -> None:

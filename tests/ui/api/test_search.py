@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from search.service import NOTHING_MATCHES
 from tests.ui.api.conftest import Service
 from tests.ui.api.support import ADMIN, DOG_TAX, PUBLIC_SOURCE, RESTRICTED_SOURCE, STAFF
 
@@ -169,6 +170,15 @@ def test_get_and_post_agree(api: httpx.Client, mode: str) -> None:
         ]
 
     assert cited(got) == cited(posted)
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "semantic"])
+def test_a_question_nothing_answers_gets_no_results_and_a_notice(
+    api: httpx.Client, mode: str
+) -> None:
+    body = _search(api, query="Quantenchromodynamik Gluonen", mode=mode)
+    assert body["results"] == []
+    assert body["notices"] == [NOTHING_MATCHES]
 
 
 def test_health_and_me(api: httpx.Client, service: Service) -> None:
