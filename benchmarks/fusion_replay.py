@@ -122,6 +122,10 @@ class _RecordedChunks:
         found += [_chunk([f"{doc}:x", doc, 0.0]) for doc in sorted(wanted - covered)]
         return found[:top_k]
 
+    def chunks(self, doc_id: str, *, limit: int = 2000) -> list[Document]:
+        """No chunk text or meta was recorded: the replay ranks, it counts no facets."""
+        return []
+
 
 def _chunk(row: list[Any]) -> ScoredChunk:
     chunk_id, doc_id, score = row
