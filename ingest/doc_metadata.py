@@ -28,12 +28,16 @@ _DOC_TYPES: list[tuple[str, re.Pattern[str]]] = [
         r"friedhofsordnung|benutzungsordnung", re.IGNORECASE)),
     ("guidance", re.compile(
         r"dienstanweisung|rundschreiben|richtlinie|merkblatt|leitfaden|handreichung|"
-        r"dienstvereinbarung", re.IGNORECASE)),
+        r"dienstvereinbarung|geschäftsverteilung|hausmitteilung|organisationsverfügung",
+        re.IGNORECASE)),
 ]  # fmt: skip
 _REFERENCE = re.compile(
     r"\b(?:(?:Drs|Drucks)\.|Drucksachen?(?:-Nr\.)?|Vorlagen?(?:-Nr\.)?|Beschlussvorlage|"
     r"Sitzungsvorlage)\s*(?:Nr\.\s*|Nummer\s*)?:?\s*([A-Z]{0,3}\s?\d{1,4}\s?/\s?\d{1,5}(?:[-/]\d+)?)",
 )
+# before a paper's own number on its header line: nothing, or a word naming the paper
+# ("Beschlussvorlage – Drucksache 2023/0087"); a number inside a sentence is a mention
+_OWN_REFERENCE_PREFIX = re.compile(r"^\s*(?:[A-ZÄÖÜ][\w-]*\s*[-–:|]?\s*)?$")
 _SPACES = re.compile(r"\s+")
 _MINUTES = re.compile(r"niederschrift|protokoll|tagesordnung", re.IGNORECASE)
 _HEADER_CHARS = 600
@@ -181,14 +185,32 @@ def _title(parsed: ParsedDocument, filename: str) -> str:
     return title if len(title) >= 3 else prettify_filename(filename)
 
 
+def _own_reference(title: str, header: str) -> str | None:
+    """The number of the paper itself: in its title, or heading a line of its header.
+
+    ``(Drucksache 2019/0211)`` inside a sentence of an instruction names the decision it
+    implements, not the instruction.
+    """
+    match = _REFERENCE.search(title)
+    if match:
+        return match.group(0).strip()
+    for line in header.splitlines():
+        match = _REFERENCE.search(line)
+        if match and _OWN_REFERENCE_PREFIX.match(line[: match.start()]):
+            return match.group(0).strip()
+    return None
+
+
 def _doc_type(parsed: ParsedDocument, title: str, filename: str, first_page: str) -> str:
     declared = parsed.metadata.get(fields.DOC_TYPE)
     if declared in fields.DOC_TYPES:  # the format says what it is (a law of the federal portal)
         return str(declared)
     if parsed.metadata.get("subject") is not None or filename.lower().endswith((".eml", ".msg")):
         return "correspondence"
-    # the title decides; the file name and the top of the first page are fallbacks
-    for text in (title, filename.replace("-", " ").replace("_", " "), first_page[:500]):
+    # the title decides; the file name and the top of the first page (its lines, not
+    # the cells of a table: "Dezernat II: Ordnung, Soziales" names no statute) are fallbacks
+    top = "\n".join(line for line in first_page[:500].splitlines() if " | " not in line)
+    for text in (title, filename.replace("-", " ").replace("_", " "), top):
         for doc_type, pattern in _DOC_TYPES:
             if pattern.search(text):
                 return doc_type
@@ -236,8 +258,7 @@ def infer_metadata(parsed: ParsedDocument, filename: str) -> dict[str, Any]:
     reference = parsed.metadata.get("reference")
     # minutes cite many papers; a paper names its own number in the title or the header
     if not reference and not _MINUTES.search(title):
-        match = _REFERENCE.search(f"{title}\n{first_page[:_HEADER_CHARS]}")
-        reference = match.group(0).strip() if match else None
+        reference = _own_reference(title, first_page[:_HEADER_CHARS])
     if reference:
         result[fields.REFERENCE] = _SPACES.sub(" ", str(reference))
     return result

@@ -46,7 +46,8 @@ def test_decision_with_reference_and_numeric_date() -> None:
     ("text", "reference"),
     [
         ("Drucksache Nr. 17/123", "Drucksache Nr. 17/123"),
-        ("siehe Vorlage 2023/0412 vom Mai", "Vorlage 2023/0412"),
+        ("Vorlage 2023/0412 vom Mai", "Vorlage 2023/0412"),
+        ("Beschlussvorlage – Drucksache 2023/0087", "Drucksache 2023/0087"),
         ("Drs. 2024/0153", "Drs. 2024/0153"),
     ],
 )
@@ -136,6 +137,28 @@ def test_minutes_take_no_reference_from_the_papers_they_list() -> None:
     meta = infer_metadata(parsed, "niederschrift.pdf")
     assert "reference" not in meta
     assert meta["date"] == "2024-11-14"
+
+
+def test_a_paper_mentioned_in_a_sentence_is_not_the_documents_reference() -> None:
+    parsed = doc(
+        "Dienstanweisung über die elektronische Aktenführung",
+        "(1) Sie setzt den Beschluss des Stadtrates über die Einführung der E-Akte "
+        "(Drucksache 2019/0211) um.",
+        "siehe Vorlage 2023/0412 vom Mai",
+        title="Dienstanweisung über die elektronische Aktenführung",
+    )
+    assert "reference" not in infer_metadata(parsed, "da.docx")
+
+
+def test_a_table_on_the_first_page_does_not_type_the_document() -> None:
+    parsed = ParsedDocument(
+        elements=[
+            Element("Zuständigkeiten der Stadtverwaltung", kind="heading"),
+            Element("Funktion | Name\nDezernat II: Ordnung, Soziales | M. Kessler", kind="table"),
+        ],
+        title="Zuständigkeiten der Stadtverwaltung",
+    )
+    assert infer_metadata(parsed, "zustaendigkeiten.md")["doc_type"] == "other"
 
 
 def test_file_name_and_signature_dates() -> None:
