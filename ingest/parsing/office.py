@@ -11,7 +11,7 @@ from typing import Any
 from lxml import etree
 
 from ingest.elements import ParsedDocument
-from ingest.parsing.common import clean_text, convert, first_heading
+from ingest.parsing.common import clean_text, convert, document_title, first_heading
 from ingest.parsing.offline import LANGUAGES, ensure_offline
 from search.errors import CorruptDocument, EmptyDocument
 
@@ -137,6 +137,9 @@ def parse_office(content: bytes, kind: str, *, attachment: str | None = None) ->
     return ParsedDocument(
         elements=elements,
         page_count=page_count,
-        title=title or first_heading(elements),
+        # plain text has no headings: the title is the block at the top that reads like one
+        title=title
+        or first_heading(elements)
+        or (document_title(elements) if kind == "txt" else None),
         metadata=metadata,
     )
