@@ -83,10 +83,16 @@ _LEGAL_BASIS_BEFORE = re.compile(
 )
 _LEGAL_BASIS_AFTER = re.compile(r"^\s*\((?:GVBl|BGBl|GBl|Nds\.|GV\.|SGV|GVOBl|S\.)", re.IGNORECASE)
 _LABELLED = re.compile(
-    r"(?:\bDatum|Sitzungstag|Sitzungstermin|Sitzung(?:\s+\w+){0,3}\s+am|beschlossen am|"
+    r"(?:\bDatum|Sitzungstag|Sitzungstermin|Sitzung(?:\s+\w+){0,3}\s+(?:am|vom)|beschlossen am|"
+    r"(?:Gemeindevertretung|Stadtverordnetenversammlung|Gemeinderat|Stadtrat)(?:\s+\S+){0,4}\s+am|"
+    r"Beschlu(?:ss|ß)\S*(?:\s+\S+){0,4}\s+vom|"
     r"Stand)\s*[:,]?\s*(?:(?:Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag),?\s*)?$",
     re.IGNORECASE,
 )
+# a title page's own version line, not "HGO in der Fassung vom …" inside a sentence
+_VERSION_LINE = re.compile(r"In der Fassung vom\s*$")
+# "1. Satzung zur Änderung der Abfallsatzung … vom 12.12.2024": the date is the amended one's
+_AMENDMENT = re.compile(r"\bzur\s+Änderung\b|Änderungssatzung|\bNachtrag", re.IGNORECASE)
 _SIGNATURE = re.compile(r"[A-ZÄÖÜ][\wäöüß.-]+,\s*(?:den\s+)?$")
 _FILENAME_DATE = re.compile(
     r"(?<!\d)(?:(\d{4})[-_.]?(\d{2})[-_.]?(\d{2})|(\d{2})\.(\d{2})\.(\d{4}))(?!\d)"
@@ -132,10 +138,11 @@ def document_date(
     """The date of the document itself, by the strength of the evidence.
 
     1. the file's own metadata (an e-mail's Date header);
-    2. the title's date (``Satzung … vom 21. März 2017``), except for council papers,
-       whose title usually dates the statute they change;
+    2. the title's date (``Satzung … vom 21. März 2017``), except for council papers
+       and amending statutes, whose title usually dates the statute they change;
     3. a labelled date on the first page (``Datum``, ``Sitzungstag``, ``in ihrer Sitzung
-       am … beschlossen``);
+       am … beschlossen``, ``hat die Gemeindevertretung … am …``, a title page's line
+       ``In der Fassung vom …``);
     4. a date in the file name (``hundesteuersatzung-2017-03-21.pdf``);
     5. the signature line of the Ausfertigung (``Linsengericht, den 09.09.2025``);
     6. the first date on the first page that does not date a law cited as legal basis.
@@ -147,12 +154,14 @@ def document_date(
         return metadata_date[:10]
     # A statute is cited by the date in its title; a council paper's title usually
     # dates the statute it changes, so there the labelled date comes first.
-    title_date = find_date(title) if doc_type != "decision" else None
+    amends = _AMENDMENT.search(title)
+    title_date = find_date(title) if doc_type != "decision" and not amends else None
     if title_date:
         return title_date
     page_dates = _dates(first_page)
     for start, _end, iso in page_dates:
-        if _LABELLED.search(first_page[max(0, start - 40) : start]):
+        line = first_page[first_page.rfind("\n", 0, start) + 1 : start]
+        if _LABELLED.search(first_page[max(0, start - 70) : start]) or _VERSION_LINE.match(line):
             return iso
     from_name = _filename_date(filename)
     if from_name:
