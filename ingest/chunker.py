@@ -16,8 +16,25 @@ SECTION_SEPARATOR = " › "
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=[A-ZÄÖÜ0-9§(„\"])")
 
 
-def _same_heading(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+def _fold(text: str) -> str:
+    return " ".join(re.sub(r"[^\w§]+", " ", text).split()).casefold()
+
+
+def _title_lines(section_path: list[str], title: str) -> int:
+    """How many leading headings of ``section_path`` are the document's own title.
+
+    A title set over two lines (``Satzung über … der Stadt Lindenbrück`` and
+    ``(Friedhofsgebührensatzung) vom 28. November 2019``) gives two headings, each a part
+    of the title; they locate nothing within the document.
+    """
+    folded = f" {_fold(title)} "
+    count = 0
+    for heading in section_path:
+        part = _fold(heading)
+        if not part or f" {part} " not in folded:
+            break
+        count += 1
+    return count
 
 
 def chunk_id(doc_id: str, index: int) -> str:
@@ -160,8 +177,7 @@ class StructuredChunker:
                 pages = [unit.page for unit in pack if unit.page is not None]
                 section_path = list(group.section_path)
                 # the document's own title heading locates nothing within the document
-                if section_path and _same_heading(section_path[0], meta.get(fields.TITLE) or ""):
-                    section_path.pop(0)
+                del section_path[: _title_lines(section_path, meta.get(fields.TITLE) or "")]
                 if group.attachment:
                     section_path.insert(0, f"Anlage: {group.attachment}")
                 index = len(chunks)

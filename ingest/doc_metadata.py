@@ -28,12 +28,16 @@ _DOC_TYPES: list[tuple[str, re.Pattern[str]]] = [
         r"friedhofsordnung|benutzungsordnung", re.IGNORECASE)),
     ("guidance", re.compile(
         r"dienstanweisung|rundschreiben|richtlinie|merkblatt|leitfaden|handreichung|"
-        r"dienstvereinbarung", re.IGNORECASE)),
+        r"dienstvereinbarung|geschäftsverteilung|hausmitteilung|organisationsverfügung",
+        re.IGNORECASE)),
 ]  # fmt: skip
 _REFERENCE = re.compile(
     r"\b(?:(?:Drs|Drucks)\.|Drucksachen?(?:-Nr\.)?|Vorlagen?(?:-Nr\.)?|Beschlussvorlage|"
     r"Sitzungsvorlage)\s*(?:Nr\.\s*|Nummer\s*)?:?\s*([A-Z]{0,3}\s?\d{1,4}\s?/\s?\d{1,5}(?:[-/]\d+)?)",
 )
+# before a paper's own number on its header line: nothing, or a word naming the paper
+# ("Beschlussvorlage – Drucksache 2023/0087"); a number inside a sentence is a mention
+_OWN_REFERENCE_PREFIX = re.compile(r"^\s*(?:[A-ZÄÖÜ][\w-]*\s*[-–:|]?\s*)?$")
 _SPACES = re.compile(r"\s+")
 _MINUTES = re.compile(r"niederschrift|protokoll|tagesordnung", re.IGNORECASE)
 _HEADER_CHARS = 600
@@ -79,10 +83,16 @@ _LEGAL_BASIS_BEFORE = re.compile(
 )
 _LEGAL_BASIS_AFTER = re.compile(r"^\s*\((?:GVBl|BGBl|GBl|Nds\.|GV\.|SGV|GVOBl|S\.)", re.IGNORECASE)
 _LABELLED = re.compile(
-    r"(?:\bDatum|Sitzungstag|Sitzungstermin|Sitzung(?:\s+\w+){0,3}\s+am|beschlossen am|"
+    r"(?:\bDatum|Sitzungstag|Sitzungstermin|Sitzung(?:\s+\w+){0,3}\s+(?:am|vom)|beschlossen am|"
+    r"(?:Gemeindevertretung|Stadtverordnetenversammlung|Gemeinderat|Stadtrat)(?:\s+\S+){0,4}\s+am|"
+    r"Beschlu(?:ss|ß)\S*(?:\s+\S+){0,4}\s+vom|"
     r"Stand)\s*[:,]?\s*(?:(?:Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag),?\s*)?$",
     re.IGNORECASE,
 )
+# a title page's own version line, not "HGO in der Fassung vom …" inside a sentence
+_VERSION_LINE = re.compile(r"In der Fassung vom\s*$")
+# "1. Satzung zur Änderung der Abfallsatzung … vom 12.12.2024": the date is the amended one's
+_AMENDMENT = re.compile(r"\bzur\s+Änderung\b|Änderungssatzung|\bNachtrag", re.IGNORECASE)
 _SIGNATURE = re.compile(r"[A-ZÄÖÜ][\wäöüß.-]+,\s*(?:den\s+)?$")
 _FILENAME_DATE = re.compile(
     r"(?<!\d)(?:(\d{4})[-_.]?(\d{2})[-_.]?(\d{2})|(\d{2})\.(\d{2})\.(\d{4}))(?!\d)"
@@ -128,10 +138,11 @@ def document_date(
     """The date of the document itself, by the strength of the evidence.
 
     1. the file's own metadata (an e-mail's Date header);
-    2. the title's date (``Satzung … vom 21. März 2017``), except for council papers,
-       whose title usually dates the statute they change;
+    2. the title's date (``Satzung … vom 21. März 2017``), except for council papers
+       and amending statutes, whose title usually dates the statute they change;
     3. a labelled date on the first page (``Datum``, ``Sitzungstag``, ``in ihrer Sitzung
-       am … beschlossen``);
+       am … beschlossen``, ``hat die Gemeindevertretung … am …``, a title page's line
+       ``In der Fassung vom …``);
     4. a date in the file name (``hundesteuersatzung-2017-03-21.pdf``);
     5. the signature line of the Ausfertigung (``Linsengericht, den 09.09.2025``);
     6. the first date on the first page that does not date a law cited as legal basis.
@@ -143,12 +154,14 @@ def document_date(
         return metadata_date[:10]
     # A statute is cited by the date in its title; a council paper's title usually
     # dates the statute it changes, so there the labelled date comes first.
-    title_date = find_date(title) if doc_type != "decision" else None
+    amends = _AMENDMENT.search(title)
+    title_date = find_date(title) if doc_type != "decision" and not amends else None
     if title_date:
         return title_date
     page_dates = _dates(first_page)
     for start, _end, iso in page_dates:
-        if _LABELLED.search(first_page[max(0, start - 40) : start]):
+        line = first_page[first_page.rfind("\n", 0, start) + 1 : start]
+        if _LABELLED.search(first_page[max(0, start - 70) : start]) or _VERSION_LINE.match(line):
             return iso
     from_name = _filename_date(filename)
     if from_name:
@@ -181,14 +194,32 @@ def _title(parsed: ParsedDocument, filename: str) -> str:
     return title if len(title) >= 3 else prettify_filename(filename)
 
 
+def _own_reference(title: str, header: str) -> str | None:
+    """The number of the paper itself: in its title, or heading a line of its header.
+
+    ``(Drucksache 2019/0211)`` inside a sentence of an instruction names the decision it
+    implements, not the instruction.
+    """
+    match = _REFERENCE.search(title)
+    if match:
+        return match.group(0).strip()
+    for line in header.splitlines():
+        match = _REFERENCE.search(line)
+        if match and _OWN_REFERENCE_PREFIX.match(line[: match.start()]):
+            return match.group(0).strip()
+    return None
+
+
 def _doc_type(parsed: ParsedDocument, title: str, filename: str, first_page: str) -> str:
     declared = parsed.metadata.get(fields.DOC_TYPE)
     if declared in fields.DOC_TYPES:  # the format says what it is (a law of the federal portal)
         return str(declared)
     if parsed.metadata.get("subject") is not None or filename.lower().endswith((".eml", ".msg")):
         return "correspondence"
-    # the title decides; the file name and the top of the first page are fallbacks
-    for text in (title, filename.replace("-", " ").replace("_", " "), first_page[:500]):
+    # the title decides; the file name and the top of the first page (its lines, not
+    # the cells of a table: "Dezernat II: Ordnung, Soziales" names no statute) are fallbacks
+    top = "\n".join(line for line in first_page[:500].splitlines() if " | " not in line)
+    for text in (title, filename.replace("-", " ").replace("_", " "), top):
         for doc_type, pattern in _DOC_TYPES:
             if pattern.search(text):
                 return doc_type
@@ -236,8 +267,7 @@ def infer_metadata(parsed: ParsedDocument, filename: str) -> dict[str, Any]:
     reference = parsed.metadata.get("reference")
     # minutes cite many papers; a paper names its own number in the title or the header
     if not reference and not _MINUTES.search(title):
-        match = _REFERENCE.search(f"{title}\n{first_page[:_HEADER_CHARS]}")
-        reference = match.group(0).strip() if match else None
+        reference = _own_reference(title, first_page[:_HEADER_CHARS])
     if reference:
         result[fields.REFERENCE] = _SPACES.sub(" ", str(reference))
     return result

@@ -9,6 +9,7 @@ sentences (``gemäß § 3 Abs. 2``, ``nach § 34 BauGB``) do not.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 from itertools import pairwise
 
@@ -25,8 +26,8 @@ _REST = r"(?:\s*[-–:]?\s+(?P<rest>.*))?$"
 
 
 def _pattern(label: str) -> re.Pattern[str]:
-    """A line starting with ``label`` (captured), then optionally a title."""
-    return re.compile(rf"^({label})\b[:.]?{_REST}")
+    """A line starting with ``label`` (captured), then optionally a colon and a title."""
+    return re.compile(rf"^({label})\b(?P<colon>:)?\.?{_REST}")
 
 
 _PATTERNS: list[tuple[int, re.Pattern[str]]] = [
@@ -60,12 +61,19 @@ def _is_law_abbreviation(rest: str) -> bool:
     return True
 
 
+_ORDINAL = re.compile(r"^\d{1,2}\.\s+(?=[A-ZÄÖÜ])")
+
+
 def _title_like(text: str) -> bool:
-    """Short, starts like a title, not a sentence."""
+    """Short, starts like a title, not a sentence.
+
+    A title may start with an ordinal: ``1. Satzung zur Änderung der Hundesteuersatzung``.
+    """
     words = text.split()
+    start = _ORDINAL.sub("", text)
     return (
         0 < len(text) <= 100
-        and (text[0].isupper() or text[0] in '(„"')
+        and (start[:1].isupper() or start[:1] in '(„"')
         and not (text.endswith(".") and len(words) > 6)
         and not text.endswith((",", ";"))
         and not text.startswith("(")
@@ -97,8 +105,34 @@ def match_heading(line: str) -> tuple[int, str, bool] | None:
                 return None
         elif not _title_like(rest):
             return None
-        return rank, f"{label} {rest}", True
+        return rank, f"{label}{match.group('colon') or ''} {rest}", True
     return None
+
+
+def _label(heading: str) -> tuple[int, str] | None:
+    """``(rank, label)`` of a heading's legal or council label (``§ 3``, ``TOP 7``)."""
+    line = " ".join(heading.split("\n")[0].split())
+    for rank, pattern in _PATTERNS:
+        match = pattern.match(line)
+        if match is not None:
+            rest = match.group("rest") or ""
+            if not (_REFERENCE_START.match(rest) or _is_law_abbreviation(rest)):
+                return rank, re.sub(r"\s+", "", match.group(1))
+    return None
+
+
+def label_rank(heading: str) -> int | None:
+    """The rank of a heading's legal or council label (``§ 3``, ``TOP 7``, ``Anlage 1``).
+
+    Unlike :func:`match_heading` this does not judge whether the line is a heading: it
+    is one already (styled, or in the outline), whatever its title looks like
+    (``TOP 7: 1. Satzung zur Änderung …``, a title longer than a line).
+
+    :param heading: the heading's text.
+    :returns: the rank, or ``None`` when the heading has no label.
+    """
+    found = _label(heading)
+    return found[0] if found else None
 
 
 def _split_element(element: Element) -> list[Element]:
@@ -327,6 +361,57 @@ def _answer_sections(elements: list[Element]) -> list[Element]:
     return result
 
 
+def _listings(elements: list[Element]) -> list[Element]:
+    """Turn the entries of an agenda, a list of attachments or a table of contents into text.
+
+    ``TOP 1`` … ``TOP 10`` under ``Tagesordnung`` at the top of minutes, or ``Anlage 1``,
+    ``Anlage 2`` under ``Anlagen`` at the end of a council paper, name sections that
+    follow later. A labelled heading is such an entry when the same label heads a section
+    further on and nothing but short lines (a page header) stands before the next heading.
+    """
+    labels = [(_label(e.text), e.attachment) if e.kind == "heading" else None for e in elements]
+    last = {label: index for index, label in enumerate(labels) if label is not None}
+    result = list(elements)
+    for index, label in enumerate(labels):
+        if label is None or label[0] is None or last[label] == index:
+            continue
+        following = next(
+            (i for i in range(index + 1, len(elements)) if elements[i].kind == "heading"),
+            len(elements),
+        )
+        if all(len(e.text) < _MIN_BODY for e in elements[index + 1 : following]):
+            result[index] = replace(elements[index], kind="text", heading_level=None)
+    return result
+
+
+def _level_ranks(elements: list[Element]) -> dict[int, int]:
+    """Ranks for the levels of outline and styled headings, on the scale of labels.
+
+    An outline that puts ``Tagesordnung`` beside ``TOP 1`` … ``TOP 10`` at level 1 says
+    they are siblings: level 1 ranks as ``TOP`` does. A level without labels ranks just
+    below the nearest level above it that has them; without any, a level is its rank.
+    """
+    counts: dict[int, Counter[int]] = {}
+    for element in elements:
+        level = element.heading_level
+        if element.kind != "heading" or level is None or level >= _ANLAGE:
+            continue
+        rank = label_rank(element.text)
+        if rank is not None:
+            counts.setdefault(level, Counter())[rank] += 1
+    labelled = {level: found.most_common(1)[0][0] for level, found in counts.items()}
+    ranks: dict[int, int] = {}
+    for level in range(1, _ANLAGE):
+        above = [known for known in labelled if known < level]
+        if level in labelled:
+            ranks[level] = labelled[level]
+        elif above:
+            ranks[level] = labelled[max(above)] + level - max(above)
+        else:
+            ranks[level] = level
+    return ranks
+
+
 def annotate(parsed: ParsedDocument) -> ParsedDocument:
     """Find headings and set every element's ``section_path``.
 
@@ -340,7 +425,8 @@ def annotate(parsed: ParsedDocument) -> ParsedDocument:
     split: list[Element] = []
     for element in elements:
         split.extend(_split_element(element) if element.heading_level is None else [element])
-    split = _answer_sections(_numbered_headings(_merge_bare_labels(split)))
+    split = _answer_sections(_numbered_headings(_listings(_merge_bare_labels(split))))
+    level_ranks = _level_ranks(elements)
     stack: list[tuple[int, str]] = []
     attachment: str | None = None
     result: list[Element] = []
@@ -348,8 +434,8 @@ def annotate(parsed: ParsedDocument) -> ParsedDocument:
         if element.attachment != attachment:
             stack, attachment = [], element.attachment
         if element.kind == "heading":
-            legal = match_heading(element.text.split("\n")[0])
-            rank = legal[0] if legal is not None else (element.heading_level or 1)
+            level = element.heading_level or 1
+            rank = label_rank(element.text) or level_ranks.get(level, level)
             text = " ".join(element.text.split())
             while stack and stack[-1][0] >= rank:
                 stack.pop()

@@ -68,8 +68,38 @@ def _split_line(line: str) -> list[str]:
     return sentences
 
 
+_OPEN_END = re.compile(r"[\w,;„“\"()-]$")
+_CONTINUES = re.compile(r"^[a-zäöüß]")
+
+
+def _unwrap(lines: list[str]) -> list[str]:
+    """Join lines that a page layout or a scan broke inside a sentence.
+
+    ``(2) Zuständig für die Genehmigung sind`` / ``für Dienstreisen im Inland: …``: a line
+    that does not end a sentence, followed by one that starts in lower case, goes on in
+    the next; a word hyphenated at the line end is joined again. List items (``- …``,
+    ``1. …``) stay lines of their own.
+    """
+    joined: list[str] = []
+    for raw_line in lines:
+        line = _BULLET.sub("", raw_line).strip()
+        if not line:
+            continue
+        bullet = line != raw_line.strip()
+        if joined and not bullet and _CONTINUES.match(line) and _OPEN_END.search(joined[-1]):
+            previous = joined[-1]
+            if re.search(r"\w-$", previous) and not re.match(r"(und|oder|bis)\b", line):
+                joined[-1] = previous[:-1] + line  # "Beseiti-" / "gung"
+            else:
+                joined[-1] = f"{previous} {line}"
+        else:
+            joined.append(line)
+    return joined
+
+
 def split_sentences(text: str) -> list[str]:
-    """Split text into sentences; lines and list items are sentences of their own.
+    """Split text into sentences; lines and list items are sentences of their own,
+    unless a line goes on a sentence its predecessor began (see :func:`_unwrap`).
 
     Citations written after the full stop (``… 120 Euro. [1] Der …``) stay with the
     sentence before them.
@@ -78,10 +108,7 @@ def split_sentences(text: str) -> list[str]:
     :returns: the sentences, stripped, in order.
     """
     sentences: list[str] = []
-    for raw_line in text.splitlines():
-        line = _BULLET.sub("", raw_line).strip()
-        if not line:
-            continue
+    for line in _unwrap(text.splitlines()):
         for sentence in _split_line(line):
             leading = _CITATIONS_RUN.match(sentence)
             if leading and sentences:

@@ -7,12 +7,13 @@ passage. Nothing is generated, so nothing needs verifying beyond the choice of s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from search import answers
 from search.answers import Answer, AnswerSentence
 from search.context import SourcePassage
 from search.injection import is_instruction
-from search.sentences import content_terms, split_sentences
+from search.sentences import CITATION, content_terms, split_sentences
 
 MIN_SENTENCE_CHARS = 25
 MAX_SENTENCE_CHARS = 400
@@ -63,10 +64,34 @@ class ExtractiveSummarizer:
             )
             if len(chosen) == self.max_sentences:
                 break
+        chosen, numbered = _renumbered(chosen, sources)
         return Answer(
             kind="extractive",
             question=question,
             sentences=chosen,
-            sources=list(sources),
+            sources=numbered,
             flags=[] if chosen else [answers.NOT_ANSWERED],
         )
+
+
+def _renumbered(
+    chosen: list[AnswerSentence], sources: Sequence[SourcePassage]
+) -> tuple[list[AnswerSentence], list[SourcePassage]]:
+    """Number the quoted passages 1, 2, 3 in the order the extract cites them.
+
+    The extract shows only the passages it quotes: numbered as retrieved they would read
+    1, 2, 4. The passages it does not quote follow, numbered on.
+    """
+    order = list(dict.fromkeys(number for s in chosen for number in s.citations))
+    order += [source.number for source in sources if source.number not in order]
+    new = {old: index for index, old in enumerate(order, start=1)}
+    sentences = [
+        replace(
+            sentence,
+            text=CITATION.sub(lambda m: f"[{new.get(int(m[1]), int(m[1]))}]", sentence.text),
+            citations=[new[number] for number in sentence.citations],
+        )
+        for sentence in chosen
+    ]
+    by_number = {source.number: source for source in sources}
+    return sentences, [replace(by_number[old], number=new[old]) for old in order]

@@ -118,3 +118,128 @@ def first_heading(elements: Iterable[Element]) -> str | None:
         if element.kind == "heading":
             return element.text.replace("\n", " ")
     return None
+
+
+_TITLE_WORDS = re.compile(
+    r"satzung|ordnung|richtlinie|beschluss|vorlage|niederschrift|protokoll|vertrag|"
+    r"dienstanweisung|merkblatt|leitfaden|bekanntmachung|gesetz|vereinbarung|bericht|"
+    r"rundschreiben|hausmitteilung",
+    re.IGNORECASE,
+)
+# what a statute's heading is called; an OCR'd heading set in spaced letters
+# ("V e r o r d n u n g" read as "Ve rordnrüng") is matched against them
+_KINDS = (
+    "Satzung Verordnung Ordnung Richtlinie Richtlinien Gebührenordnung Benutzungsordnung "
+    "Dienstanweisung Merkblatt Vereinbarung Geschäftsordnung"
+)
+# a notice above the title, not the title
+_LABEL_ONLY = re.compile(r"^(öffentliche\s+)?bekanntmachung$", re.IGNORECASE)
+_NOT_TITLE_START = re.compile(r"^(Aufgrund|Auf Grund|\(\d+\)|§|Stand\b|\w+:\s)")
+# a title starts with a capital (or an ordinal before one: "1. Satzung zur Änderung …")
+_TITLE_START = re.compile(r"^(?:\d{1,2}\.\s+)?[A-ZÄÖÜ„\"]")
+# a title goes on after a word that cannot end it ("… einer Steuer auf")
+_OPEN_WORD = re.compile(
+    r"\b(auf|über|für|zur|zum|zu|der|des|die|das|dem|den|und|oder|von|vom|im|in|mit|an|bei|"
+    r"nach|einer|eines|einem|einen)$",
+    re.IGNORECASE,
+)
+_CONTINUATION = re.compile(r"^(über|für|zur|zum|zu|der|des|die|im|in|von|vom|bei|nach)\b")
+_AFTER_DATE = re.compile(
+    r"(\bvom\s+\d{1,2}\.\s?(?:\d{1,2}\.\s?|[A-Za-zä]+\s)\d{4})(?!\s*(?:\(|in der Fassung))\s.*$"
+)
+_VERSION = re.compile(r"\s+Version:?\s*\d+(?:\.\d+)*$")
+_HYPHEN_GAP = re.compile(r"(\w)- (?!(?:und|oder|bis|sowie)\b)(?=[a-zäöüß])")
+
+
+def _one_line(text: str) -> str:
+    """One line, without the ``=====`` a plain-text file underlines its title with."""
+    return " ".join(re.sub(r"[=_]{3,}|-{3,}", " ", text).split())
+
+
+def _kind_word(text: str) -> str:
+    """``Satzun`` → ``Satzung``: a heading of one short word, OCR'd with an error or in
+    spaced letters, read as the kind of document it nearly spells; else ``text``."""
+    from search.stores.query_syntax import closest_word
+
+    words = text.split()
+    squeezed = "".join(words)
+    if not 1 <= len(words) <= 4 or not squeezed.isalpha() or len(squeezed) < 6:
+        return text
+    closest = closest_word(squeezed, _KINDS)
+    return closest if closest and closest.lower() != squeezed.lower() else text
+
+
+def _title_like_block(text: str) -> bool:
+    letters = sum(ch.isalpha() for ch in text)
+    return (
+        3 <= len(text) <= 200
+        and letters >= 0.6 * len(text)
+        and not text.endswith((",", ";"))
+        and not _NOT_TITLE_START.match(text)
+        and not (text.endswith(".") and len(text.split()) > 8)
+    )
+
+
+def document_title(elements: list[Element]) -> str | None:
+    """The title a reader sees at the top of the first page, from its blocks.
+
+    The block naming a kind of document (``Satzung``, ``Verordnung``, ``Richtlinie``) is
+    preferred, since the first lines of a page are often a letterhead or a notice
+    (``Öffentliche Bekanntmachung``). A title set over several blocks is joined again:
+    ``Satzung`` / ``über die Bildung … der Kindertagesstätten`` / ``der Gemeinde …``,
+    or ``… einer Steuer auf`` / ``Spielgeräte …``. The text after the date that ends a
+    title (``… vom 07.12.2021``) is dropped: in a scan it is the logo beside it. When
+    the page repeats the title (a running header, then the title itself), the later one
+    is taken unless it is longer.
+
+    :param elements: the document's elements in reading order.
+    :returns: the title, or ``None`` when no block reads like one.
+    """
+    blocks = [
+        _kind_word(_one_line(e.text)) if e.ocr else _one_line(e.text)
+        for e in elements[:14]
+        if e.page in (None, 1) and e.kind != "table" and e.attachment is None
+    ]
+    candidates = [
+        index
+        for index, text in enumerate(blocks)
+        if _title_like_block(text) and _TITLE_START.match(text) and not _LABEL_ONLY.match(text)
+        and (len(text.split()) >= 2 or _TITLE_WORDS.search(text))
+        # "1. Raumtemperaturen" is a numbered section; "1. Satzung zur Änderung" a title
+        and (not text[0].isdigit() or _TITLE_WORDS.search(text))
+    ]  # fmt: skip
+    if not candidates:
+        return None
+    named = [i for i in candidates if _TITLE_WORDS.search(blocks[i])]
+    start = named[0] if named else candidates[0]
+    title = _joined(blocks, start)
+    for later in named[1:]:
+        again = _joined(blocks, later)
+        if len(again) <= len(title) and _similar(title, again):
+            title = again
+    return title
+
+
+def _joined(blocks: list[str], start: int) -> str:
+    title = blocks[start]
+    for following in blocks[start + 1 :]:
+        bare_kind = len(title.split()) == 1
+        if not _title_like_block(following):
+            break
+        if following.startswith("("):  # the short name: "(Verwaltungskostensatzung)"
+            short = re.match(r"^\([^()]{3,60}\)", following)
+            if not short:
+                break
+            title = f"{title} {short.group(0)}"
+            continue
+        if not (bare_kind or _OPEN_WORD.search(title) or _CONTINUATION.match(following)):
+            break
+        title = f"{title} {following}"
+    title = _HYPHEN_GAP.sub(r"\1", _AFTER_DATE.sub(r"\1", _VERSION.sub("", title)))
+    return title.rstrip(" .,;:")
+
+
+def _similar(a: str, b: str) -> bool:
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, a.lower(), b.lower()).ratio() >= 0.85

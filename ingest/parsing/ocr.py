@@ -75,6 +75,9 @@ _EIGHT_AFTER_WORD = re.compile(
 _HEADING_LINE = re.compile(r"^[8S$&§] ?(\d{1,3}[a-z]?)(?: (?=[A-ZÄÖÜ])(.{2,100}))?$")
 _GLUED_NUMBER_LINE = re.compile(r"^[8$&](\d{1,3}[a-z]?)$")
 _HYPHEN_BREAK = re.compile(r"(\w)-\n(?=[a-zäöüß])")
+# specks and margin marks read as a symbol before a line ("\ (1) Das Beförderungsentgelt …");
+# "$" and "&" are left alone, they are usually a "§" (see repair_paragraph_signs)
+_LINE_NOISE = re.compile(r"^[\\|_~=>.'‚,»«]{1,2}\s+(?=[\w(§„])", re.MULTILINE)
 
 
 def _looks_like_heading_title(line: str) -> bool:
@@ -183,7 +186,8 @@ def ocr_words(png: bytes, languages: str) -> list[tuple[str, int, int, int, int]
 
 
 def ocr_elements(text: str, page: int) -> list[Element]:
-    """Split OCR text into blocks at blank lines, repair § and hyphenation.
+    """Split OCR text into blocks at blank lines, repair § and hyphenation, drop the
+    specks read as a symbol at the start of a line.
 
     :param text: tesseract output of one page.
     :param page: the 1-based page number.
@@ -195,5 +199,6 @@ def ocr_elements(text: str, page: int) -> list[Element]:
         cleaned = clean_text(block)
         if not any(ch.isalnum() for ch in cleaned) or is_page_number(cleaned):
             continue
-        elements.append(Element(text=repair_paragraph_signs(cleaned), page=page, ocr=True))
+        text = _LINE_NOISE.sub("", repair_paragraph_signs(cleaned))
+        elements.append(Element(text=text, page=page, ocr=True))
     return elements

@@ -11,7 +11,7 @@ from typing import Any
 from lxml import etree
 
 from ingest.elements import ParsedDocument
-from ingest.parsing.common import clean_text, convert, first_heading
+from ingest.parsing.common import clean_text, convert, document_title, first_heading
 from ingest.parsing.offline import LANGUAGES, ensure_offline
 from search.errors import CorruptDocument, EmptyDocument
 
@@ -70,6 +70,20 @@ def _partition(kind: str) -> Callable[..., list[Any]]:
     return partition_text
 
 
+def _page_title(title: str, heading: str | None) -> str | None:
+    """A web page's ``<title>`` without the site's name after it.
+
+    ``Benutzungsordnung … | Stadt Lindenbrück``: when the page's first heading is the
+    part before the separator, the heading is the document's title.
+    """
+    title = " ".join(title.split())
+    for separator in (" | ", " – ", " - "):
+        head, found, _site = title.rpartition(separator)
+        if found and heading and " ".join(heading.split()) == head.strip():
+            return head.strip()
+    return title or None
+
+
 def decode_text(content: bytes) -> str:
     """:returns: ``content`` decoded as UTF-8 (with or without BOM), else Windows-1252."""
     try:
@@ -115,7 +129,7 @@ def parse_office(content: bytes, kind: str, *, attachment: str | None = None) ->
     title = properties.get("title")
     if kind == "html":
         match = _HTML_TITLE.search(decode_text(content))
-        title = clean_text(match.group(1)).replace("\n", " ") if match else None
+        title = _page_title(clean_text(match.group(1)) if match else "", first_heading(elements))
     metadata: dict[str, Any] = {}
     if properties.get("author"):
         metadata["author"] = properties["author"]
@@ -123,6 +137,9 @@ def parse_office(content: bytes, kind: str, *, attachment: str | None = None) ->
     return ParsedDocument(
         elements=elements,
         page_count=page_count,
-        title=title or first_heading(elements),
+        # plain text has no headings: the title is the block at the top that reads like one
+        title=title
+        or first_heading(elements)
+        or (document_title(elements) if kind == "txt" else None),
         metadata=metadata,
     )

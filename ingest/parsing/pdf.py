@@ -15,7 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from ingest.elements import Element, OutlineEntry, ParsedDocument
-from ingest.parsing.common import clean_text, convert
+from ingest.parsing.common import clean_text, convert, document_title
 from ingest.parsing.ocr import ocr_elements, ocr_image, report_page
 from ingest.parsing.offline import LANGUAGES, ensure_offline
 from search.errors import CorruptDocument, EmptyDocument, EncryptedDocument
@@ -27,7 +27,8 @@ MIN_TEXT_CHARS = 30
 
 _GENERATED_TITLE = re.compile(
     r"^(microsoft (word|excel|powerpoint)|untitled|unbenannt|dokument\d*$|document\d*$|"
-    r"entwurf$|satzung$|vorlage$)|\.(docx?|odt|pdf|xlsx?|rtf|tmp)$|^[\w-]+\.\w{2,4}$",
+    r"entwurf$|satzung$|vorlage$|(öffentliche )?bekanntmachung$)|"
+    r"\.(docx?|odt|pdf|xlsx?|rtf|tmp)$|^[\w-]+\.\w{2,4}$",
     re.IGNORECASE,
 )
 
@@ -195,34 +196,6 @@ def _metadata(reader: Any) -> dict[str, Any]:
     return result
 
 
-_TITLE_WORDS = re.compile(
-    r"satzung|ordnung|richtlinie|beschluss|vorlage|niederschrift|protokoll|vertrag|"
-    r"dienstanweisung|merkblatt|leitfaden|bekanntmachung|gesetz|vereinbarung|bericht",
-    re.IGNORECASE,
-)
-
-
-def _first_title(elements: list[Element]) -> str | None:
-    """A block near the top of page 1 that reads like a title.
-
-    Preference goes to a block naming a kind of document (``… Satzung …``), since the
-    first lines of a scan are often a letterhead.
-    """
-    candidates = []
-    for element in elements[:12]:
-        text = " ".join(element.text.split())
-        letters = sum(ch.isalpha() for ch in text)
-        if element.page != 1 or not 8 <= len(text) <= 200 or letters < 0.6 * len(text):
-            continue
-        if text.endswith((",", ";")) or len(text.split()) < 2:
-            continue
-        candidates.append(text)
-    for text in candidates:
-        if _TITLE_WORDS.search(text) and not text.startswith(("Aufgrund", "Auf Grund")):
-            return text
-    return candidates[0] if candidates else None
-
-
 def parse_pdf(
     content: bytes, *, ocr_languages: str = "deu", ocr_workers: int = 2, ocr_dpi: int = 300
 ) -> ParsedDocument:
@@ -266,7 +239,12 @@ def parse_pdf(
         msg = "PDF contains no text, not even after OCR of its pages"
         raise EmptyDocument(msg)
     metadata = _metadata(reader)
-    title = metadata.pop("title", None) or _first_title(elements)
+    title = metadata.pop("title", None)
+    on_page = document_title(elements)
+    # a title property that is only the start of the page's title ("Gefahrenabwehr-
+    # verordnung" above "… über das unbefugte Plakatieren …") gives way to the page's
+    if not title or (on_page and " ".join(title.lower().split()) in on_page.lower()):
+        title = on_page or title
     return ParsedDocument(
         elements=elements,
         page_count=len(texts),

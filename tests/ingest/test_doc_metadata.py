@@ -46,7 +46,8 @@ def test_decision_with_reference_and_numeric_date() -> None:
     ("text", "reference"),
     [
         ("Drucksache Nr. 17/123", "Drucksache Nr. 17/123"),
-        ("siehe Vorlage 2023/0412 vom Mai", "Vorlage 2023/0412"),
+        ("Vorlage 2023/0412 vom Mai", "Vorlage 2023/0412"),
+        ("Beschlussvorlage – Drucksache 2023/0087", "Drucksache 2023/0087"),
         ("Drs. 2024/0153", "Drs. 2024/0153"),
     ],
 )
@@ -138,6 +139,28 @@ def test_minutes_take_no_reference_from_the_papers_they_list() -> None:
     assert meta["date"] == "2024-11-14"
 
 
+def test_a_paper_mentioned_in_a_sentence_is_not_the_documents_reference() -> None:
+    parsed = doc(
+        "Dienstanweisung über die elektronische Aktenführung",
+        "(1) Sie setzt den Beschluss des Stadtrates über die Einführung der E-Akte "
+        "(Drucksache 2019/0211) um.",
+        "siehe Vorlage 2023/0412 vom Mai",
+        title="Dienstanweisung über die elektronische Aktenführung",
+    )
+    assert "reference" not in infer_metadata(parsed, "da.docx")
+
+
+def test_a_table_on_the_first_page_does_not_type_the_document() -> None:
+    parsed = ParsedDocument(
+        elements=[
+            Element("Zuständigkeiten der Stadtverwaltung", kind="heading"),
+            Element("Funktion | Name\nDezernat II: Ordnung, Soziales | M. Kessler", kind="table"),
+        ],
+        title="Zuständigkeiten der Stadtverwaltung",
+    )
+    assert infer_metadata(parsed, "zustaendigkeiten.md")["doc_type"] == "other"
+
+
 def test_file_name_and_signature_dates() -> None:
     plain = doc("Richtlinie für Ortsteilbeauftragte", "Die Ortsteilbeauftragten werden gewählt.")
     assert infer_metadata(plain, "20251124-rl-ortsteilbeauftragte.pdf")["date"] == "2025-11-24"
@@ -153,3 +176,34 @@ def test_file_name_and_signature_dates() -> None:
         ]
     )
     assert infer_metadata(signed, "verwaltungskostensatzung.pdf")["date"] == "2025-09-09"
+
+
+def test_an_amending_statute_is_dated_by_its_decision_not_the_statute_it_amends() -> None:
+    title = "1. Satzung zur Änderung der Abfallsatzung der Gemeinde Linsengericht vom 12.12.2024"
+    parsed = doc(
+        title,
+        "Aufgrund der §§ 5, 19 und 51 der Hessischen Gemeindeordnung (HGO) in der Fassung vom "
+        "07.03.2005 hat die Gemeindevertretung der Gemeinde Linsengericht in ihrer Sitzung am "
+        "09.12.2025 folgende 1. Satzung zur Änderung beschlossen:",
+        title=title,
+    )
+    assert infer_metadata(parsed, "abfallsatzung-aenderung1.pdf")["date"] == "2025-12-09"
+    # a title page: its version line dates it, not the legal basis after it
+    cover = doc(
+        "Erste Satzung zur Änderung der Entwässerungssatzung vom 21.03.2017",
+        "In der Fassung vom 13.12.2023",
+        title="Erste Satzung zur Änderung der Entwässerungssatzung vom 21.03.2017",
+    )
+    assert infer_metadata(cover, "entwaesserung-2017-1-aenderung.pdf")["date"] == "2023-12-13"
+
+
+def test_a_decision_of_the_council_in_the_preamble_dates_a_statute() -> None:
+    parsed = doc(
+        "Archivordnung der Gemeinde Linsengericht",
+        "Aufgrund der §§ 5 und 51 HGO in der Fassung der Bekanntmachung vom 07.03.2005 hat "
+        "die Gemeindevertretung der Gemeinde Linsengericht am 12.12.2017 folgende Satzung "
+        "beschlossen:",
+        title="Archivordnung der Gemeinde Linsengericht",
+    )
+    # the decision, not the date the file name gives (when it came into force)
+    assert infer_metadata(parsed, "archivordnung-2018-01-01.pdf")["date"] == "2017-12-12"

@@ -12,9 +12,10 @@ import pytest
 
 from connectors.base import SourceDocument
 from ingest.document_parser import DocumentParser
-from ingest.elements import ParsedDocument
+from ingest.elements import Element, ParsedDocument
 from ingest.parsing import detect_format, parse_document
-from ingest.parsing.ocr import repair_paragraph_signs
+from ingest.parsing.common import document_title
+from ingest.parsing.ocr import ocr_elements, repair_paragraph_signs
 from ingest.structure import StructureAnnotator
 from search.errors import (
     ConfigurationError,
@@ -485,3 +486,112 @@ def test_corpus_dog_tax_scan_yields_repaired_paragraph_headings() -> None:
     assert sum(1 for h in headings if h.startswith("§")) >= 14
     rate = next(e for e in parsed.elements if "für den ersten Hund" in e.text)
     assert rate.section_path == ("§ 5 Steuersatz",) and rate.page == 2
+
+
+def test_ocr_specks_before_a_line_are_dropped() -> None:
+    text = (
+        "§ 4 Zahlungsweise\n\\ (1) Das Beförderungsentgelt ist nach Beendigung der Fahrt zu "
+        "entrichten.\n_ Ordnungswidrigkeiten\n$ 3 Abs. 2 gilt."
+    )
+    (element,) = ocr_elements(text, 3)
+    assert element.text.split("\n") == [
+        "§ 4 Zahlungsweise",
+        "(1) Das Beförderungsentgelt ist nach Beendigung der Fahrt zu entrichten.",
+        "Ordnungswidrigkeiten",
+        "§ 3 Abs. 2 gilt.",
+    ]
+
+
+# -- the title at the top of the first page -------------------------------------------------
+
+
+def _blocks(*texts: str, ocr: bool = True) -> list[Element]:
+    return [Element(text, page=1, ocr=ocr) for text in texts]
+
+
+@pytest.mark.parametrize(
+    ("blocks", "title"),
+    [
+        # the heading set in spaced letters, read by tesseract as "Ve rordnrüng"
+        (
+            _blocks(
+                "Ve rordnrüng",
+                "über die Beförderungsentgelte und Beförderungsbedingungen für den\n"
+                "Verkehr mit Taxen in der Gemeinde Linsengericht (Main-Kinzig-Kreis)",
+                "Aufgrund des § 51, Abs. 1 des Personenbeförderungsgesetzes (PBefG) …",
+            ),
+            "Verordnung über die Beförderungsentgelte und Beförderungsbedingungen für den "
+            "Verkehr mit Taxen in der Gemeinde Linsengericht (Main-Kinzig-Kreis)",
+        ),
+        # the running header with the logo beside it, then the title itself
+        (
+            _blocks(
+                "Hebasatzsatzung der Gemeinde Linsengericht vom 12.12.2024 gericht\nBe EU Zr",
+                "Hebesatzsatzung\nder Gemeinde Linsengericht vom 12.12.2024",
+                "In der Fassung vom 12.12.2024",
+            ),
+            "Hebesatzsatzung der Gemeinde Linsengericht vom 12.12.2024",
+        ),
+        (
+            _blocks(
+                "Entschädigungssatzung der Gemeinde Linsengericht vom 07.12.2021 4 L insengericht"
+            ),
+            "Entschädigungssatzung der Gemeinde Linsengericht vom 07.12.2021",
+        ),
+        # a title set over two blocks, the first ending in "auf"
+        (
+            _blocks(
+                "GEMEINDE",
+                "DER GEMEINDEVORSTAND\n- Finanzverwaltung -",
+                "Satzung über die Erhebung einer Steuer auf",
+                "Spielgeräte und auf das Spielen um Geld oder Sachwerte",
+                "Aufgrund der §§ 5 und 51 der Hess. Gemeindeordnung …",
+            ),
+            "Satzung über die Erhebung einer Steuer auf Spielgeräte und auf das Spielen um Geld "
+            "oder Sachwerte",
+        ),
+        # a notice above the title, the title over three blocks, its short name, a version
+        (
+            _blocks(
+                "Öffentliche Bekanntmachung",
+                "Satzung",
+                "über das Erheben von Verwaltungskosten",
+                "der Gemeinde Linsengericht",
+                "(Verwaltungskostensatzung) Version 1.0",
+                ocr=False,
+            ),
+            "Satzung über das Erheben von Verwaltungskosten der Gemeinde Linsengericht "
+            "(Verwaltungskostensatzung)",
+        ),
+        # neither a paragraph of the statute nor a numbered section is its title
+        (
+            _blocks(
+                "1. Verpflichteter im Sinne dieser Satzung ist der jeweilige "
+                "Grundstückseigentümer. Mehrere Eigentümer gelten als Gesamtverpflichtete.",
+                "1. Raumtemperaturen",
+            ),
+            None,
+        ),
+    ],
+)
+def test_document_title_from_the_blocks_of_the_first_page(
+    blocks: list[Element], title: str | None
+) -> None:
+    assert document_title(blocks) == title
+
+
+@needs_corpus
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "start", "end"),
+    [
+        ("taxiverordnung.pdf", "Verordnung über die Beförderungsentgelte", "(Main- Kinzig-Kreis)"),
+        ("entschaedigungssatzung.pdf", "Entschädigungssatzung der Gemeinde", "vom 07.12.2021"),
+        ("spielgeraete-satzung-2017-03-21-original.pdf", "Satzung über die", "oder Sachwerte"),
+    ],
+)
+def test_corpus_scan_titles_are_whole_and_clean(name: str, start: str, end: str) -> None:
+    parsed = parse(name, corpus_file(name, text_layer=False))
+    assert parsed.title is not None
+    assert parsed.title.startswith(start), parsed.title
+    assert parsed.title.endswith(end), parsed.title

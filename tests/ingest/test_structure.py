@@ -26,7 +26,13 @@ def annotate(*elements: Element, outline: list[OutlineEntry] | None = None) -> l
         ("Teil 2 ALLGEMEINE STRASSENREINIGUNG", "Teil 2 ALLGEMEINE STRASSENREINIGUNG"),
         ("Kapitel 3 Finanzen", "Kapitel 3 Finanzen"),
         ("TOP 7", "TOP 7"),
-        ("TOP Ö 3: Bebauungsplan Nr. 12", "TOP Ö 3 Bebauungsplan Nr. 12"),
+        ("TOP Ö 3: Bebauungsplan Nr. 12", "TOP Ö 3: Bebauungsplan Nr. 12"),
+        # a title may start with an ordinal
+        (
+            "TOP 7 1. Satzung zur Änderung der Hundesteuersatzung",
+            "TOP 7 1. Satzung zur Änderung der Hundesteuersatzung",
+        ),
+        ("Anlage 1: 1. Satzung (Entwurf)", "Anlage 1: 1. Satzung (Entwurf)"),
         ("Tagesordnungspunkt 7 Haushalt 2025", "Tagesordnungspunkt 7 Haushalt 2025"),
         ("Anlage 1", "Anlage 1"),
         ("Anlage zur Stellplatzsatzung", "Anlage zur Stellplatzsatzung"),

@@ -3,8 +3,14 @@ extractive summary, on statute text as it comes out of the index."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from connectors.base import SourceDocument
+from ingest.chunker import StructuredChunker
+from ingest.parsing import parse_document
+from ingest.structure import annotate
 from search import answers
 from search.context import SourcePassage, estimate_tokens, pack_sources
 from search.injection import REMOVED_MARKER, instructions_in, is_instruction, neutralise
@@ -14,6 +20,7 @@ from search.sentences import citations_in, split_sentences
 from search.summary import ExtractiveSummarizer
 from search.verification import LINK_REMOVED_TEXT, AnswerVerifier
 
+SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "corpus"
 STEUERSATZ = (
     "§ 3 Steuersatz (1) Die Steuer beträgt jährlich a) für den ersten Hund 96 Euro, "
     "b) für den zweiten Hund 144 Euro, c) für jeden weiteren Hund 180 Euro. "
@@ -66,6 +73,18 @@ def source(number: int, text: str, title: str = "Hundesteuersatzung") -> SourceP
             ],
         ),
         ("- erster Punkt [1]\n- zweiter Punkt", ["erster Punkt [1]", "zweiter Punkt"]),
+        ("- erster Punkt\n- zweiter Punkt", ["erster Punkt", "zweiter Punkt"]),
+        # a line broken by the page layout or the scan goes on in the next
+        (
+            "§ 3 Beseitigungspflicht\nWer Plakate anbringt, ist zur unverzüglichen Beseiti-\n"
+            "gung verpflichtet. Kommt er dieser Pflicht nicht nach, kann die Stadt\n"
+            "die Plakate entfernen lassen.",
+            [
+                "§ 3 Beseitigungspflicht",
+                "Wer Plakate anbringt, ist zur unverzüglichen Beseitigung verpflichtet.",
+                "Kommt er dieser Pflicht nicht nach, kann die Stadt die Plakate entfernen lassen.",
+            ],
+        ),
         ("Gilt das, vgl. Drs. 2024/0153, auch für Assistenzhunde? Ja.", None),
     ],
 )
@@ -220,6 +239,38 @@ def test_extractive_summary_quotes_best_sentences_with_citations() -> None:
     empty = ExtractiveSummarizer().summarize("Sperrmüll Abholung", sources)
     assert empty.sentences == []
     assert empty.flags == [answers.NOT_ANSWERED]
+
+
+def test_extract_numbers_the_passages_it_quotes_1_2_3() -> None:
+    unrelated = "Die Sitzung beginnt um 18 Uhr im Ratssaal des Rathauses am Marktplatz."
+    sources = [source(1, STEUERSATZ), source(2, unrelated), source(3, BEFREIUNG)]
+    summary = ExtractiveSummarizer().summarize("Steuerbefreiung gefährlicher Hund", sources)
+    cited = sorted({n for sentence in summary.sentences for n in sentence.citations})
+    assert cited == list(range(1, len(cited) + 1)) and len(cited) == 2
+    assert [s.number for s in summary.sources] == [1, 2, 3]
+    assert [s.chunk_id for s in summary.cited] != ["doc1:0001", "doc2:0001"]
+    assert "doc2:0001" not in [s.chunk_id for s in summary.cited]
+    for sentence in summary.sentences:
+        (number,) = sentence.citations
+        quoted = sentence.text.removesuffix(f" [{number}]")
+        assert quoted in summary.sources[number - 1].text
+
+
+def test_extract_quotes_whole_sentences_of_a_wrapped_page() -> None:
+    # the sample instruction's text layer breaks "(2) Zuständig für die Genehmigung sind"
+    # before the list of who approves what
+    path = SAMPLES / "dienstanweisungen" / "DA_Dienstreisen_2012.pdf"
+    document = SourceDocument(uri=path.as_uri(), filename=path.name, content=path.read_bytes())
+    parsed = annotate(parse_document(document, max_bytes=10**8))
+    chunks = StructuredChunker().run(parsed=parsed, meta={"doc_id": "da"})["chunks"]
+    text = next(c.content for c in chunks if c.meta["section"] == "3. Genehmigung")
+    assert "sind\nfür Dienstreisen" in text
+    summary = ExtractiveSummarizer().summarize(
+        "Wer ist für die Genehmigung von Dienstreisen zuständig?", [source(1, text)]
+    )
+    quoted = [s.text for s in summary.sentences if "Zuständig" in s.text]
+    assert quoted and quoted[0].endswith("die Bürgermeisterin oder der Bürgermeister. [1]")
+    assert all(s.text.removesuffix(" [1]")[-1] in ".!?:)" for s in summary.sentences)
 
 
 def test_citations_in_keeps_order_without_repeats() -> None:
