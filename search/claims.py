@@ -97,6 +97,7 @@ MODALS: Final = {
     "sollte": "should", "sollten": "should",
 }  # fmt: skip
 _WORD = re.compile(r"[\wäöüÄÖÜß]+")
+_UMLAUTS = str.maketrans("äöü", "aou")
 _HEADING = 40
 NEW_SENTENCE_SHARE: Final = 0.15
 """A further passage sentence counts as said again when it adds this share of the words."""
@@ -269,6 +270,11 @@ def bodies_in(text: str) -> list[tuple[str, str]]:
 _Negators = list[tuple[str, set[str], set[str]]]
 
 
+def _folded(text: str) -> str:
+    """Lowercased, umlauts without dots: "Gemeinderat" is found in "Gemeinderäte"."""
+    return text.lower().translate(_UMLAUTS)
+
+
 def _polarity(sentence: str) -> tuple[_Negators, Counter[str]]:
     """:returns: the negations of a sentence — each with the content terms of the words it
     negates (the three after it, or before it when it ends a clause) and of the words
@@ -322,7 +328,7 @@ class PassageClaims:
             (content_terms(sentence), *_polarity(sentence))
             for sentence in split_sentences(self.text)
         ]
-        self.lowered = whole.lower()
+        self.lowered = _folded(whole)
 
 
 def _date_supported(date: _Date, passages: Sequence[PassageClaims]) -> bool:
@@ -430,7 +436,7 @@ def check(sentence: str, passages: Sequence[PassageClaims]) -> list[Mismatch]:
     mismatches += [
         Mismatch(BODY, words)
         for key, words in bodies_in(text)
-        if not any(key in passage.lowered for passage in passages)
+        if not any(_folded(key) in passage.lowered for passage in passages)
     ]
     return list(dict.fromkeys(mismatches))
 

@@ -118,8 +118,10 @@ def test_unsupported_claims_are_found_with_their_words(
     assert expected in kinds(sentence, passage)
 
 
-def test_citation_markers_and_list_numbers_are_no_figures() -> None:
+def test_citation_markers_are_no_figures_and_bodies_match_in_any_inflection() -> None:
     assert kinds("Der Gemeinderat hat die Sanierung beschlossen [1][2].", VORLAGE) == []
+    plural = PassageClaims("Die Gemeinderäte und die Bauämter wurden im März 2017 gehört.")
+    assert kinds("Der Gemeinderat und das Bauamt wurden gehört [1].", plural) == []
 
 
 def hundesteuer(number: int, text: str, section: str) -> SourcePassage:
