@@ -98,6 +98,10 @@ MODALS: Final = {
 }  # fmt: skip
 _WORD = re.compile(r"[\wäöüÄÖÜß]+")
 _UMLAUTS = str.maketrans("äöü", "aou")
+_AUXILIARIES: Final = frozenset(
+    content_terms("wurden wurde worden gibt gab geben lassen darf dürfen muss soll")
+)
+"""Verbs a negation stands beside without negating their meaning ("wurden nicht …")."""
 _HEADING = 40
 NEW_SENTENCE_SHARE: Final = 0.15
 """A further passage sentence counts as said again when it adds this share of the words."""
@@ -285,8 +289,8 @@ def _polarity(sentence: str) -> tuple[_Negators, Counter[str]]:
         if token.lower() not in NEGATORS:
             continue
         after = itertools.takewhile(lambda t: t[0].isalnum(), tokens[index + 1 : index + 4])
-        before = content_terms(" ".join(tokens[max(0, index - 3) : index]))
-        negated = content_terms(" ".join(after))
+        before = content_terms(" ".join(tokens[max(0, index - 3) : index])) - _AUXILIARIES
+        negated = content_terms(" ".join(after)) - _AUXILIARIES
         negators.append((token.lower(), negated or before, negated | before))
     words = [token.lower() for token in tokens]
     return negators, Counter(MODALS[word] for word in words if word in MODALS)
@@ -401,7 +405,7 @@ def _closest_sentences(
             default=None,
         )
         gain = len(remaining & best[0]) if best else 0
-        if not best or gain < NEW_SENTENCE_SHARE * len(terms) or not gain:
+        if not best or gain < max(NEW_SENTENCE_SHARE * len(terms), 2 if covered else 1):
             break
         remaining -= best[0]
         covered += gain

@@ -118,6 +118,18 @@ def test_unsupported_claims_are_found_with_their_words(
     assert expected in kinds(sentence, passage)
 
 
+def test_a_negation_elsewhere_in_the_passage_is_not_missed_by_a_short_answer() -> None:
+    passage = PassageClaims(
+        "In den meisten Fällen wurden nicht nur eine, sondern mehrere Maßnahmen gefördert. "
+        "Eine Aufteilung der Förderbeträge ist daher nicht möglich. "
+        "Förderungen für sonstige Maßnahmen gab es nur vereinzelt."
+    )
+    assert kinds("Sonstige Maßnahmen wurden nur vereinzelt gefördert [1].", passage) == []
+    assert kinds("Eine Aufteilung der Förderbeträge ist möglich [1].", passage) == [
+        (NEGATION, "nicht")
+    ]
+
+
 def test_citation_markers_are_no_figures_and_bodies_match_in_any_inflection() -> None:
     assert kinds("Der Gemeinderat hat die Sanierung beschlossen [1][2].", VORLAGE) == []
     plural = PassageClaims("Die Gemeinderäte und die Bauämter wurden im März 2017 gehört.")
