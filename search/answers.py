@@ -41,7 +41,27 @@ LINK_REMOVED: Final = "link_removed"
 """It contained a link, address or host not offered by the passages; it was removed."""
 INSTRUCTION_ECHO: Final = "instruction_echo"
 """It repeats an instruction aimed at an AI (from a passage or of its own)."""
-SENTENCE_FLAGS: Final = (NO_CITATION, LOW_SUPPORT, REMOVED_CITATION, LINK_REMOVED, INSTRUCTION_ECHO)
+WRONG_FIGURE: Final = "wrong_figure"
+"""It states an amount or number (a year alone included) its cited passages do not."""
+WRONG_DATE: Final = "wrong_date"
+"""It states a date or deadline its cited passages do not."""
+WRONG_REFERENCE: Final = "wrong_reference"
+"""It cites a § / Art. / Abs. / Nr. or a Drucksache its cited passages do not."""
+NEGATION: Final = "negation"
+"""Its negation or modal force (muss / kann / darf nicht) differs from the passage
+sentence it matches best."""
+WRONG_BODY: Final = "wrong_body"
+"""It names a body or office (committee, Amt, council) its cited passages do not."""
+CLAIM_FLAGS: Final = (WRONG_FIGURE, WRONG_DATE, WRONG_REFERENCE, NEGATION, WRONG_BODY)
+"""The flags of the claim checks (:mod:`search.claims`)."""
+SENTENCE_FLAGS: Final = (
+    NO_CITATION,
+    LOW_SUPPORT,
+    REMOVED_CITATION,
+    LINK_REMOVED,
+    INSTRUCTION_ECHO,
+    *CLAIM_FLAGS,
+)
 
 # Flags of the whole answer (besides the sentence flags it contains)
 NOT_ANSWERED: Final = "not_answered"
@@ -62,12 +82,15 @@ class AnswerSentence:
     :param citations: the passage numbers it cites.
     :param support: share of its content words found in the passages it cites (0–1).
     :param flags: why it should be checked (see :data:`SENTENCE_FLAGS`); empty if none.
+    :param unsupported: the words of the sentence (figures, dates, references, negation,
+        bodies) its cited passages do not state, in the order of its claim flags.
     """
 
     text: str
     citations: list[int]
     support: float
     flags: list[str] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
 
     @property
     def flagged(self) -> bool:
@@ -129,6 +152,7 @@ class Answer:
                     "citations": s.citations,
                     "support": round(s.support, 3),
                     "flags": s.flags,
+                    "unsupported": s.unsupported,
                 }
                 for s in self.sentences
             ],

@@ -34,6 +34,7 @@ _CITATIONS_RUN = re.compile(r"^(?:\s*\[\d{1,3}\])+")
 _END = re.compile(r"[.!?]+[\"'“”»)]*(?=\s)")
 _NEXT_STARTS_SENTENCE = re.compile(r"\s+[\"„“»(\[]?[A-ZÄÖÜ0-9§]")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+_PUNCTUATION = re.compile(r"[.!?;:]+")
 _BULLET = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s+")
 
 
@@ -114,6 +115,9 @@ def split_sentences(text: str) -> list[str]:
             if leading and sentences:
                 sentences[-1] = f"{sentences[-1]} {leading.group(0).strip()}"
                 sentence = sentence[leading.end() :].strip()
+                if _PUNCTUATION.fullmatch(sentence):  # „…“ [1]. ends with the citation
+                    sentences[-1] += sentence
+                    continue
             if sentence:
                 sentences.append(sentence)
     return sentences

@@ -5,6 +5,12 @@ addresses and hosts that no passage offers are removed; the support of a sentenc
 share of its content words (stemmed, compounds split, as the keyword index sees them) that
 occur in the passages it cites. A sentence without a citation, with too little support, or
 that repeats an instruction aimed at an AI is flagged, never silently kept as fact.
+
+On top of word overlap, the claims a sentence makes (:mod:`search.claims`: figures,
+dates, § references and Drucksachen, negation and modal force, named bodies) must be
+stated by the passages it cites; each that is not adds its flag (``wrong_figure``,
+``wrong_date``, ``wrong_reference``, ``negation``, ``wrong_body``) and its words to
+:attr:`~search.answers.AnswerSentence.unsupported`.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Final
 
 from search import answers
 from search.answers import Answer, AnswerSentence
+from search.claims import BODY, DATE, FIGURE, NEGATION, REFERENCE, PassageClaims, check
 from search.context import SourcePassage
 from search.injection import is_instruction, known_links, links_in
 from search.prompts import PROMPT_VERSION
@@ -28,6 +35,15 @@ _NO_ANSWER = re.compile(
     r"|keine (antwort|angaben|informationen)\b.{0,40}\b(quellen|unterlagen)",
     re.I,
 )
+
+
+_CLAIM_FLAG: Final = {
+    FIGURE: answers.WRONG_FIGURE,
+    DATE: answers.WRONG_DATE,
+    REFERENCE: answers.WRONG_REFERENCE,
+    NEGATION: answers.NEGATION,
+    BODY: answers.WRONG_BODY,
+}
 
 
 def says_not_answered(sentence: str) -> bool:
@@ -44,10 +60,13 @@ class AnswerVerifier:
 
     :param min_support: the least share of a sentence's content words its cited passages
         must contain for it to pass unflagged.
+    :param check_claims: also check figures, dates, references, negation and bodies
+        (off: word overlap only, as before; for comparison in the benchmark).
     """
 
-    def __init__(self, min_support: float = 0.3) -> None:
+    def __init__(self, min_support: float = 0.3, *, check_claims: bool = True) -> None:
         self.min_support = min_support
+        self.check_claims = check_claims
 
     def verify(
         self,
@@ -70,6 +89,16 @@ class AnswerVerifier:
         :returns: the answer.
         """
         terms = {source.number: content_terms(source.prompt_text) for source in sources}
+        claims = (
+            {
+                source.number: PassageClaims(
+                    source.prompt_text, f"{source.title}\n{source.section}\n{source.citation}"
+                )
+                for source in sources
+            }
+            if self.check_claims
+            else {}
+        )
         instructions = [
             content_terms(sentence) for source in sources for sentence in source.instructions
         ]
@@ -77,7 +106,7 @@ class AnswerVerifier:
         sentences = []
         not_answered = False
         for text in split_sentences(raw):
-            sentence = self._sentence(text, terms, instructions, allowed_links)
+            sentence = self._sentence(text, terms, claims, instructions, allowed_links)
             if says_not_answered(sentence.text):
                 not_answered = True
                 sentence.flags = [f for f in sentence.flags if f != answers.NO_CITATION]
@@ -107,6 +136,7 @@ class AnswerVerifier:
         self,
         text: str,
         terms: dict[int, set[str]],
+        claims: dict[int, PassageClaims],
         instructions: list[set[str]],
         allowed_links: set[str],
     ) -> AnswerSentence:
@@ -132,6 +162,15 @@ class AnswerVerifier:
             support = _overlap(words, set().union(*(terms[number] for number in valid)))
             if support < self.min_support:
                 flags.append(answers.LOW_SUPPORT)
+        unsupported: list[str] = []
+        if valid and claims:
+            mismatches = check(text, [claims[number] for number in valid])
+            flags += [_CLAIM_FLAG[mismatch.kind] for mismatch in mismatches]
+            unsupported = list(dict.fromkeys(mismatch.words for mismatch in mismatches))
         return AnswerSentence(
-            text=text, citations=valid, support=support, flags=list(dict.fromkeys(flags))
+            text=text,
+            citations=valid,
+            support=support,
+            flags=list(dict.fromkeys(flags)),
+            unsupported=unsupported,
         )

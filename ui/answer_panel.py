@@ -25,9 +25,17 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~$])")
 _CITATION = re.compile(r"\\\[(\d{1,3})\\\]")
 
 
-def _escaped(text: str) -> str:
-    """Model output is shown as text: no markdown links, images or HTML of its own."""
-    return _CITATION.sub(r"**[\1]**", _MARKDOWN.sub(r"\\\1", text))
+def _escaped(text: str, marked: list[str] | None = None) -> str:
+    """Model output is shown as text: no markdown links, images or HTML of its own.
+
+    :param marked: words of the text to show in bold (claims no source states).
+    """
+    escaped = _MARKDOWN.sub(r"\\\1", text)
+    for words in marked or []:
+        pattern = re.escape(_MARKDOWN.sub(r"\\\1", words))
+        # not inside a citation \[1\]
+        escaped = re.sub(rf"(?<![\w\[])({pattern})(?!\w|\\\])", r"**\1**", escaped, count=1)
+    return _CITATION.sub(r"**[\1]**", escaped)
 
 
 def _sentence(sentence: AnswerSentence, lang: str) -> None:
@@ -35,7 +43,10 @@ def _sentence(sentence: AnswerSentence, lang: str) -> None:
         st.markdown(_escaped(sentence.text))
         return
     reasons = "; ".join(t(lang, f"flag_{flag}") for flag in sentence.flags)
-    st.markdown(f"⚠ :orange-background[{_escaped(sentence.text)}]")
+    if sentence.unsupported:
+        words = ", ".join(f"„{words}“" for words in sentence.unsupported)
+        reasons += " – " + t(lang, "unsupported_words", words=words)
+    st.markdown(f"⚠ :orange-background[{_escaped(sentence.text, sentence.unsupported)}]")
     st.caption(t(lang, "flagged_because", reasons=reasons))
 
 

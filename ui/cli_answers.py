@@ -22,6 +22,11 @@ FLAG_TEXT = {
     "removed_citation": "Verweis auf nicht gegebene Quelle entfernt / citation removed",
     "link_removed": "Link entfernt / link removed",
     "instruction_echo": "wiederholt eine Anweisung an die KI / repeats an instruction to the AI",
+    "wrong_figure": "Betrag/Zahl nicht in der Quelle / amount or number not in the source",
+    "wrong_date": "Datum/Frist nicht in der Quelle / date or deadline not in the source",
+    "wrong_reference": "§/Abs./Drucksache nicht in der Quelle / reference not in the source",
+    "negation": "Verneinung/muss/kann weicht ab / negation or modal differs from the source",
+    "wrong_body": "Gremium/Amt nicht in der Quelle / committee or office not in the source",
 }
 
 
@@ -113,6 +118,9 @@ def _print_answer(result: Answer, response: SearchResponse) -> None:
         click.echo("Die Treffer beantworten die Frage nicht. / The results do not answer it.")
     for sentence in result.sentences:
         marks = "; ".join(FLAG_TEXT.get(flag, flag) for flag in sentence.flags)
+        if sentence.unsupported:
+            words = ", ".join(f"„{words}“" for words in sentence.unsupported)
+            marks += f": {words}"
         click.echo(f"{'⚠ ' if marks else ''}{sentence.text}")
         if marks:
             click.secho(f"    ({marks})", fg="yellow")

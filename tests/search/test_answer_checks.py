@@ -275,3 +275,10 @@ def test_extract_quotes_whole_sentences_of_a_wrapped_page() -> None:
 
 def test_citations_in_keeps_order_without_repeats() -> None:
     assert citations_in("a [2] b [1][2] c [10]") == [2, 1, 10]
+
+
+def test_a_citation_after_a_closing_quote_stays_with_its_sentence() -> None:
+    assert split_sentences("Es heißt: „Die Steuer entfällt.“ [1]. Danach gilt § 5 [2].") == [
+        "Es heißt: „Die Steuer entfällt.“ [1].",
+        "Danach gilt § 5 [2].",
+    ]
