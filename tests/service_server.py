@@ -119,3 +119,25 @@ def serve_process(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+
+
+@contextmanager
+def service_process(
+    data_dir: Path, env: Mapping[str, str] | None = None, *args: str
+) -> Iterator[str]:
+    """``auskunft serve`` as its own process on a free port, healthy, stopped afterwards.
+
+    :yields: its address.
+    """
+    port = free_port()
+    process = serve_process(data_dir, port, env, *args)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, timeout=120, process=process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()

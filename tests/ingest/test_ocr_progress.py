@@ -2,38 +2,24 @@
 
 from __future__ import annotations
 
-import io
-
-from pypdf import PdfReader, PdfWriter
-
 from ingest.parsing.ocr import reporting_pages
 from ingest.parsing.pdf import parse_pdf
-from tests.ingest.test_parsing import SCAN_LINES, scan_pdf
-
-
-def _scans(copies: int) -> bytes:
-    writer = PdfWriter()
-    page = PdfReader(io.BytesIO(scan_pdf(SCAN_LINES))).pages[0]
-    for _ in range(copies):
-        writer.add_page(page)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+from tests.ingest.test_parsing import scanned_pages
 
 
 def test_each_page_is_told_once_in_order() -> None:
     told: list[tuple[int, int]] = []
     with reporting_pages(lambda done, total: told.append((done, total))):
-        parsed = parse_pdf(_scans(3), ocr_workers=2)
+        parsed = parse_pdf(scanned_pages(3), ocr_workers=2)
     assert parsed.ocr_pages == [1, 2, 3]
     assert told == [(1, 3), (2, 3), (3, 3)]
 
 
 def test_nobody_listening_and_a_failing_listener_change_nothing() -> None:
-    assert parse_pdf(_scans(1)).ocr_pages == [1]
+    assert parse_pdf(scanned_pages(1)).ocr_pages == [1]
 
     def broken(_done: int, _total: int) -> None:
         raise RuntimeError("the progress bar is gone")
 
     with reporting_pages(broken):
-        assert parse_pdf(_scans(1)).ocr_pages == [1]
+        assert parse_pdf(scanned_pages(1)).ocr_pages == [1]

@@ -122,6 +122,19 @@ SCAN_LINES = [
 ]
 
 
+def scanned_pages(copies: int) -> bytes:
+    """:returns: a PDF of ``copies`` scanned pages of :data:`SCAN_LINES`."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    page = PdfReader(io.BytesIO(scan_pdf(SCAN_LINES))).pages[0]
+    for _ in range(copies):
+        writer.add_page(page)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
 def merged_pdf(*parts: bytes) -> bytes:
     from pypdf import PdfWriter
 

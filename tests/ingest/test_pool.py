@@ -21,7 +21,7 @@ from ingest.pool import WORKER_DIED, ChunkJob, InlinePreparer, PreparePool
 from ingest.runner import IngestReport, IngestRunner
 from search.backends import open_embedder, open_keyword_store, open_vector_store
 from search.settings import Settings
-from tests.ingest.test_parsing import SCAN_LINES, docx_file, scan_pdf, text_pdf
+from tests.ingest.test_parsing import SCAN_LINES, docx_file, scan_pdf, scanned_pages, text_pdf
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
@@ -245,17 +245,9 @@ def test_document_whose_worker_dies_is_recorded_and_the_batch_goes_on(
 
 
 def _scanned_pages(copies: int) -> SourceDocument:
-    import io
-
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter()
-    page = PdfReader(io.BytesIO(scan_pdf(SCAN_LINES))).pages[0]
-    for _ in range(copies):
-        writer.add_page(page)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return SourceDocument(uri="file:///scan3.pdf", filename="scan3.pdf", content=buffer.getvalue())
+    return SourceDocument(
+        uri="file:///scan3.pdf", filename="scan3.pdf", content=scanned_pages(copies)
+    )
 
 
 def test_a_worker_tells_each_scanned_page_it_has_read(pool: PreparePool) -> None:

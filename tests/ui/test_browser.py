@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -97,9 +96,9 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    from tests.service_server import free_port
+
+    return free_port()
 
 
 SERVICE_KEY = "browser-test-interface-key"
@@ -120,20 +119,10 @@ def _environment(workspace: dict[str, Path], mode: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def service(workspace: dict[str, Path]) -> Iterator[str]:
     """The service that owns the index; every interface of this module is its client."""
-    from tests.service_server import serve_process, wait_healthy
+    from tests.service_server import service_process
 
-    port = _free_port()
-    process = serve_process(workspace["data"], port, _environment(workspace, "header"))
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, timeout=120, process=process)
+    with service_process(workspace["data"], _environment(workspace, "header")) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def _start(workspace: dict[str, Path], mode: str, service: str) -> Iterator[str]:

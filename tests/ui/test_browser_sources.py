@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,6 @@ from tests.ui.test_browser import (
     ADMIN,
     CORPUS,
     _environment,
-    _free_port,
     _page,
     _scanned_folder,
     _shot,
@@ -115,7 +113,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     sources, started as ``make run`` starts it (``serve --seed``)."""
     from ingest.indexer import Indexer
     from search.settings import Settings
-    from tests.service_server import serve_process, wait_healthy
+    from tests.service_server import service_process
 
     base = tmp_path_factory.mktemp("seeded")
     folder = base / "corpus"
@@ -129,20 +127,9 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         '[[sources]]\nname = "beispiel"\nkind = "folder"\nlocation = "corpus"\n', encoding="utf-8"
     )
     space = {"base": base, "data": settings.data_dir}
-    port = _free_port()
-    process = serve_process(
-        settings.data_dir, port, _environment(space, "header"), "--seed", str(seed)
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, timeout=120, process=process)
+    environment = _environment(space, "header")
+    with service_process(settings.data_dir, environment, "--seed", str(seed)) as url:
         yield from _start(space, "header", url)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def test_the_samples_are_sources_not_other_documents(browser: Any, seeded: str) -> None:
