@@ -200,14 +200,17 @@ def _search(page: Any, query: str) -> None:
     expect(page.locator(".st-key-hit-1")).to_be_visible()
 
 
-def _top_two_with(page: Any, text: str) -> Any:
-    """The card among the first two results that contains ``text`` (exactly one must).
+def _top_two_with(page: Any, title: str) -> Any:
+    """The card among the first two results whose title starts with ``title`` (exactly one
+    must).
 
     The sample corpus has two documents that answer dog-tax questions equally well: the
-    statute and the council paper that amends its rates; which of them comes first is
-    the ranking's business, that the statute is among the first two is the test's.
+    statute and the council paper that amends its rates (and quotes the statute's title);
+    which of them comes first is the ranking's business, that the statute is among the
+    first two is the test's.
     """
-    top = page.locator(".st-key-hit-1, .st-key-hit-2").filter(has_text=text)
+    heading = page.locator("strong", has_text=re.compile(rf"^\d+\. {re.escape(title)}"))
+    top = page.locator(".st-key-hit-1, .st-key-hit-2").filter(has=heading)
     expect(top).to_have_count(1)
     return top
 
