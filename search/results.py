@@ -86,10 +86,13 @@ class SearchResponse:
     """Documents of the match set before this page."""
     order: str = "relevance"
     """``relevance``, ``date_desc`` or ``date_asc``."""
+    capped: bool = False
+    """More documents match than the set holds (``search.max_matches``): ``total`` and
+    the facets count the best of them."""
 
     def to_dict(self) -> dict[str, Any]:
         """:returns: ``{"query", "mode", "results": [...], "notices", "suggestion",
-        "total", "facets", "offset", "order"}``."""
+        "total", "facets", "offset", "order", "capped"}``."""
         return {
             "query": self.query,
             "mode": self.mode,
@@ -100,4 +103,5 @@ class SearchResponse:
             "facets": {facet: dict(counts) for facet, counts in self.facets.items()},
             "offset": self.offset,
             "order": self.order,
+            "capped": self.capped,
         }

@@ -77,6 +77,7 @@ def build_grouper(settings: Settings, store: KeywordStore | None) -> DocumentGro
         store=store,
         ranking_depth=config.candidates,
         min_vector_score=config.semantic_min_score,
+        max_matches=config.max_matches,
     )
 
 
@@ -229,6 +230,7 @@ class SearchService:
             facets=found["facets"],
             offset=offset,
             order=order,
+            capped=found["capped"],
         )
 
     def _suggestion(self, query: str, filters: SearchFilters) -> str | None:

@@ -243,7 +243,8 @@ def _print_results(response: SearchResponse) -> None:
         click.echo("Keine Treffer. / No results.")
         return
     last = response.offset + len(response.results)
-    click.echo(f"Treffer {response.offset + 1}–{last} von {response.total} / of {response.total}")
+    total = f"mehr als {response.total}" if response.capped else str(response.total)
+    click.echo(f"Treffer {response.offset + 1}–{last} von {total} / of {total}")
     for number, hit in enumerate(response.results, start=response.offset + 1):
         click.secho(f"{number}. {hit.title}", bold=True)
         click.echo(f"   {hit.citation}")

@@ -129,3 +129,17 @@ def test_records_without_facet_fields_read_them_from_a_chunk(settings: Settings)
     assert output["total"] == len(bare)
     assert output["facets"]["doc_type"]["statute"] == len(YEARS)
     assert [hit.date for hit in output["documents"]] == ["2025-03-15", "2024-03-15"]
+
+
+def test_a_set_cut_at_max_matches_says_so(settings: Settings) -> None:
+    cut = settings.model_copy(
+        update={"search": settings.search.model_copy(update={"max_matches": 10})}
+    )
+    with SearchService(cut) as service:
+        capped = service.search("Gebühr", mode="keyword", top_k=3)
+    with SearchService(settings) as service:
+        whole = service.search("Gebühr", mode="keyword", top_k=3)
+    assert capped.capped
+    assert capped.to_dict()["capped"] is True
+    assert 10 <= capped.total <= whole.total
+    assert not whole.capped

@@ -344,8 +344,9 @@ def _pager(lang: str, response: SearchResponse, page_key: str) -> None:
         on_click=_remember,
         args=(page_key, current - 1),
     )
+    ranged = "results_range_capped" if response.capped else "results_range"
     middle.markdown(
-        t(lang, "results_range", first=first, last=last, total=response.total)
+        t(lang, ranged, first=first, last=last, total=response.total)
         + " · "
         + t(lang, "page_of", page=current + 1, count=pages)
     )
@@ -425,7 +426,8 @@ def render() -> None:
         return
     _facets(lang, response, search_key)
     count, csv_column, pdf_column = st.columns([4, 1, 1], vertical_alignment="center")
-    count.markdown(f"**{t(lang, 'results', n=response.total)}**")
+    counted = "results_capped" if response.capped else "results"
+    count.markdown(f"**{t(lang, counted, n=response.total)}**")
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
     listed = _export_hits(query, filters, refinement)
     csv_column.download_button(
