@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import tantivy
@@ -30,6 +30,9 @@ from search.embedders import CachedEmbedder, EmbeddingCache, create_embedder
 from search.embedders.base import Vectors
 from search.results import SearchMode
 from search.settings import Settings
+
+if TYPE_CHECKING:
+    from ingest.runner import IngestReport
 
 METRICS: Final = ("ndcg@10", "recall@10", "recall@100", "mrr@10")
 BASELINE: Final = "bm25-baseline"
@@ -296,34 +299,49 @@ def set_index_dir(settings: Settings, label: str, *, keyword_only: bool = False)
     return settings.data_dir / "eval" / (label + suffix)
 
 
-def evaluate(
+@dataclass(slots=True)
+class IndexedSet:
+    """A BEIR set's corpus in its own index (see :func:`index_set`).
+
+    :param settings: the settings pointed at the set's data directory.
+    :param embedder: the embedder that made (or would make) its vectors.
+    :param ingest: what the run did.
+    :param documents: documents in the index.
+    :param chunks: chunks in the index.
+    :param passages_per_second: embedding rate, when anything was embedded.
+    """
+
+    settings: Settings
+    embedder: TimedEmbedder
+    ingest: IngestReport
+    documents: int
+    chunks: int
+    passages_per_second: float | None
+
+
+def index_set(
     settings: Settings,
     beir: BeirSet,
-    modes: Sequence[SearchMode] = ("keyword", "semantic", "hybrid"),
     *,
-    query_field: str = "text",
+    keyword_only: bool = False,
     reindex: bool = False,
     progress: Callable[[str], None] | None = None,
-) -> EvalReport:
-    """Ingest a set through the real ingestion path and score every mode.
+) -> IndexedSet:
+    """Index a set's corpus through the real ingestion path (unchanged documents are kept).
 
-    :param settings: the settings; the set is indexed under
-        ``<data_dir>/eval/<set label>``, the embedding cache of ``data_dir`` is shared.
-    :param beir: the set (see :func:`load_beir`).
-    :param modes: search modes to score (the BM25 baseline is always scored).
-    :param query_field: recorded in the report.
-    :param reindex: delete the set's indexes first.
-        When ``modes`` is only ``keyword``, chunks get placeholder vectors
-        (:class:`PlaceholderEmbedder`) in a separate index, so large sets need no embedding.
+    :param settings: the settings; the set is indexed under ``<data_dir>/eval/<set label>``
+        (see :func:`set_index_dir`), the embedding cache of ``data_dir`` is shared.
+    :param beir: the set.
+    :param keyword_only: placeholder vectors (:class:`PlaceholderEmbedder`) in a separate
+        index, so a large set needs no embedding; only keyword mode is meaningful there.
+    :param reindex: delete the set's index first.
     :param progress: called with a line of progress text.
-    :returns: the report.
+    :returns: the indexed set.
     :raises AuskunftError: when a store or the embedder fails.
     """
     from ingest.indexer import Indexer
-    from search.service import SearchService
 
     say = progress or (lambda _line: None)
-    keyword_only = set(modes) == {"keyword"}
     eval_dir = set_index_dir(settings, beir.label, keyword_only=keyword_only)
     if reindex and eval_dir.exists():
         shutil.rmtree(eval_dir)
@@ -347,15 +365,48 @@ def evaluate(
     rate = None
     if ingest.embedded and not keyword_only:
         rate = round(ingest.embedded / embedder.seconds, 1)
+    say(f"ingested: {ingest.indexed} new, {ingest.unchanged} unchanged, {ingest.failed} failed")
+    return IndexedSet(set_settings, embedder, ingest, documents, chunks, rate)
+
+
+def evaluate(
+    settings: Settings,
+    beir: BeirSet,
+    modes: Sequence[SearchMode] = ("keyword", "semantic", "hybrid"),
+    *,
+    query_field: str = "text",
+    reindex: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> EvalReport:
+    """Ingest a set through the real ingestion path and score every mode.
+
+    :param settings: the settings; the set is indexed under
+        ``<data_dir>/eval/<set label>``, the embedding cache of ``data_dir`` is shared.
+    :param beir: the set (see :func:`load_beir`).
+    :param modes: search modes to score (the BM25 baseline is always scored).
+    :param query_field: recorded in the report.
+    :param reindex: delete the set's indexes first.
+        When ``modes`` is only ``keyword``, chunks get placeholder vectors
+        (:class:`PlaceholderEmbedder`) in a separate index, so large sets need no embedding.
+    :param progress: called with a line of progress text.
+    :returns: the report.
+    :raises AuskunftError: when a store or the embedder fails.
+    """
+    from search.service import SearchService
+
+    say = progress or (lambda _line: None)
+    keyword_only = set(modes) == {"keyword"}
+    indexed = index_set(settings, beir, keyword_only=keyword_only, reindex=reindex, progress=say)
+    ingest, embedder, set_settings = indexed.ingest, indexed.embedder, indexed.settings
     report = EvalReport(
         set=beir.name,
         query_field=query_field,
         queries=len(beir.queries),
-        documents=documents,
-        chunks=chunks,
+        documents=indexed.documents,
+        chunks=indexed.chunks,
         subset=beir.corpus_ids is not None,
         ingest={**ingest.to_dict(), "embed_seconds": round(embedder.seconds, 1)}
-        | {"passages_per_second": rate, "keyword_only": keyword_only},
+        | {"passages_per_second": indexed.passages_per_second, "keyword_only": keyword_only},
         settings=settings.search.model_dump(exclude={"default_access_groups"})
         | {
             "dense_budget": settings.embedding.model_dump(
@@ -364,7 +415,6 @@ def evaluate(
         },
     )
     report.ingest.pop("failures", None)
-    say(f"ingested: {ingest.indexed} new, {ingest.unchanged} unchanged, {ingest.failed} failed")
     started = time.perf_counter()
     report.scores[BASELINE] = score_run(bm25_baseline(beir), beir.qrels)
     report.search_seconds[BASELINE] = round(time.perf_counter() - started, 1)

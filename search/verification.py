@@ -132,6 +132,22 @@ class AnswerVerifier:
             raw=raw,
         )
 
+    def supported_by(self, sentence: str, source: SourcePassage) -> bool:
+        """Whether one passage alone supports a sentence (for measuring citations).
+
+        :param sentence: the sentence (its citations are ignored).
+        :param source: the passage.
+        :returns: whether enough of its content words are in the passage
+            (``min_support``) and, with claim checks on, no claim of it is missing there.
+        """
+        text = CITATION.sub("", sentence)
+        if _overlap(content_terms(text), content_terms(source.prompt_text)) < self.min_support:
+            return False
+        if not self.check_claims:
+            return True
+        context = f"{source.title}\n{source.section}\n{source.citation}"
+        return not check(text, [PassageClaims(source.prompt_text, context)])
+
     def _sentence(
         self,
         text: str,

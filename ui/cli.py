@@ -15,7 +15,7 @@ from search.fields import DOC_TYPES
 from search.filters import SearchFilters
 from search.results import SEARCH_MODES, SearchResponse
 from search.settings import load_settings
-from ui.cli_answers import answer, audit, record_search
+from ui.cli_answers import answer, audit, eval_answers, record_search
 from ui.cli_common import echo_json, errors, print_report, search_options, settings_of
 from ui.cli_serve import serve, streamlit_command
 from ui.cli_sources import sources, sync, worker
@@ -374,7 +374,7 @@ def _environ() -> dict[str, str]:
     return dict(os.environ)
 
 
-for command in (answer, audit, sources, sync, worker, queue_group, migrate, serve):
+for command in (answer, audit, eval_answers, sources, sync, worker, queue_group, migrate, serve):
     cli.add_command(command)
 
 

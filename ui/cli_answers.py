@@ -192,3 +192,77 @@ def purge(ctx: click.Context, days: int | None) -> None:
     with errors():
         deleted = AuditLog.from_settings(settings).purge(keep)
     click.echo(f"{deleted} records older than {keep} days deleted.")
+
+
+@click.command(name="eval-answers")
+@click.argument(
+    "set_path", metavar="SET", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["keyword", "semantic", "hybrid"]),
+    default="hybrid",
+    show_default=True,
+    help="Search mode (keyword: the set is indexed without embeddings).",
+)
+@click.option(
+    "--questions",
+    type=click.IntRange(1),
+    help="Answer this many questions, drawn with --seed (default: all).",
+)
+@click.option("--seed", default=7, show_default=True, help="Seed of the draw of questions.")
+@click.option(
+    "--verifier/--no-verifier",
+    default=True,
+    help="Also measure the verifier on its labelled set (default: yes).",
+)
+@click.option("--reindex", is_flag=True, help="Rebuild the set's index first.")
+@click.option(
+    "--report-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the report as JSON and Markdown here.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def eval_answers(
+    ctx: click.Context,
+    set_path: Path,
+    mode: str,
+    questions: int | None,
+    seed: int,
+    verifier: bool,
+    reindex: bool,
+    report_dir: Path | None,
+    as_json: bool,
+) -> None:
+    """Measure answers on a BEIR set with gold documents (and answers.jsonl passages).
+
+    Indexes the set under <data dir>/eval/, searches each question and answers it by the
+    extract and, when llm.url is set, by that LLM; verifies every answer and prints per
+    way of answering: gold document among the passages and cited, gold passage cited,
+    citation precision, sentences flagged, latency; then the verifier's own quality on
+    its labelled set.
+    """
+    from search.answer_evaluation import evaluate_answers, load_answer_cases, save_answer_report
+    from search.evaluation import load_beir
+
+    settings = settings_of(ctx)
+    with errors():
+        beir = load_beir(set_path)
+        cases = load_answer_cases(beir, sample=questions, seed=seed)
+        report = evaluate_answers(
+            settings,
+            beir,
+            cases,
+            mode=mode,  # type: ignore[arg-type]
+            verifier_quality=verifier,
+            reindex=reindex,
+            progress=lambda line: click.echo(line, err=True),
+        )
+    if report_dir is not None:
+        for path in save_answer_report(report, report_dir):
+            click.echo(f"Saved {path}", err=True)
+    if as_json:
+        echo_json(report.to_dict())
+    else:
+        click.echo(report.to_markdown())

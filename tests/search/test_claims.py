@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import verifier_quality
+from search import verifier_quality
 from search import answers
 from search.claims import BODY, DATE, FIGURE, NEGATION, REFERENCE, PassageClaims, check
 from search.context import SourcePassage
