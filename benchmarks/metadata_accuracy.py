@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 import search  # noqa: E402,F401  (offline switches first)
 from connectors.base import SourceDocument  # noqa: E402
 from ingest.doc_metadata import infer_metadata  # noqa: E402
+from ingest.elements import ParsedDocument  # noqa: E402
 from ingest.parsing import SUPPORTED_EXTENSIONS, parse_document, pdf  # noqa: E402
 from ingest.parsing.ocr import ocr_image  # noqa: E402
 from ingest.structure import annotate  # noqa: E402
@@ -75,11 +76,15 @@ def documents(corpus: str) -> Iterator[tuple[str, Path]]:
             yield path.relative_to(root).as_posix(), path
 
 
+def parsed_of(path: Path) -> ParsedDocument:
+    """One file parsed and structured as ingestion does it."""
+    source = SourceDocument(uri=path.as_uri(), filename=path.name, content=path.read_bytes())
+    return annotate(parse_document(source, max_bytes=10**9, ocr_workers=2))
+
+
 def metadata_of(path: Path) -> dict[str, Any]:
     """What ingestion infers about one file."""
-    source = SourceDocument(uri=path.as_uri(), filename=path.name, content=path.read_bytes())
-    parsed = annotate(parse_document(source, max_bytes=10**9, ocr_workers=2))
-    return infer_metadata(parsed, path.name)
+    return infer_metadata(parsed_of(path), path.name)
 
 
 def _fold(text: str) -> str:
