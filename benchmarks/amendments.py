@@ -6,8 +6,8 @@ Every document of the sample corpus and of the real Linsengericht corpus (PDFs, 
 them scans, and the text-only statutes) is parsed exactly as ingestion does it and as
 ``benchmarks/metadata_accuracy.py`` does (same functions, same OCR cache), given its
 metadata (:func:`ingest.doc_metadata.infer_metadata`), read by
-:func:`ingest.validity.analyse` and linked per corpus by
-:func:`ingest.statute_versions.link_versions`. The result is compared with
+:func:`ingest.relations.validity.analyse` and linked per corpus by
+:func:`ingest.relations.versions.link_versions`. The result is compared with
 ``benchmarks/amendments_expected.json``, written by reading the documents themselves.
 
 An enactment (a statute text; a file may hold several) is named by its file and the page
@@ -47,13 +47,13 @@ from benchmarks.metadata_accuracy import (  # noqa: E402
 from ingest.doc_metadata import infer_metadata  # noqa: E402
 from ingest.elements import Element, ParsedDocument  # noqa: E402
 from ingest.parsing import pdf  # noqa: E402
-from ingest.statute_versions import (  # noqa: E402
+from ingest.relations.validity import Enactment, analyse, pages_of  # noqa: E402
+from ingest.relations.versions import (  # noqa: E402
     DocumentRecord,
     Part,
     Versions,
     link_versions,
 )
-from ingest.validity import Enactment, analyse, pages_of  # noqa: E402
 
 EXPECTED = Path(__file__).with_name("amendments_expected.json")
 RAGSOURCE = LINSENGERICHT.parents[1] / "eval" / "ragsource_fragen" / "corpus.jsonl"

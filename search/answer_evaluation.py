@@ -126,7 +126,8 @@ class _Tally:
     flagged_sentences: int = 0
     flags: Counter[str] = field(default_factory=Counter)
     seconds: list[float] = field(default_factory=list)
-    errors: Counter[str] = field(default_factory=Counter)
+    fell_back: int = 0
+    error: str | None = None
 
     def add(
         self, case: AnswerCase, answer: Answer, seconds: float, verifier: AnswerVerifier
@@ -155,8 +156,9 @@ class _Tally:
             for number in sentence.citations:
                 self.citations += 1
                 self.supported_citations += verifier.supported_by(sentence.text, by_number[number])
-        if answer.error:
-            self.errors[answer.error.split(":")[0][:80]] += 1
+        if answers.LLM_UNAVAILABLE in answer.flags:
+            self.fell_back += 1
+            self.error = self.error or answer.error
 
     def figures(self) -> dict[str, Any]:
         def share(count: int, total: int) -> float | None:
@@ -177,7 +179,8 @@ class _Tally:
             "seconds_p50": round(statistics.median(ordered), 3) if ordered else None,
             "seconds_p95": round(ordered[int(0.95 * (len(ordered) - 1))], 3) if ordered else None,
             "seconds_mean": round(statistics.fmean(ordered), 3) if ordered else None,
-            "errors": dict(self.errors),
+            "fell_back_to_extract": share(self.fell_back, self.questions),
+            "error": self.error,
         }
 
 
@@ -189,6 +192,7 @@ ROWS: Final = (
     ("answers_with_citation", "answers with a citation"),
     ("not_answered", "says the sources do not answer"),
     ("sentences_flagged", "sentences flagged"),
+    ("fell_back_to_extract", "LLM down or too slow: the extract instead"),
     ("seconds_p50", "answer latency p50 (s)"),
     ("seconds_p95", "answer latency p95 (s)"),
 )
@@ -243,8 +247,8 @@ class AnswerEvalReport:
         for name in names:
             flags = ", ".join(f"{flag} {n}" for flag, n in self.runs[name]["flags"].items())
             lines.append(f"\nFlags ({name}): {flags or 'none'}.")
-            if self.runs[name]["errors"]:
-                lines.append(f"Errors ({name}): {self.runs[name]['errors']}.")
+            if self.runs[name]["error"]:
+                lines.append(f"First error ({name}): {self.runs[name]['error']}")
         if self.verifier is not None:
             lines += [
                 "",

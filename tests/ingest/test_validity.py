@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.statute_versions import DocumentRecord, Part, in_force_on, link_versions
-from ingest.validity import (
+from ingest.relations.validity import (
     ENTERS,
     LEAVES,
     DocumentValidity,
@@ -22,6 +21,7 @@ from ingest.validity import (
     statute_name,
     statute_references,
 )
+from ingest.relations.versions import DocumentRecord, Part, in_force_on, link_versions
 
 
 def read(*pages: str, title: str = "", doc_type: str = "statute") -> DocumentValidity:

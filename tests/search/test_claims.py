@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from search import verifier_quality
-from search import answers
+from search import answers, verifier_quality
 from search.claims import BODY, DATE, FIGURE, NEGATION, REFERENCE, PassageClaims, check
 from search.context import SourcePassage
 from search.verification import AnswerVerifier

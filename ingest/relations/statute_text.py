@@ -1,6 +1,7 @@
 """Reading statute text: dates, pages, sentences and the provisions (§§) they name.
 
-The small pieces :mod:`ingest.validity` and :mod:`ingest.statute_refs` are built from,
+The small pieces :mod:`ingest.relations.validity` and
+:mod:`ingest.relations.statute_refs` are built from,
 tolerant of what OCR does to a scanned statute (``01. 01.1993``, ``$ 2`` for ``§ 2``,
 ``tritt am 01.01.2025. In Kraft``).
 """

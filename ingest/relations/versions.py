@@ -1,7 +1,7 @@
 """A corpus's statutes as version histories: which amends which, which replaced which,
 and from when to when each is in force.
 
-:func:`link_versions` takes what :func:`ingest.validity.analyse` read from each document
+:func:`link_versions` takes what :func:`ingest.relations.validity.analyse` read from each document
 and links
 
 - each **amendment** to the statute it amends, by the statute's name and date as the
@@ -26,10 +26,10 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Final
 
-from ingest.force_clauses import ForceClause, Relative
-from ingest.statute_refs import StatuteRef, same_statute
-from ingest.statute_text import Evidence
-from ingest.validity import DocumentValidity, Enactment
+from ingest.relations.force_clauses import ForceClause, Relative
+from ingest.relations.statute_refs import StatuteRef, same_statute
+from ingest.relations.statute_text import Evidence
+from ingest.relations.validity import DocumentValidity, Enactment
 
 _FOREVER: Final = "9999-12-31"
 
@@ -42,7 +42,7 @@ class DocumentRecord:
     :param title: its title.
     :param doc_type: its type (``statute``, ``guidance``, ``decision`` …).
     :param date: its date, ISO.
-    :param validity: what :func:`ingest.validity.analyse` read from it.
+    :param validity: what :func:`ingest.relations.validity.analyse` read from it.
     :param source: statutes link only within one source (one municipality's law: two
         towns both have a ``Hundesteuersatzung vom 21.03.2017``).
     """
@@ -88,7 +88,7 @@ class Version:
 
     :param part: which enactment.
     :param title: its title.
-    :param name: the statute's name (:func:`ingest.validity.statute_name`).
+    :param name: the statute's name (:func:`ingest.relations.validity.statute_name`).
     :param date: its own date (Ausfertigung), ISO.
     :param amends: the enactment it amends, for an amendment found in the corpus.
     :param amended_target: the statute it amends as it cites it, for an amendment.

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Final, Literal
 
-from ingest.statute_refs import KIND_NAMES, StatuteRef, same_statute, statute_name
-from ingest.statute_text import (
+from ingest.relations.statute_refs import KIND_NAMES, StatuteRef, same_statute, statute_name
+from ingest.relations.statute_text import (
     PROVISION,
     DocumentText,
     Evidence,
@@ -188,7 +188,7 @@ def force_clauses(
     """The force clauses of the enactment in ``start`` … ``end``.
 
     :param doc: the document.
-    :param name: the enactment's name (:func:`ingest.statute_refs.statute_name`), to know
+    :param name: the enactment's name (:func:`ingest.relations.statute_refs.statute_name`), to know
         ``Die Beitragssatzsatzung tritt …`` for its own.
     :param refs: the statute references of the document.
     :param published: its publication, to resolve ``am Tage nach der Bekanntmachung``.

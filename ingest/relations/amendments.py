@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from ingest.statute_refs import StatuteRef, statute_references
-from ingest.statute_text import (
+from ingest.relations.statute_refs import StatuteRef, statute_references
+from ingest.relations.statute_text import (
     PROVISION,
     DocumentText,
     Evidence,

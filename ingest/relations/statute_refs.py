@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Final
 
-from ingest.statute_text import dates_in, mask_abbreviations, squash
+from ingest.relations.statute_text import dates_in, mask_abbreviations, squash
 
 _KIND_SUFFIXES: Final = (
     "verordnung",

@@ -4,7 +4,7 @@ force.
 A document's pages of text are read for what a careful reader of local law looks at:
 
 - **references** to statutes by title and date anywhere in it (``Hundesteuersatzung vom
-  21. März 2017``; :mod:`ingest.statute_refs`), each with a normalised name and date to
+  21. März 2017``; :mod:`ingest.relations.statute_refs`), each with a normalised name and date to
   match them by;
 - the **enactments** it holds: usually one, but an archive's PDF may put an amending
   statute in front of the statute it amends, a taxi ordinance may carry its two later
@@ -12,14 +12,14 @@ A document's pages of text are read for what a careful reader of local law looks
   council to adopt in an annex. Each begins at a preamble (``Aufgrund der §§ … folgende
   Satzung beschlossen``); a statute or guidance document is one from its first page;
 - for each enactment: whether it **amends** another statute, which one and which §§
-  (:mod:`ingest.amendments`); its **force clauses** with the page and sentence saying
+  (:mod:`ingest.relations.amendments`); its **force clauses** with the page and sentence saying
   them — entry into force, retroactive or on the day after publication (resolved from the
   publication certificate where there is one), expiry, parts of it, and the other
-  statutes it puts out of force (:mod:`ingest.force_clauses`); the dates it may be cited
+  statutes it puts out of force (:mod:`ingest.relations.force_clauses`); the dates it may be cited
   by (its title's, its decision's, its Ausfertigung's).
 
 Everything here is a pure function of text: no store, no model.
-:func:`ingest.statute_versions.link_versions` links the enactments of a corpus into
+:func:`ingest.relations.versions.link_versions` links the enactments of a corpus into
 version histories. Dates are ISO strings (``2025-01-01``), as in the index metadata.
 """
 
@@ -30,8 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Final
 
-from ingest.amendments import Amendment, Change, amendment_of
-from ingest.force_clauses import (
+from ingest.relations.amendments import Amendment, Change, amendment_of
+from ingest.relations.force_clauses import (
     ENTERS,
     LEAVES,
     ForceClause,
@@ -39,14 +39,14 @@ from ingest.force_clauses import (
     force_clauses,
     publication,
 )
-from ingest.statute_refs import (
+from ingest.relations.statute_refs import (
     KIND_WORD,
     StatuteRef,
     same_statute,
     statute_name,
     statute_references,
 )
-from ingest.statute_text import DocumentText, Evidence, Page, dates_in, pages_of, squash
+from ingest.relations.statute_text import DocumentText, Evidence, Page, dates_in, pages_of, squash
 
 __all__ = [
     "ENTERS",

@@ -1,0 +1,1 @@
+"""Relations between documents read from their text: references, amendments, validity."""
