@@ -53,7 +53,8 @@ CREATE TABLE IF NOT EXISTS documents (
     warnings      TEXT NOT NULL DEFAULT '[]',
     first_seen    TEXT NOT NULL,
     updated_at    TEXT NOT NULL,
-    indexed_at    TEXT
+    indexed_at    TEXT,
+    analysis      TEXT
 );
 CREATE INDEX IF NOT EXISTS documents_source ON documents(source, uri);
 CREATE INDEX IF NOT EXISTS documents_status ON documents(status);
@@ -100,6 +101,9 @@ class CatalogEntry:
     first_seen: str = ""
     updated_at: str = ""
     indexed_at: str | None = None
+    analysis: dict[str, Any] | None = None
+    """What its text says of other documents (:func:`ingest.relations.linking.analyse_text`):
+    statutes it holds, amends and repeals, their dates, its references."""
 
     def to_dict(self) -> dict[str, Any]:
         """:returns: a JSON-ready dict."""
@@ -108,13 +112,17 @@ class CatalogEntry:
 
 _JSON_COLUMNS = ("chunk_ids", "access_groups", "warnings")
 # columns added after the first release: (name, SQL type)
-_ADDED_COLUMNS = (("version", "TEXT"), ("meta_hash", "TEXT"))
+_ADDED_COLUMNS = (("version", "TEXT"), ("meta_hash", "TEXT"), ("analysis", "TEXT"))
+_POSTGRES_ADDED = ("analysis",)
+"""Columns added after PostgreSQL catalogs were first created."""
 
 
 def _migrate(db: Database) -> None:
-    """Add columns that a catalog written by an older version lacks (SQLite: PostgreSQL
-    catalogs were created with them)."""
+    """Add columns that a catalog written by an older version lacks."""
     if db.dialect == "postgres":
+        for name, sql_type in _ADDED_COLUMNS:
+            if name in _POSTGRES_ADDED:
+                db.execute(f"ALTER TABLE documents ADD COLUMN IF NOT EXISTS {name} {sql_type}")
         return
     present = db.columns("documents")
     for name, sql_type in _ADDED_COLUMNS:
@@ -179,6 +187,7 @@ class Catalog:
         values = dict(row)
         for column in _JSON_COLUMNS:
             values[column] = json.loads(values[column] or "[]")
+        values["analysis"] = json.loads(values["analysis"]) if values.get("analysis") else None
         return CatalogEntry(**values)
 
     def get(self, doc_id: str) -> CatalogEntry | None:
@@ -247,6 +256,15 @@ class Catalog:
         ).fetchone()
         return int(row[0])
 
+    def holding_statutes(self) -> list[CatalogEntry]:
+        """:returns: indexed entries whose analysis found a statute text in them (the
+        JSON written by :meth:`upsert` has a non-empty ``"enactments": [{…}]`` list)."""
+        rows = self.conn.execute(
+            "SELECT * FROM documents WHERE status = 'indexed' AND analysis LIKE ?",
+            ('%"enactments": [{%',),
+        )
+        return [self._entry(row) for row in rows]
+
     def indexed_doc_ids(self) -> set[str]:
         """:returns: ids of every document whose chunks should be in the stores."""
         rows = self.conn.execute("SELECT doc_id FROM documents WHERE status = 'indexed'")
@@ -265,6 +283,8 @@ class Catalog:
         values = entry.to_dict()
         for column in _JSON_COLUMNS:
             values[column] = json.dumps(values[column], ensure_ascii=False)
+        if values["analysis"] is not None:
+            values["analysis"] = json.dumps(values["analysis"], ensure_ascii=False)
         columns = ", ".join(values)
         placeholders = ", ".join(f":{name}" for name in values)
         updates = ", ".join(f"{name} = excluded.{name}" for name in values if name != "doc_id")

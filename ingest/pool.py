@@ -43,6 +43,7 @@ from ingest.doc_metadata import infer_metadata
 from ingest.document_parser import DocumentParser
 from ingest.parsing.ocr import reporting_pages
 from ingest.plain_text import parse_plain_text
+from ingest.relations.linking import analyse_text
 from ingest.structure import StructureAnnotator
 from search import fields
 from search.backends import open_embedder
@@ -110,6 +111,7 @@ class ChunkResult:
     page_count: int | None = None
     ocr_pages: int = 0
     warnings: list[str] = field(default_factory=list)
+    analysis: dict[str, Any] | None = None
     embedded: int = 0
     reason: str | None = None
     message: str = ""
@@ -127,6 +129,7 @@ class ChunkResult:
         entry.page_count = self.page_count
         entry.ocr_pages = self.ocr_pages
         entry.warnings = list(self.warnings)
+        entry.analysis = self.analysis
 
 
 @dataclass(slots=True)
@@ -218,6 +221,9 @@ class ChunkPipeline:
         result.page_count = parsed.page_count
         result.ocr_pages = len(parsed.ocr_pages)
         result.warnings = list(parsed.warnings)
+        result.analysis = analyse_text(
+            parsed, title=result.title, doc_type=result.doc_type, date=result.date
+        )
         chunk_meta = {
             fields.DOC_ID: job.doc_id,
             fields.SOURCE: job.source,

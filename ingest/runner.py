@@ -33,6 +33,7 @@ from ingest.pool import (
     PageCallback,
     PreparePool,
 )
+from ingest.relations.linking import holds_statutes, refresh_relations
 from ingest.sync import SourceSync, is_current, is_settled
 from search import fields
 from search.embedders import CachedEmbedder
@@ -467,6 +468,7 @@ class IngestRunner:
         self.catalog.upsert_many(failed)
         self.catalog.mark_indexed(done)
         self.catalog.delete([entry.doc_id for entry in gone])
+        self._relink([item.entry for item in pending])
         report.indexed += len(done)
         report.deleted += len(gone)
         report.chunks += len(chunks)
@@ -496,7 +498,19 @@ class IngestRunner:
         self.keyword_store.commit()
         self.vector_store.commit()
         self.catalog.delete(ids)
+        self._relink(entries)
         return len(ids)
+
+    def _relink(self, entries: Sequence[CatalogEntry]) -> None:
+        """Link the catalog's statutes again when one of these documents holds one (an
+        amendment may arrive before its statute or after it); a failure is logged, the
+        batch is written all the same."""
+        if not any(holds_statutes(entry) for entry in entries):
+            return
+        try:
+            refresh_relations(self.catalog)
+        except Exception:
+            logger.warning("Could not link the statutes of the catalog", exc_info=True)
 
     # == Queue workers: one document per job (ingest.worker) ==========================
     # Public wrappers of _admit/_settle and _flush for workers that take documents one by one

@@ -41,6 +41,8 @@ class SourcePassage:
     :param text: the passage text as retrieved (possibly cut to the budget).
     :param prompt_text: the text as given to the model, instructions to an AI replaced.
     :param instructions: sentences of the passage that addressed an AI model.
+    :param superseded: what says the passage is an earlier wording (an amendment in force
+        changed its provision), if it is.
     """
 
     number: int
@@ -56,6 +58,7 @@ class SourcePassage:
     text: str
     prompt_text: str = ""
     instructions: list[str] = field(default_factory=list)
+    superseded: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """:returns: a JSON-ready dict."""
@@ -66,20 +69,21 @@ def ranked_sources(response: SearchResponse, limit: int) -> list[SourcePassage]:
     """Every passage of a result list, best first, numbered.
 
     The best passage of each document comes before any document's second one, so a few
-    passages cover several documents.
+    passages cover several documents; passages of an earlier wording (``superseded``)
+    come after all others.
 
     :param response: the search response.
     :param limit: how many passages at most.
     :returns: numbered passages (text as retrieved).
     """
     ordered = [
-        (rank, -passage.score, hit, passage)
+        (passage.superseded is not None, rank, -passage.score, hit, passage)
         for hit in response.results
         for rank, passage in enumerate(hit.passages)
     ]
-    ordered.sort(key=lambda item: (item[0], item[1]))
+    ordered.sort(key=lambda item: item[:3])
     sources = []
-    for number, (_, _, hit, passage) in enumerate(ordered[:limit], start=1):
+    for number, (*_, hit, passage) in enumerate(ordered[:limit], start=1):
         prompt_text, instructions = neutralise(passage.text)
         sources.append(
             SourcePassage(
@@ -96,6 +100,7 @@ def ranked_sources(response: SearchResponse, limit: int) -> list[SourcePassage]:
                 text=passage.text,
                 prompt_text=prompt_text,
                 instructions=instructions,
+                superseded=passage.superseded,
             )
         )
     return sources

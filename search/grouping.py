@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -12,6 +13,7 @@ from search.citations import CitationBuilder
 from search.facets import Refinement, SortOrder, facet_meta, refine
 from search.filters import SearchFilters
 from search.fusion import FusedChunk
+from search.relations import DocumentRelations, arrange, describe, today
 from search.results import DocumentHit, Passage
 from search.snippets import make_snippet
 from search.stores.base import DocumentScore, KeywordStore
@@ -63,6 +65,10 @@ class DocumentGrouper:
         must reach for its document to be shown; ``None`` or 0 shows every candidate.
     :param max_matches: how many whole-document hits the keyword store was asked for: as
         many came back, more documents match than the set holds (``capped``).
+    :param relations: the documents' relations (amendments, time in force; see
+        :mod:`search.relations`): the match set is arranged by what was in force on the
+        search's *Rechtsstand* (:func:`search.relations.arrange`) and each hit says what
+        amends it. ``None``: no such information.
     """
 
     def __init__(
@@ -76,6 +82,7 @@ class DocumentGrouper:
         ranking_depth: int = 100,
         min_vector_score: float | None = None,
         max_matches: int | None = None,
+        relations: Callable[[], Mapping[str, DocumentRelations]] | None = None,
     ) -> None:
         self.top_k = top_k
         self.ranking_depth = ranking_depth
@@ -86,6 +93,7 @@ class DocumentGrouper:
         self.support_weight = support_weight
         self.document_weight = document_weight
         self.store = store
+        self.relations = relations
 
     def _passage(self, hit: FusedChunk, query: str) -> Passage:
         meta = hit.document.meta
@@ -143,6 +151,8 @@ class DocumentGrouper:
         offset: int = 0,
         order: SortOrder = "relevance",
         refinement: Refinement | None = None,
+        as_of: str | None = None,
+        in_force_only: bool = False,
     ) -> dict[str, Any]:
         """:param hits: fused chunks, best first.
 
@@ -157,6 +167,9 @@ class DocumentGrouper:
             page).
         :param order: ``relevance``, ``date_desc`` or ``date_asc``.
         :param refinement: facet values the documents must have.
+        :param as_of: the *Rechtsstand* (ISO; default today): rules in force that day rank
+            first, amendments in force before the statute they amend.
+        :param in_force_only: leave out rules not in force on ``as_of``.
         :returns: ``documents``: the page of document hits; ``total``: the documents of the
             refined match set; ``facets``: its facet counts (:mod:`search.facets`);
             ``below_threshold``: how many candidates ``min_vector_score`` left out;
@@ -191,6 +204,10 @@ class DocumentGrouper:
             candidates = kept
         scores = {doc_id: score(doc_id) for doc_id in candidates}
         candidates.sort(key=scores.__getitem__, reverse=True)
+        links = self.relations() if self.relations is not None else {}
+        day = as_of or today()
+        if links:
+            candidates = arrange(candidates, links, day, in_force_only=in_force_only)
         metas = self._metas(candidates, by_doc, document_hits)
         matches = refine(candidates, metas, refinement, order)
         limit = top_k or self.top_k
@@ -204,6 +221,9 @@ class DocumentGrouper:
             for doc_id in page
             if doc_id in by_doc
         ]
+        for document in documents:
+            if document.doc_id in links:
+                describe(document, links[document.doc_id], day, self.citations.language)
         return {
             "documents": documents,
             "total": len(matches.doc_ids),

@@ -22,6 +22,9 @@ class Passage:
     :param section: section path (``§ 3 Steuersatz › Abs. 2``), may be empty.
     :param score: fused score of the chunk.
     :param citation: e.g. ``Hundesteuersatzung, § 3 Steuersatz, S. 2``.
+    :param superseded: when an amendment in force on the search's *Rechtsstand* changed
+        the provision this passage belongs to, what says so ("§ 3 Abs. 1 geändert durch …
+        (in Kraft seit 01.01.2025)"); the passage is the earlier wording.
     """
 
     chunk_id: str
@@ -32,6 +35,7 @@ class Passage:
     section: str
     score: float
     citation: str
+    superseded: str | None = None
 
 
 @dataclass(slots=True)
@@ -58,6 +62,19 @@ class DocumentHit:
     """The originating office, when the source names it."""
     council: dict[str, Any] | None = None
     """Council context of a Drucksache (paper type, consultations with meeting, TOP, result)."""
+    in_force_from: dict[str, Any] | None = None
+    """For a rule: the first day in force, with document, page and sentence saying so."""
+    in_force_until: dict[str, Any] | None = None
+    """For a rule superseded or repealed: its last day in force, with the evidence."""
+    amends: list[dict[str, Any]] = field(default_factory=list)
+    """Documents holding a statute this one amends (``doc_id``, ``title``, ``date``)."""
+    amended_by: list[dict[str, Any]] = field(default_factory=list)
+    """Documents amending it, with the day each enters into force."""
+    references: list[dict[str, Any]] = field(default_factory=list)
+    """What it cites, resolved to an indexed document where there is one."""
+    validity: list[str] = field(default_factory=list)
+    """What a reader must know of its validity on the search's *Rechtsstand* date
+    ("Geändert durch … (in Kraft seit …)", "Außer Kraft seit …")."""
 
     def to_dict(self) -> dict[str, Any]:
         """:returns: a JSON-ready dict (the ``auskunft search --json`` shape)."""
@@ -89,10 +106,12 @@ class SearchResponse:
     capped: bool = False
     """More documents match than the set holds (``search.max_matches``): ``total`` and
     the facets count the best of them."""
+    as_of: str | None = None
+    """The *Rechtsstand*: the day whose rules in force ranked first (ISO)."""
 
     def to_dict(self) -> dict[str, Any]:
         """:returns: ``{"query", "mode", "results": [...], "notices", "suggestion",
-        "total", "facets", "offset", "order", "capped"}``."""
+        "total", "facets", "offset", "order", "capped", "as_of"}``."""
         return {
             "query": self.query,
             "mode": self.mode,
@@ -104,4 +123,5 @@ class SearchResponse:
             "offset": self.offset,
             "order": self.order,
             "capped": self.capped,
+            "as_of": self.as_of,
         }

@@ -8,8 +8,9 @@ embedding model lazily, once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
+from datetime import date
 from types import TracebackType
 from typing import Any
 
@@ -24,6 +25,7 @@ from search.filters import SearchFilters
 from search.fusion import RankFusion
 from search.grouping import DocumentGrouper
 from search.keyword_retriever import KeywordRetriever
+from search.relations import DocumentRelations, RelationStore, today
 from search.results import SEARCH_MODES, SearchMode, SearchResponse
 from search.settings import Settings
 from search.stores.base import KeywordStore, VectorStore
@@ -47,6 +49,8 @@ class Page:
     offset: int
     order: SortOrder
     refinement: dict[str, list[str]]
+    as_of: str | None = None
+    in_force_only: bool = False
 
 
 def build_fusion(settings: Settings) -> RankFusion:
@@ -61,11 +65,16 @@ def build_fusion(settings: Settings) -> RankFusion:
     )
 
 
-def build_grouper(settings: Settings, store: KeywordStore | None) -> DocumentGrouper:
+def build_grouper(
+    settings: Settings,
+    store: KeywordStore | None,
+    relations: Callable[[], Mapping[str, DocumentRelations]] | None = None,
+) -> DocumentGrouper:
     """:returns: the grouping into documents the settings describe.
 
     :param store: where chunks of documents found only as a whole are fetched from
         (``None`` in semantic mode).
+    :param relations: the documents' relations (amendments, time in force), if known.
     """
     config = settings.search
     return DocumentGrouper(
@@ -78,7 +87,22 @@ def build_grouper(settings: Settings, store: KeywordStore | None) -> DocumentGro
         ranking_depth=config.candidates,
         min_vector_score=config.semantic_min_score,
         max_matches=config.max_matches,
+        relations=relations,
     )
+
+
+def _day(value: str | None) -> str:
+    """:returns: ``value`` as an ISO date (today when ``None``).
+
+    :raises QueryError: when it is not a date.
+    """
+    if value is None:
+        return today()
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError as exc:
+        msg = f"as_of must be a date YYYY-MM-DD, got {value!r}"
+        raise QueryError(msg) from exc
 
 
 class SearchService:
@@ -110,6 +134,7 @@ class SearchService:
         self._embedder = embedder
         self._pipelines: dict[SearchMode, Pipeline] = {}
         self._failed_component: str | None = None
+        self._relations: RelationStore | None = None
 
     @property
     def embedder(self) -> CachedEmbedder:
@@ -132,6 +157,17 @@ class SearchService:
             self._vector_store = open_vector_store(self.settings, self.embedder.dimension)
         return self._vector_store
 
+    def relations(self) -> Mapping[str, DocumentRelations]:
+        """:returns: every document's relations (amendments, time in force), as the last
+        ingestion linked them; none when they cannot be read (the search goes on)."""
+        try:
+            if self._relations is None:
+                self._relations = RelationStore.open(self.settings)
+            return self._relations.all()
+        except AuskunftError:
+            logger.warning("The relations of the documents cannot be read", exc_info=True)
+            return {}
+
     def pipeline(self, mode: SearchMode) -> Pipeline:
         """:returns: the Haystack pipeline of a mode (built once)."""
         if mode not in self._pipelines:
@@ -144,7 +180,7 @@ class SearchService:
         pipeline.add_component("fusion", build_fusion(self.settings))
         # chunks to cite for documents found only as a whole (keyword search)
         store = self.keyword_store if mode != "semantic" else None
-        pipeline.add_component("grouper", build_grouper(self.settings, store))
+        pipeline.add_component("grouper", build_grouper(self.settings, store, self.relations))
         if mode in ("hybrid", "keyword"):
             # every whole-document match: the match set that facets count and pages reach
             retriever = KeywordRetriever(
@@ -171,6 +207,8 @@ class SearchService:
         offset: int = 0,
         order: SortOrder = "relevance",
         refinement: Refinement | None = None,
+        as_of: str | None = None,
+        in_force_only: bool = False,
     ) -> SearchResponse:
         """Search.
 
@@ -183,6 +221,10 @@ class SearchService:
         :param offset: documents of the match set to skip (a later page).
         :param order: ``relevance``, ``date_desc`` or ``date_asc``, over the whole match set.
         :param refinement: facet values the documents must have (:mod:`search.facets`).
+        :param as_of: the *Rechtsstand* (ISO date; default today): rules in force on that
+            day rank first, an amendment in force before the statute it amends, and each
+            hit of an amended or repealed rule says so.
+        :param in_force_only: leave out rules not in force on ``as_of``.
         :returns: a page of documents with passages and citations, the size of the whole
             match set and its facet counts; when no candidate matches the keywords or
             reaches ``search.semantic_min_score``, none, with a notice saying so.
@@ -202,7 +244,8 @@ class SearchService:
             refinement = check_refinement(refinement)
         except ValueError as exc:
             raise QueryError(str(exc)) from exc
-        page = Page(top_k=top_k, offset=offset, order=order, refinement=refinement)
+        as_of = _day(as_of)
+        page = Page(top_k, offset, order, refinement, as_of, in_force_only)
         groups = list(user_groups or self.settings.search.default_access_groups)
         filters = replace(filters or SearchFilters(), access_groups=groups)
         notices: list[str] = []
@@ -231,6 +274,7 @@ class SearchService:
             offset=offset,
             order=order,
             capped=found["capped"],
+            as_of=as_of,
         )
 
     def _suggestion(self, query: str, filters: SearchFilters) -> str | None:
@@ -275,6 +319,9 @@ class SearchService:
 
     def close(self) -> None:
         """Close the stores this service opened."""
+        if self._relations is not None:
+            self._relations.close()
+            self._relations = None
         for store in (self._keyword_store, self._vector_store):
             if store is not None:
                 store.close()

@@ -17,6 +17,8 @@ from search.sentences import CITATION, content_terms, split_sentences
 
 MIN_SENTENCE_CHARS = 25
 MAX_SENTENCE_CHARS = 400
+SUPERSEDED_PENALTY = 1.0
+"""Subtracted from the score of a sentence of an earlier wording (at most 1 otherwise)."""
 
 
 class ExtractiveSummarizer:
@@ -47,6 +49,8 @@ class ExtractiveSummarizer:
                 if not shared:
                     continue
                 score = shared / len(wanted) - self.rank_weight * rank
+                if source.superseded:  # an earlier wording: after what is in force
+                    score -= SUPERSEDED_PENALTY
                 scored.append((score, source.number, sentence))
         scored.sort(key=lambda item: item[0], reverse=True)
         chosen: list[AnswerSentence] = []

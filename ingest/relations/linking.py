@@ -1,0 +1,177 @@
+"""From what each document's text says to the links between documents.
+
+At ingestion every document is read once (:func:`analyse_text`: the statutes it holds,
+what they amend or repeal and when they are in force) and the result is kept in its
+catalog entry, so linking never parses again. After every run the whole catalog is linked
+(:func:`link_entries`: amendments to the statutes they amend, repeals, the day each rule
+enters into force and leaves it, the versions of each statute) and the records the search
+service reads are replaced (:func:`refresh_relations`). A statute that arrives after its
+amendment is linked by the next run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from typing import Any, Final
+
+from pydantic import TypeAdapter, ValidationError
+
+from ingest.catalog import Catalog, CatalogEntry
+from ingest.elements import ParsedDocument
+from ingest.relations.statute_text import pages_of
+from ingest.relations.validity import DocumentValidity, analyse
+from ingest.relations.versions import Dated as VersionDated
+from ingest.relations.versions import DocumentRecord, Versions, link_versions
+from search.relations import Dated, DocumentRelations, Linked, RelationStore
+
+logger = logging.getLogger(__name__)
+
+ANALYSIS_VERSION: Final = 1
+"""Raised when the analysis changes: entries analysed by an older version are read again
+at their next change (until then they keep their links)."""
+_VALIDITY: Final = TypeAdapter(DocumentValidity)
+
+
+def analyse_text(
+    parsed: ParsedDocument, *, title: str | None, doc_type: str | None, date: str | None
+) -> dict[str, Any]:
+    """Read what a document's text says of statutes (its own and others).
+
+    :param parsed: the parsed, structured document.
+    :param title: its title.
+    :param doc_type: its type.
+    :param date: its date, ISO.
+    :returns: a JSON-ready dict for the catalog: ``version`` and ``validity``, or
+        ``error`` when the text could not be read (the document is indexed all the same).
+    """
+    try:
+        validity = analyse(
+            pages_of(parsed), title=title or "", doc_type=doc_type or "other", date=date
+        )
+    except Exception as exc:  # an analysis bug must never cost a document its place
+        logger.warning("Could not analyse the validity of %r: %s", title, exc, exc_info=True)
+        return {"version": ANALYSIS_VERSION, "error": f"{type(exc).__name__}: {exc}"}
+    return {"version": ANALYSIS_VERSION, "validity": _VALIDITY.dump_python(validity, mode="json")}
+
+
+def _validity(entry: CatalogEntry) -> DocumentValidity | None:
+    data = (entry.analysis or {}).get("validity")
+    if not data:
+        return None
+    try:
+        return _VALIDITY.validate_python(data)
+    except ValidationError:
+        logger.warning("Unreadable analysis of %s; it is left out of the links", entry.uri)
+        return None
+
+
+def _dated(dated: VersionDated | None) -> Dated | None:
+    if dated is None:
+        return None
+    return Dated(
+        date=dated.date,
+        doc_id=dated.doc_id,
+        page=dated.evidence.page,
+        sentence=dated.evidence.sentence,
+        relative=dated.relative,
+        retroactive=dated.retroactive,
+    )
+
+
+def link_entries(entries: Iterable[CatalogEntry]) -> list[DocumentRelations]:
+    """Link the statutes of indexed documents (each source by itself).
+
+    :param entries: catalog entries; those without an analysis are left out.
+    :returns: the relations of every document that has any.
+    """
+    by_id = {entry.doc_id: entry for entry in entries}
+    records = []
+    for entry in by_id.values():
+        validity = _validity(entry)
+        if validity is not None and validity.enactments:
+            records.append(
+                DocumentRecord(
+                    doc_id=entry.doc_id,
+                    title=entry.title or entry.filename,
+                    doc_type=entry.doc_type or "other",
+                    date=entry.date,
+                    validity=validity,
+                    source=entry.source,
+                )
+            )
+    versions = link_versions(records)
+    changes: dict[tuple[str, str], tuple[str, ...]] = {}  # (amending, amended) doc ids
+    enactments = {record.doc_id: record.validity.enactments for record in records}
+    for version in versions.versions:
+        enactment = enactments[version.part.doc_id][version.part.index]
+        if version.amends is not None and enactment.amendment is not None:
+            key = (version.part.doc_id, version.amends.doc_id)
+            found = [change.provision for change in enactment.amendment.changes]
+            changes[key] = tuple(dict.fromkeys(changes.get(key, ()) + tuple(found)))
+    return [_relations(doc_id, versions, by_id, changes) for doc_id in sorted(versions.documents)]
+
+
+def _relations(
+    doc_id: str,
+    versions: Versions,
+    entries: dict[str, CatalogEntry],
+    changes: dict[tuple[str, str], tuple[str, ...]],
+) -> DocumentRelations:
+    links = versions.documents[doc_id]
+
+    def linked(ids: Sequence[str], *, amending: bool = False) -> tuple[Linked, ...]:
+        found = [
+            replace(
+                _linked(other, versions, entries),
+                changes=changes.get((other, doc_id), ()) if amending else (),
+            )
+            for other in ids
+            if other in entries
+        ]
+        return tuple(sorted(found, key=lambda item: item.in_force_from or item.date or ""))
+
+    history: dict[str, Linked] = {}
+    for statute in versions.histories:
+        if any(version.part.doc_id == doc_id for version in statute.versions):
+            for version in statute.versions:
+                other = version.part.doc_id
+                if other in entries and other not in history:
+                    history[other] = _linked(other, versions, entries)
+    return DocumentRelations(
+        doc_id=doc_id,
+        in_force_from=_dated(links.in_force_from),
+        in_force_until=_dated(links.in_force_until),
+        amends=linked(links.amends),
+        amended_by=linked(links.amended_by, amending=True),
+        replaces=linked(links.replaces),
+        replaced_by=linked(links.replaced_by),
+        history=tuple(history.values()) if len(history) > 1 else (),
+    )
+
+
+def _linked(doc_id: str, versions: Versions, entries: dict[str, CatalogEntry]) -> Linked:
+    entry = entries[doc_id]
+    links = versions.documents.get(doc_id)
+    start = links.in_force_from.date if links and links.in_force_from else None
+    return Linked(
+        doc_id=doc_id, title=entry.title or entry.filename, date=entry.date, in_force_from=start
+    )
+
+
+def holds_statutes(entry: CatalogEntry) -> bool:
+    """:returns: whether the analysis of a document found a statute text in it."""
+    validity = (entry.analysis or {}).get("validity") or {}
+    return bool(validity.get("enactments"))
+
+
+def refresh_relations(catalog: Catalog, store: RelationStore | None = None) -> int:
+    """Link the statutes of the catalog's indexed documents and replace the stored relations.
+
+    :param catalog: the catalog.
+    :param store: where the relations go (default: the table beside the catalog's).
+    :returns: how many documents have relations.
+    """
+    relations = link_entries(catalog.holding_statutes())
+    return (store or RelationStore(catalog.conn)).replace_all(relations)
