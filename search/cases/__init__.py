@@ -1,0 +1,1 @@
+"""Council cases: inquiries split into their questions, replies into their answers."""
