@@ -130,14 +130,19 @@ class AuditRecord:
         return asdict(self)
 
 
-def _filters(filters: SearchFilters | None) -> dict[str, Any]:
-    if filters is None:
-        return {}
-    return {
-        key: (value.isoformat() if hasattr(value, "isoformat") else list(value))
-        for key, value in asdict(filters).items()
-        if value is not None
-    }
+def _filters(filters: SearchFilters | None, as_of: str | None = None) -> dict[str, Any]:
+    """:returns: the filters as recorded, with the *Rechtsstand* the search applied."""
+    recorded: dict[str, Any] = {}
+    for key, value in asdict(filters or SearchFilters()).items():
+        if value is None or value is False:
+            continue
+        if isinstance(value, bool):
+            recorded[key] = value
+        else:
+            recorded[key] = value.isoformat() if hasattr(value, "isoformat") else list(value)
+    if as_of is not None:
+        recorded["as_of"] = as_of
+    return recorded
 
 
 def _response_chunks(response: SearchResponse) -> list[dict[str, Any]]:
@@ -233,7 +238,7 @@ class AuditLog:
                 user=user,
                 query=response.query,
                 mode=response.mode,
-                filters=_filters(filters),
+                filters=_filters(filters, response.as_of),
                 chunks=_response_chunks(response),
                 notices=list(response.notices),
             )
@@ -261,7 +266,7 @@ class AuditLog:
                 user=user,
                 query=answer.question,
                 mode=response.mode,
-                filters=_filters(filters),
+                filters=_filters(filters, response.as_of),
                 chunks=chunks,
                 model=answer.model,
                 prompt_version=answer.prompt_version,

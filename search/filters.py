@@ -22,6 +22,10 @@ class SearchFilters:
     :param date_to: keep documents dated on or before this day.
     :param access_groups: the user's groups.
     :param doc_ids: keep only chunks of these documents ("more from this document").
+    :param as_of: the *Rechtsstand*: rules in force on this day rank first (default:
+        today); not a restriction of the stores, the ranking reads it.
+    :param in_force_only: leave out rules not in force on ``as_of`` (applied with the
+        ranking, after the stores).
     """
 
     sources: Sequence[str] | None = None
@@ -30,6 +34,8 @@ class SearchFilters:
     date_to: date | None = None
     access_groups: Sequence[str] | None = None
     doc_ids: Sequence[str] | None = None
+    as_of: date | None = None
+    in_force_only: bool = False
 
     @property
     def has_date_range(self) -> bool:

@@ -223,6 +223,9 @@ def notes(links: DocumentRelations, as_of: str, language: str = "de") -> list[st
     """
     german = language != "en"
     lines: list[str] = []
+    for base in links.amends:
+        title = base.title + (f" vom {_german(base.date)}" if german and base.date else "")
+        lines.append(("Ändert " if german else "Amends ") + title)
     for amendment in links.amended_by:
         since = amendment.in_force_from
         if since and since <= as_of:

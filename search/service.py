@@ -244,6 +244,10 @@ class SearchService:
             refinement = check_refinement(refinement)
         except ValueError as exc:
             raise QueryError(str(exc)) from exc
+        if filters is not None:  # the Rechtsstand may come with the filters (API, CLI)
+            if as_of is None and filters.as_of is not None:
+                as_of = filters.as_of.isoformat()
+            in_force_only = in_force_only or filters.in_force_only
         as_of = _day(as_of)
         page = Page(top_k, offset, order, refinement, as_of, in_force_only)
         groups = list(user_groups or self.settings.search.default_access_groups)

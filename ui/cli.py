@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from search.citations import format_date
 from search.facets import FACETS, SORT_ORDERS, SortOrder
 from search.fields import DOC_TYPES
 from search.filters import SearchFilters
@@ -245,14 +246,20 @@ def _print_results(response: SearchResponse) -> None:
     last = response.offset + len(response.results)
     total = f"mehr als {response.total}" if response.capped else str(response.total)
     click.echo(f"Treffer {response.offset + 1}–{last} von {total} / of {total}")
+    if response.as_of:
+        click.echo(f"Rechtsstand {format_date(response.as_of)}")
     for number, hit in enumerate(response.results, start=response.offset + 1):
         click.secho(f"{number}. {hit.title}", bold=True)
         click.echo(f"   {hit.citation}")
         click.echo(f"   {hit.uri}")
+        for note in hit.validity:
+            click.echo(f"   ⚠ {note}")
         for passage in hit.passages[:2]:
             snippet = re.sub(r"</?mark>", "*", passage.highlight)
             click.echo(f"   › {html.unescape(snippet)[:300]}")
             click.echo(f"     [{passage.citation}]")
+            if passage.superseded:
+                click.echo(f"     ⚠ Frühere Fassung: {passage.superseded}")
 
 
 @cli.command()

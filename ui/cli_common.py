@@ -81,6 +81,8 @@ def search_options(func: Callable[..., Any]) -> Callable[..., Any]:
         doc_types: tuple[str, ...],
         date_from: date | None,
         date_to: date | None,
+        as_of: date | None,
+        in_force_only: bool,
         **kwargs: Any,
     ) -> Any:
         kwargs["filters"] = SearchFilters(
@@ -88,6 +90,8 @@ def search_options(func: Callable[..., Any]) -> Callable[..., Any]:
             doc_types=doc_types or None,
             date_from=date_from,
             date_to=date_to,
+            as_of=as_of,
+            in_force_only=in_force_only,
         )
         return func(*args, **kwargs)
 
@@ -107,6 +111,15 @@ def search_options(func: Callable[..., Any]) -> Callable[..., Any]:
             "--from", "date_from", callback=parse_date, help="Dated on or after YYYY-MM-DD."
         ),
         click.option("--to", "date_to", callback=parse_date, help="Dated on or before YYYY-MM-DD."),
+        click.option(
+            "--as-of",
+            "as_of",
+            callback=parse_date,
+            help="Rechtsstand YYYY-MM-DD: rules in force that day first (default: today).",
+        ),
+        click.option(
+            "--in-force-only", is_flag=True, help="Leave out rules not in force on --as-of."
+        ),
         click.option(
             "--group", "groups", multiple=True, help="Your access groups (default: public)."
         ),

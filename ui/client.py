@@ -128,6 +128,8 @@ def _filters_body(filters: SearchFilters | None) -> dict[str, Any]:
         "date_from": filters.date_from.isoformat() if filters.date_from else None,
         "date_to": filters.date_to.isoformat() if filters.date_to else None,
         "doc_ids": list(filters.doc_ids) if filters.doc_ids else None,
+        "as_of": filters.as_of.isoformat() if filters.as_of else None,
+        "in_force_only": True if filters.in_force_only else None,
     }
     return {key: value for key, value in body.items() if value is not None}
 

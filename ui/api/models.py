@@ -40,6 +40,11 @@ class SearchRequest(BaseModel):
         default=None,
         description=f"Facet values the documents must have; facets: {', '.join(FACETS)}.",
     )
+    as_of: date | None = Field(
+        default=None,
+        description="Rechtsstand: rules in force on this day rank first (default: today).",
+    )
+    in_force_only: bool = Field(default=False, description="Leave out rules not in force on as_of.")
 
     @field_validator("query")
     @classmethod
@@ -82,6 +87,8 @@ class SearchRequest(BaseModel):
             date_from=self.date_from,
             date_to=self.date_to,
             doc_ids=self.doc_ids or None,
+            as_of=self.as_of,
+            in_force_only=self.in_force_only,
         )
 
 

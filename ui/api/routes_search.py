@@ -78,6 +78,10 @@ def search_get(
     facet: Annotated[
         list[str] | None, Query(description="A facet value to keep, as facet:value.")
     ] = None,
+    as_of: Annotated[
+        date | None, Query(description="Rechtsstand: rules in force that day first.")
+    ] = None,
+    in_force_only: bool = False,
 ) -> dict[str, Any]:
     """The same search as ``POST /search`` with query parameters."""
     refine: dict[str, list[str]] = {}
@@ -98,6 +102,8 @@ def search_get(
             offset=offset,
             order=order,
             refine=refine or None,
+            as_of=as_of,
+            in_force_only=in_force_only,
         )
     except ValueError as exc:  # pydantic's ValidationError: the same problem as the body's
         raise Problem("invalid", str(exc).splitlines()[-1].strip()) from exc
