@@ -52,6 +52,8 @@ from search.drafting import AnswerDrafter, AnswerStream
 from search.errors import AuskunftError, BackendError, ConfigurationError, NotFound, QueryError
 from search.facets import Refinement, SortOrder
 from search.filters import SearchFilters
+from search.relations import EMPTY as EMPTY_RELATIONS
+from search.relations import RelationStore, notes, today
 from search.results import SearchMode, SearchResponse
 from search.service import SearchService
 from search.settings import Settings
@@ -401,6 +403,23 @@ class Application:
             msg = f"Document {doc_id} is not available"
             raise NotFound(msg)
         return entry
+
+    def relations(self, doc_id: str, *, caller: Caller, as_of: str | None = None) -> dict[str, Any]:
+        """:returns: a visible document's relations (:class:`search.relations.DocumentRelations`
+        as a dict, links to documents the caller may not see left out) with ``notes`` on
+        its validity on ``as_of`` (default today); empty lists when nothing is known.
+
+        :raises NotFound: when it is unknown or not visible to the caller.
+        """
+        self.document(doc_id, caller=caller)
+        store = RelationStore.open(self.settings)
+        try:
+            links = store.get(doc_id) or replace(EMPTY_RELATIONS, doc_id=doc_id)
+        finally:
+            store.close()
+        visible = links.visible_to(caller.search_groups(self.settings))
+        day = as_of or today()
+        return visible.to_dict() | {"as_of": day, "notes": notes(visible, day)}
 
     def document_text(
         self, doc_id: str, *, caller: Caller

@@ -221,9 +221,11 @@ class DocumentGrouper:
             for doc_id in page
             if doc_id in by_doc
         ]
+        groups = filters.access_groups if filters is not None else None
         for document in documents:
             if document.doc_id in links:
-                describe(document, links[document.doc_id], day, self.citations.language)
+                visible = links[document.doc_id].visible_to(groups)
+                describe(document, visible, day, self.citations.language)
         return {
             "documents": documents,
             "total": len(matches.doc_ids),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
@@ -65,6 +65,7 @@ class Linked:
     :param in_force_from: the day it enters into force, where it is a rule with one.
     :param changes: for an amendment, the provisions it changes (``§ 3 Abs. 1``), where
         its text says so.
+    :param groups: the access groups that may see it (a link is shown only to them).
     """
 
     doc_id: str
@@ -72,6 +73,7 @@ class Linked:
     date: str | None = None
     in_force_from: str | None = None
     changes: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,12 +145,36 @@ class DocumentRelations:
         return [a for a in self.amended_by if a.in_force_from and a.in_force_from <= day]
 
     def to_dict(self) -> dict[str, Any]:
-        """:returns: a JSON-ready dict."""
+        """:returns: a JSON-ready dict (the links' access groups left out)."""
         data: dict[str, Any] = _ADAPTER.dump_python(self, mode="json")
+        for name in _LINK_FIELDS:
+            for link in data[name]:
+                link.pop("groups", None)
         return data
+
+    def visible_to(self, groups: Sequence[str] | None) -> DocumentRelations:
+        """:returns: these relations with only the links ``groups`` may see (``None``:
+        all, for admin tooling)."""
+        if groups is None:
+            return self
+        allowed = set(groups)
+
+        def kept(links: tuple[Linked, ...]) -> tuple[Linked, ...]:
+            return tuple(link for link in links if allowed & set(link.groups))
+
+        return replace(
+            self,
+            amends=kept(self.amends),
+            amended_by=kept(self.amended_by),
+            replaces=kept(self.replaces),
+            replaced_by=kept(self.replaced_by),
+            cited_by=kept(self.cited_by),
+            history=kept(self.history),
+        )
 
 
 _ADAPTER: Final = TypeAdapter(DocumentRelations)
+_LINK_FIELDS: Final = ("amends", "amended_by", "replaces", "replaced_by", "cited_by", "history")
 
 
 def relations_from_dict(data: Mapping[str, Any]) -> DocumentRelations:

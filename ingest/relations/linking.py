@@ -156,7 +156,11 @@ def _linked(doc_id: str, versions: Versions, entries: dict[str, CatalogEntry]) -
     links = versions.documents.get(doc_id)
     start = links.in_force_from.date if links and links.in_force_from else None
     return Linked(
-        doc_id=doc_id, title=entry.title or entry.filename, date=entry.date, in_force_from=start
+        doc_id=doc_id,
+        title=entry.title or entry.filename,
+        date=entry.date,
+        in_force_from=start,
+        groups=tuple(entry.access_groups),
     )
 
 

@@ -21,7 +21,7 @@ from ui.api.problems import Problem, kind_of
 
 router = APIRouter(tags=["Suche"])
 
-_HIDDEN_FIELDS = ("chunk_ids", "error", "error_reason", "meta_hash", "version")
+_HIDDEN_FIELDS = ("chunk_ids", "error", "error_reason", "meta_hash", "version", "analysis")
 
 
 def _known_sources(app: Application, request: SearchRequest, who: Caller) -> None:
@@ -172,7 +172,12 @@ def document_body(app: Application, doc_id: str, who: Caller) -> dict[str, Any]:
     entry = app.document(doc_id, caller=who)
     body = {key: value for key, value in entry.to_dict().items() if key not in _HIDDEN_FIELDS}
     base = f"/api/v1/documents/{doc_id}"
-    body["links"] = {"self": base, "file": f"{base}/file", "text": f"{base}/text"}
+    body["links"] = {
+        "self": base,
+        "file": f"{base}/file",
+        "text": f"{base}/text",
+        "relations": f"{base}/relations",
+    }
     if entry.page_count:
         body["links"]["page"] = f"{base}/pages/{{page}}"
         body["links"]["words"] = f"{base}/pages/{{page}}/words"
@@ -230,6 +235,20 @@ def page_words(
         "passage": passage,
         "highlights": [list(box) for box in highlights],
     }
+
+
+@router.get("/documents/{doc_id}/relations", summary="Dokument: Fassungen und Verweise")
+def document_relations(
+    doc_id: str,
+    app: App,
+    who: Who,
+    as_of: Annotated[date | None, Query(description="Rechtsstand (default: today).")] = None,
+) -> dict[str, Any]:
+    """What a document the caller may see amends and what amends it, from when to when it
+    is in force (with document, page and sentence saying so), the versions of its statute
+    (``history``) and what it cites; ``notes`` say what matters on ``as_of``. 404 otherwise.
+    """
+    return app.relations(doc_id, caller=who, as_of=as_of.isoformat() if as_of else None)
 
 
 @router.get("/documents/{doc_id}/text", summary="Dokument: ganzer Text")
