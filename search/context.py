@@ -59,6 +59,7 @@ class SourcePassage:
     prompt_text: str = ""
     instructions: list[str] = field(default_factory=list)
     superseded: str | None = None
+    current: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """:returns: a JSON-ready dict."""
@@ -68,20 +69,28 @@ class SourcePassage:
 def ranked_sources(response: SearchResponse, limit: int) -> list[SourcePassage]:
     """Every passage of a result list, best first, numbered.
 
-    The best passage of each document comes before any document's second one, so a few
-    passages cover several documents; passages of an earlier wording (``superseded``)
-    come after all others.
+    The best passage of each document comes before any document's second one, in the
+    order of the documents, so a few passages cover several documents; the text of an
+    amendment in force (``current``) comes first, passages of an earlier wording
+    (``superseded``) after all others.
 
     :param response: the search response.
     :param limit: how many passages at most.
     :returns: numbered passages (text as retrieved).
     """
     ordered = [
-        (passage.superseded is not None, rank, -passage.score, hit, passage)
-        for hit in response.results
+        (
+            passage.superseded is not None,
+            passage.current is None,
+            rank,
+            position,
+            hit,
+            passage,
+        )
+        for position, hit in enumerate(response.results)
         for rank, passage in enumerate(hit.passages)
     ]
-    ordered.sort(key=lambda item: item[:3])
+    ordered.sort(key=lambda item: item[:4])
     sources = []
     for number, (*_, hit, passage) in enumerate(ordered[:limit], start=1):
         prompt_text, instructions = neutralise(passage.text)
@@ -101,6 +110,7 @@ def ranked_sources(response: SearchResponse, limit: int) -> list[SourcePassage]:
                 prompt_text=prompt_text,
                 instructions=instructions,
                 superseded=passage.superseded,
+                current=passage.current,
             )
         )
     return sources

@@ -206,9 +206,10 @@ class DocumentGrouper:
         candidates.sort(key=scores.__getitem__, reverse=True)
         links = self.relations() if self.relations is not None else {}
         day = as_of or today()
-        if links:
-            candidates = arrange(candidates, links, day, in_force_only=in_force_only)
         metas = self._metas(candidates, by_doc, document_hits)
+        if links or day < today():
+            dates = {doc_id: metas[doc_id].get(fields.DATE) for doc_id in candidates}
+            candidates = arrange(candidates, links, day, in_force_only=in_force_only, dates=dates)
         matches = refine(candidates, metas, refinement, order)
         limit = top_k or self.top_k
         page = matches.doc_ids[offset : offset + limit]

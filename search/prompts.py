@@ -49,6 +49,8 @@ def _header(source: SourcePassage) -> str:
     """The passage's citation, and that it is an earlier wording if it is."""
     if source.superseded:
         return f"{source.citation} | FRÜHERE FASSUNG: {source.superseded}"
+    if source.current:
+        return f"{source.citation} | GELTENDE FASSUNG: {source.current}"
     return source.citation
 
 

@@ -113,6 +113,8 @@ class DocumentRelations:
     :param cited_by: documents citing it.
     :param history: the versions of its statute (base statutes and amendments), in order
         of entry into force, itself included.
+    :param rule_pages: for an amendment, the first and last page of its text (a council
+        paper may hold the amending statute in an annex), where the format has pages.
     """
 
     doc_id: str
@@ -125,6 +127,7 @@ class DocumentRelations:
     references: tuple[Reference, ...] = ()
     cited_by: tuple[Linked, ...] = ()
     history: tuple[Linked, ...] = ()
+    rule_pages: tuple[int, int] | None = None
 
     @property
     def is_rule(self) -> bool:
@@ -193,12 +196,14 @@ def arrange(
     as_of: str,
     *,
     in_force_only: bool = False,
+    dates: Mapping[str, str | None] | None = None,
 ) -> list[str]:
     """Order a ranked match set by what was in force on a day.
 
     - A rule not in force on ``as_of`` (not yet, or no longer) moves behind every document
       that is or has no time in force, keeping its rank among them; with
-      ``in_force_only`` it is left out. Documents that are no rules keep their place.
+      ``in_force_only`` it is left out. So does any document dated after ``as_of`` (it did
+      not exist then). Other documents keep their place.
     - An amendment in force on ``as_of`` moves right before the highest-ranked document
       holding the statute it amends: the current wording comes first.
 
@@ -213,7 +218,8 @@ def arrange(
     for doc_id in ranked:
         links = relations.get(doc_id)
         in_force = links.in_force_on(as_of) if links else None
-        (other if in_force is False else current).append(doc_id)
+        later = bool(dates and (dates.get(doc_id) or "") > as_of)
+        (other if in_force is False or later else current).append(doc_id)
     if in_force_only:
         other = []
     placed: list[str] = []
@@ -250,7 +256,8 @@ def notes(links: DocumentRelations, as_of: str, language: str = "de") -> list[st
     german = language != "en"
     lines: list[str] = []
     for base in links.amends:
-        title = base.title + (f" vom {_german(base.date)}" if german and base.date else "")
+        dated = base.date and " vom " not in base.title
+        title = base.title + (f" vom {_german(base.date)}" if dated else "")
         lines.append(("Ändert " if german else "Amends ") + title)
     for amendment in links.amended_by:
         since = amendment.in_force_from
@@ -294,6 +301,17 @@ def describe(hit: DocumentHit, links: DocumentRelations, as_of: str, language: s
     hit.references = data["references"]
     hit.validity = notes(links, as_of, language)
     german = language != "en"
+    if links.rule_pages and links.amends and links.in_force_on(as_of):
+        first, last = links.rule_pages
+        since = links.in_force_from.date if links.in_force_from else None
+        base = links.amends[0].title
+        for passage in hit.passages:
+            if passage.page_start is not None and first <= passage.page_start <= last:
+                passage.current = (
+                    f"Geltende Fassung seit {_german(since)}, ändert {base}"
+                    if german
+                    else f"Current wording since {since}, amends {base}"
+                )
     for passage in hit.passages:
         paragraph = _paragraph(passage.section)
         if paragraph is None:

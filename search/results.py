@@ -36,6 +36,9 @@ class Passage:
     score: float
     citation: str
     superseded: str | None = None
+    current: str | None = None
+    """When the passage is the text of an amendment in force on the *Rechtsstand*, what
+    says so ("Geltende Fassung seit 01.01.2025, ändert …"): the current wording."""
 
 
 @dataclass(slots=True)

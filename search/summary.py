@@ -18,6 +18,8 @@ from search.sentences import CITATION, content_terms, split_sentences
 MIN_SENTENCE_CHARS = 25
 MAX_SENTENCE_CHARS = 400
 SUPERSEDED_PENALTY = 1.0
+CURRENT_BONUS = 0.5
+"""Added to the score of a sentence of an amendment's text in force."""
 """Subtracted from the score of a sentence of an earlier wording (at most 1 otherwise)."""
 
 
@@ -51,6 +53,8 @@ class ExtractiveSummarizer:
                 score = shared / len(wanted) - self.rank_weight * rank
                 if source.superseded:  # an earlier wording: after what is in force
                     score -= SUPERSEDED_PENALTY
+                elif source.current:  # the wording in force: before the rest
+                    score += CURRENT_BONUS
                 scored.append((score, source.number, sentence))
         scored.sort(key=lambda item: item[0], reverse=True)
         chosen: list[AnswerSentence] = []

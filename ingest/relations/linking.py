@@ -110,7 +110,16 @@ def link_entries(entries: Iterable[CatalogEntry]) -> list[DocumentRelations]:
             key = (version.part.doc_id, version.amends.doc_id)
             found = [change.provision for change in enactment.amendment.changes]
             changes[key] = tuple(dict.fromkeys(changes.get(key, ()) + tuple(found)))
-    return [_relations(doc_id, versions, by_id, changes) for doc_id in sorted(versions.documents)]
+    pages = {
+        record.doc_id: (enactment.first_page, enactment.last_page or enactment.first_page)
+        for record in records
+        for enactment in record.validity.enactments[:1]
+        if enactment.amendment is not None and enactment.first_page is not None
+    }
+    return [
+        replace(_relations(doc_id, versions, by_id, changes), rule_pages=pages.get(doc_id))
+        for doc_id in sorted(versions.documents)
+    ]
 
 
 def _relations(
