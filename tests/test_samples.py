@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from ingest.indexer import Indexer
-from search.results import SearchMode
+from search.answers import Answer
+from search.drafting import AnswerDrafter
+from search.results import SearchMode, SearchResponse
 from search.service import NOTHING_MATCHES, SearchService
 from search.settings import Settings
 
@@ -149,3 +151,50 @@ def test_staff_questions_keep_their_hits_under_the_threshold(
     names = [Path(hit.uri).name for hit in response.results]
     assert filename in names[:3], names
     assert not response.notices
+
+
+DOG_TAX = "Wie hoch ist die Hundesteuer für den ersten Hund?"
+AMENDMENT = "Drucksache_2024-0153_Aenderung_Hundesteuersatzung.pdf"
+STATUTE = "Hundesteuersatzung_2017.pdf"
+
+
+def _extract(service: SearchService, response: SearchResponse) -> Answer:
+    return AnswerDrafter(service.settings).summary(DOG_TAX, response)
+
+
+def test_dog_tax_leads_with_the_rate_in_force_and_the_amending_statute(
+    service: SearchService,
+) -> None:
+    response = service.search(DOG_TAX)
+    names = [Path(hit.uri).name for hit in response.results]
+    assert names.index(AMENDMENT) < names.index(STATUTE), names[:4]
+    statute = response.results[names.index(STATUTE)]
+    assert any(
+        "Geändert durch Drucksache 2024/0153" in note and "in Kraft seit 01.01.2025" in note
+        for note in statute.validity
+    ), statute.validity
+    assert statute.amended_by[0]["in_force_from"] == "2025-01-01"
+    assert all(
+        passage.superseded for passage in statute.passages if passage.section.startswith("§ 3")
+    )
+    first = _extract(service, response).sentences[0]
+    assert "120 Euro" in first.text, first.text
+    cited = _extract(service, response).sources[first.citations[0] - 1]
+    assert Path(cited.uri).name == AMENDMENT
+
+
+def test_dog_tax_as_of_june_2024_leads_with_the_rate_then_in_force(
+    service: SearchService,
+) -> None:
+    response = service.search(DOG_TAX, as_of="2024-06-01")
+    assert response.as_of == "2024-06-01"
+    names = [Path(hit.uri).name for hit in response.results]
+    assert names[0] == STATUTE, names[:4]
+    if AMENDMENT in names:
+        amendment = response.results[names.index(AMENDMENT)]
+        assert "Tritt erst am 01.01.2025 in Kraft" in amendment.validity
+    answer = _extract(service, response)
+    assert "96 Euro" in answer.sentences[0].text, answer.sentences[0].text
+    assert Path(answer.sources[answer.sentences[0].citations[0] - 1].uri).name == STATUTE
+    only = service.search(DOG_TAX, as_of="2024-06-01", in_force_only=True)
+    assert AMENDMENT not in [Path(hit.uri).name for hit in only.results]
