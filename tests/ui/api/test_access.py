@@ -62,6 +62,7 @@ def test_zero_of_n_probes_reach_the_confidential_document(
         f"/documents/{doc_id}/pages/1",
         f"/documents/{doc_id}/pages/1/words",
         f"/documents/{doc_id}/text",
+        f"/documents/{doc_id}/relations",
         f"/documents/{doc_id}/file",
     ):
         forbidden = problem(api.get(path, headers=STAFF), 404)

@@ -71,3 +71,51 @@ def test_document_text_is_the_whole_document_in_order(api: httpx.Client, service
     assert cited["text"].startswith("§ 3 Steuersatz")
     assert [part["page_start"] for part in parts] == sorted(part["page_start"] for part in parts)
     assert service.doc_ids[DOG_TAX] == doc_id
+
+
+AMENDMENT = "Drucksache_2024-0153_Aenderung_Hundesteuersatzung.pdf"
+
+
+def test_relations_give_the_statute_its_amendment_with_dates_and_evidence(
+    api: httpx.Client, service: Service
+) -> None:
+    statute, amendment = service.doc_ids[DOG_TAX], service.doc_ids[AMENDMENT]
+    body = api.get(f"/documents/{statute}/relations", headers=STAFF).raise_for_status().json()
+    assert body["in_force_from"]["date"] == "2018-01-01"
+    assert body["in_force_from"]["page"] == 3
+    assert "tritt am 1. Januar 2018 in Kraft" in body["in_force_from"]["sentence"]
+    assert [link["doc_id"] for link in body["amended_by"]] == [amendment]
+    assert body["amended_by"][0]["in_force_from"] == "2025-01-01"
+    assert "§ 3 Abs. 1" in body["amended_by"][0]["changes"]
+    assert [link["doc_id"] for link in body["history"]] == [statute, amendment]
+    assert any("Geändert durch" in note for note in body["notes"])
+    before = api.get(
+        f"/documents/{amendment}/relations", params={"as_of": "2024-06-01"}, headers=STAFF
+    ).json()
+    assert before["as_of"] == "2024-06-01"
+    assert "Tritt erst am 01.01.2025 in Kraft" in before["notes"]
+    assert [link["doc_id"] for link in before["amends"]] == [statute]
+    problem(
+        api.get(f"/documents/{statute}/relations", params={"as_of": "gestern"}, headers=STAFF), 422
+    )
+    links = api.get(f"/documents/{statute}", headers=STAFF).json()
+    assert "analysis" not in links
+    assert links["links"]["relations"] == f"/api/v1/documents/{statute}/relations"
+
+
+def test_search_with_a_rechtsstand_ranks_the_rule_then_in_force_first(api: httpx.Client) -> None:
+    query = {"q": "Hundesteuer erster Hund", "mode": "keyword"}
+    today = api.get("/search", params=query, headers=STAFF).raise_for_status().json()
+    names = [hit["uri"].rsplit("/", 1)[-1] for hit in today["results"]]
+    assert names.index(AMENDMENT) < names.index(DOG_TAX)
+    then = api.get("/search", params=query | {"as_of": "2024-06-01"}, headers=STAFF).json()
+    assert then["as_of"] == "2024-06-01"
+    names = [hit["uri"].rsplit("/", 1)[-1] for hit in then["results"]]
+    assert names.index(DOG_TAX) < names.index(AMENDMENT)
+    only = api.post(
+        "/search",
+        json={"query": "Hundesteuer erster Hund", "as_of": "2024-06-01", "in_force_only": True},
+        headers=STAFF,
+    ).json()
+    assert AMENDMENT not in [hit["uri"].rsplit("/", 1)[-1] for hit in only["results"]]
+    problem(api.get("/search", params=query | {"as_of": "01.06.2024"}, headers=STAFF), 422)
