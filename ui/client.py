@@ -18,7 +18,7 @@ import json
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import httpx
@@ -332,6 +332,14 @@ class ServiceClient:
     def document(self, doc_id: str) -> dict[str, Any]:
         """:returns: a document's metadata (404 → :class:`NotFound`)."""
         return self._json("GET", f"/documents/{doc_id}")
+
+    def relations(self, doc_id: str, *, as_of: date | None = None) -> dict[str, Any]:
+        """:returns: a document's *Fassungen und Verweise* on ``as_of`` (default: today):
+        ``in_force_from``/``in_force_until`` with their evidence, ``amends``,
+        ``amended_by``, ``replaces``, ``replaced_by``, ``history``, ``references``,
+        ``cited_by``, ``notes`` and the ``as_of`` applied (404 → :class:`NotFound`)."""
+        params = {"as_of": as_of.isoformat()} if as_of else {}
+        return self._json("GET", f"/documents/{doc_id}/relations", params=params)
 
     def page_image(self, doc_id: str, page: int, *, width: int = 1000) -> bytes:
         """:returns: one PDF page as PNG."""

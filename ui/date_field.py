@@ -50,13 +50,14 @@ def _apply(key: str) -> None:
         st.session_state[f"_{key}-invalid"] = True
 
 
-def date_field(label: str, key: str, lang: str) -> date | None:
+def date_field(label: str, key: str, lang: str, help_text: str | None = None) -> date | None:
     """Render a date field.
 
     :param label: its label.
     :param key: where the date is kept in the session (``st.session_state[key]``, a
         :class:`~datetime.date` or ``None``; set it before the field to preset it).
     :param lang: the interface language.
+    :param help_text: its tooltip (default: how to type a date).
     :returns: the date, or ``None`` when the field is empty or holds no date.
     """
     text_key = f"_{key}-text"
@@ -70,7 +71,7 @@ def date_field(label: str, key: str, lang: str) -> date | None:
         label,
         key=text_key,
         placeholder=t(lang, "date_placeholder"),
-        help=t(lang, "date_help"),
+        help=help_text or t(lang, "date_help"),
         on_change=_apply,
         args=(key,),
     )

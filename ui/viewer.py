@@ -11,6 +11,7 @@ import streamlit as st
 from search.errors import AuskunftError, NotFound
 from ui.i18n import t
 from ui.reader import document_link, page_view, text_html, text_view
+from ui.relations_view import relations_section
 from ui.session import client, language, service_errors
 
 PAGE_IMAGE_WIDTH = 1400
@@ -44,6 +45,7 @@ def show_original(
         return
     title = document.get("title") or document.get("filename") or doc_id
     st.markdown(f"**{title}**")
+    relations_section(doc_id)
     if media_type == "application/pdf" and document.get("page_count"):
         _pdf_pages(document, page or 1, chunk_id, key)
     else:

@@ -22,9 +22,10 @@ from search.fields import DOC_TYPES
 from search.filters import SearchFilters
 from search.results import SEARCH_MODES, DocumentHit, Passage, SearchResponse
 from ui import answer_panel
-from ui.date_field import date_field
+from ui.date_field import date_field, format_date
 from ui.export import results_csv, results_pdf
 from ui.i18n import t
+from ui.relations_view import superseded_note, validity_notes
 from ui.session import client, language, service_errors, settings
 from ui.viewer import show_original
 
@@ -33,7 +34,15 @@ EXPORT_LIMIT = 100
 """Documents a CSV or PDF list holds (the service's largest page)."""
 MAX_CHIPS = 12
 """Chips per facet: the most frequent values (and any chosen one)."""
-_PARAMS = {"q": "q", "mode": "mode", "sort": "sort", "from": "date_from", "to": "date_to"}
+_PARAMS = {
+    "q": "q",
+    "mode": "mode",
+    "sort": "sort",
+    "from": "date_from",
+    "to": "date_to",
+    "asof": "as_of",
+}
+_DATES = ("date_from", "date_to", "as_of")
 
 
 def safe_highlight(snippet: str) -> str:
@@ -73,7 +82,7 @@ def _load_query_params() -> None:
         value = params.get(param)
         if not value:
             continue
-        if key.startswith("date_"):
+        if key in _DATES:
             try:
                 st.session_state[key] = date.fromisoformat(value)
             except ValueError:
@@ -89,6 +98,8 @@ def _load_query_params() -> None:
     types = [value for value in params.get_all("type") if value in DOC_TYPES]
     if types:
         st.session_state["doc_types"] = types
+    if params.get("in_force") == "1":
+        st.session_state["in_force_only"] = True
 
 
 def _save_query_params(query: str) -> None:
@@ -100,9 +111,11 @@ def _save_query_params(query: str) -> None:
         params["source"] = list(state["sources"])
     if state.get("doc_types"):
         params["type"] = list(state["doc_types"])
-    for param, key in (("from", "date_from"), ("to", "date_to")):
+    for param, key in (("from", "date_from"), ("to", "date_to"), ("asof", "as_of")):
         if isinstance(state.get(key), date):
             params[param] = state[key].isoformat()
+    if state.get("in_force_only"):
+        params["in_force"] = "1"
     st.query_params.from_dict(params)
 
 
@@ -126,6 +139,11 @@ def _sidebar(lang: str, sources: Sequence[str]) -> None:
         )
         date_field(t(lang, "date_from"), "date_from", lang)  # applies on Enter
         date_field(t(lang, "date_to"), "date_to", lang)
+        # the Rechtsstand: what was in force on that day ranks first (empty: today)
+        date_field(t(lang, "as_of"), "as_of", lang, help_text=t(lang, "as_of_help"))
+        st.checkbox(
+            t(lang, "in_force_only"), key="in_force_only", help=t(lang, "in_force_only_help")
+        )
         st.slider(t(lang, "top_k"), 1, 50, value=top_k, key="top_k")
 
 
@@ -135,13 +153,15 @@ def _label(lang: str, prefix: str = "") -> Callable[[str], str]:
 
 def _filters(doc_ids: Sequence[str] | None = None) -> SearchFilters:
     state = st.session_state
-    date_from, date_to = state.get("date_from"), state.get("date_to")
+    date_from, date_to, as_of = state.get("date_from"), state.get("date_to"), state.get("as_of")
     return SearchFilters(
         sources=list(state.get("sources") or []) or None,
         doc_types=list(state.get("doc_types") or []) or None,
         date_from=date_from if isinstance(date_from, date) else None,
         date_to=date_to if isinstance(date_to, date) else None,
         doc_ids=list(doc_ids) if doc_ids else None,
+        as_of=as_of if isinstance(as_of, date) else None,
+        in_force_only=bool(state.get("in_force_only")),
     )
 
 
@@ -266,8 +286,14 @@ def _remember(key: str, value: object) -> None:
     st.session_state[key] = value
 
 
+def _open_document(doc_id: str) -> None:
+    """Open another document (one a validity note names) in the reader, at its start."""
+    st.session_state["_viewer"] = (doc_id, None, "", None)
+
+
 def _passage(hit: DocumentHit, passage: Passage, key: str) -> None:
     lang = language()
+    superseded_note(passage.superseded)
     st.markdown(safe_highlight(passage.highlight), unsafe_allow_html=True)
     st.markdown(f"**{t(lang, 'citation')}:** {html.escape(passage.citation)}")
     open_column, cite_column, _ = st.columns([1, 1, 3])
@@ -292,6 +318,13 @@ def _card(hit: DocumentHit, number: int, lang: str, query: str) -> None:
             facts.append(CitationBuilder(lang).document({fields.TITLE: "", fields.DATE: hit.date}))
         facts.append(hit.source)
         st.caption(" · ".join(fact.strip(" ()") for fact in facts if fact))
+        validity_notes(
+            hit.validity,
+            hit.amends,
+            hit.amended_by,
+            key=str(number),
+            open_document=_open_document,
+        )
         _passage(hit, hit.passages[0], f"{number}-0")
         if len(hit.passages) > 1:
             with st.expander(t(lang, "passages")):
@@ -428,6 +461,8 @@ def render() -> None:
     count, csv_column, pdf_column = st.columns([4, 1, 1], vertical_alignment="center")
     counted = "results_capped" if response.capped else "results"
     count.markdown(f"**{t(lang, counted, n=response.total)}**")
+    if filters.as_of:
+        count.caption(t(lang, "as_of_header", date=format_date(filters.as_of)))
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
     listed = _export_hits(query, filters, refinement)
     csv_column.download_button(
