@@ -35,7 +35,9 @@ from haystack import Document
 from search import fields
 from search.embedders import CachedEmbedder, EmbeddingCache, create_embedder
 from search.evaluation import BeirSet, corpus_id_of, load_beir, score_run, set_index_dir
-from search.service import SearchService, build_fusion, build_grouper
+from search.fusion import RankFusion
+from search.grouping import DocumentGrouper
+from search.service import SearchService
 from search.settings import load_settings
 from search.stores.base import DocumentScore, ScoredChunk
 
@@ -134,7 +136,8 @@ def _chunk(row: list[Any]) -> ScoredChunk:
 
 def replay(name: str, variant: dict[str, Any], modes: list[str]) -> dict[str, float]:
     """Score one setting: nDCG@10 per mode, through the service's own fusion and grouping
-    (:func:`~search.service.build_fusion`, :func:`~search.service.build_grouper`)."""
+    (:class:`~search.fusion.RankFusion`, :class:`~search.grouping.DocumentGrouper`, built
+    from the settings as the service builds them)."""
     beir = _set(name)
     return {
         mode: score_run(run, beir.qrels)["ndcg@10"]
@@ -151,14 +154,18 @@ def replay_runs(
     base = load_settings()
     settings = base.model_copy(update={"search": base.search.model_copy(update=variant)})
     candidates = settings.search.candidates
-    fusion = build_fusion(settings)
+    fusion = RankFusion(settings.search)
     corpus = recorded["corpus_ids"]
     runs = {}
     for mode in modes:
         run: dict[str, list[str]] = {}
         for qid, lists in recorded["queries"].items():
             store = _RecordedChunks(lists["keyword"])
-            grouper = build_grouper(settings, store)  # type: ignore[arg-type]
+            grouper = DocumentGrouper(
+                settings.search,
+                language=settings.language,
+                store=store,  # type: ignore[arg-type]
+            )
             keyword = [_chunk(row) for row in lists["keyword"][:candidates]]
             vector = [_chunk(row) for row in lists["vector"][:candidates]]
             documents = [DocumentScore(d, s) for d, s in lists["documents"][:candidates]]

@@ -50,6 +50,7 @@ from search.claims import (
 )
 from search.context import SourcePassage
 from search.sentences import content_terms, split_sentences
+from search.settings import LLMSettings
 from search.verification import AnswerVerifier
 
 SUPPORTED_KINDS = ("supported", "paraphrased", "merged")
@@ -408,8 +409,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     cases = build_cases(args.data, args.seed, args.per_kind)
     print(f"{len(cases)} sentences")
-    before = measure(cases, AnswerVerifier(check_claims=False))
-    after = measure(cases, AnswerVerifier())
+    min_support = LLMSettings().min_support  # the shipped threshold
+    before = measure(cases, AnswerVerifier(min_support, check_claims=False))
+    after = measure(cases, AnswerVerifier(min_support))
     print("| kind | n | flagged before | flagged after | reasons after |")
     print("|---|---|---|---|---|")
     for kind in KINDS:
@@ -424,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
         false = sum(figures[k]["flagged"] * figures[k]["n"] for k in SUPPORTED_KINDS)  # type: ignore[operator]
         print(f"precision of 'flagged' {name}: {true / (true + false) if true + false else 0:.3f}")
     if args.show:
-        verifier = AnswerVerifier()
+        verifier = AnswerVerifier(min_support)
         shown: Counter[str] = Counter()
         for case in cases:
             if shown[case.kind] >= args.show:

@@ -49,38 +49,6 @@ class Page:
     refinement: dict[str, list[str]]
 
 
-def build_fusion(settings: Settings) -> RankFusion:
-    """:returns: the fusion of keyword and vector hits the settings describe."""
-    config = settings.search
-    return RankFusion(
-        k=config.rrf_k,
-        keyword_weight=config.keyword_weight,
-        vector_weight=config.vector_weight,
-        method=config.fusion,
-        cosine_scale=config.cosine_scale,
-    )
-
-
-def build_grouper(settings: Settings, store: KeywordStore | None) -> DocumentGrouper:
-    """:returns: the grouping into documents the settings describe.
-
-    :param store: where chunks of documents found only as a whole are fetched from
-        (``None`` in semantic mode).
-    """
-    config = settings.search
-    return DocumentGrouper(
-        top_k=config.top_k,
-        passages_per_document=config.passages_per_document,
-        language=settings.language,
-        support_weight=config.support_weight,
-        document_weight=config.document_weight,
-        store=store,
-        ranking_depth=config.candidates,
-        min_vector_score=config.semantic_min_score,
-        max_matches=config.max_matches,
-    )
-
-
 class SearchService:
     """Hybrid, keyword and semantic search with citations.
 
@@ -141,10 +109,11 @@ class SearchService:
     def _build(self, mode: SearchMode) -> Pipeline:
         config = self.settings.search
         pipeline = Pipeline()
-        pipeline.add_component("fusion", build_fusion(self.settings))
+        pipeline.add_component("fusion", RankFusion(config))
         # chunks to cite for documents found only as a whole (keyword search)
         store = self.keyword_store if mode != "semantic" else None
-        pipeline.add_component("grouper", build_grouper(self.settings, store))
+        grouper = DocumentGrouper(config, language=self.settings.language, store=store)
+        pipeline.add_component("grouper", grouper)
         if mode in ("hybrid", "keyword"):
             # every whole-document match: the match set that facets count and pages reach
             retriever = KeywordRetriever(

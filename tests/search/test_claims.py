@@ -9,7 +9,10 @@ from benchmarks import verifier_quality
 from search import answers
 from search.claims import BODY, DATE, FIGURE, NEGATION, REFERENCE, PassageClaims, check
 from search.context import SourcePassage
+from search.settings import LLMSettings
 from search.verification import AnswerVerifier
+
+MIN_SUPPORT = LLMSettings().min_support
 
 STEUERSATZ = PassageClaims(
     "(1) Die Steuer beträgt jährlich für den ersten Hund 120,00 €, für jeden weiteren Hund "
@@ -160,7 +163,7 @@ def test_verifier_flags_a_wrong_amount_and_records_its_words() -> None:
         ),
         hundesteuer(2, "Die Steuer wird für Assistenzhunde nicht erhoben.", "§ 5 Befreiungen"),
     ]
-    answer = AnswerVerifier().verify(
+    answer = AnswerVerifier(MIN_SUPPORT).verify(
         "Die Hundesteuer für den ersten Hund beträgt nach § 3 Abs. 1 jährlich 150 Euro [1]. "
         "Für Assistenzhunde wird die Steuer erhoben [2]. "
         "Assistenzhunde sind nach § 5 befreit [2].",
@@ -175,7 +178,7 @@ def test_verifier_flags_a_wrong_amount_and_records_its_words() -> None:
     assert fine.flags == []
     assert answer.flags == [answers.WRONG_FIGURE, answers.NEGATION]
     assert answer.to_dict()["sentences"][0]["unsupported"] == ["150"]
-    before = AnswerVerifier(check_claims=False).verify(figure.text, "?", sources)
+    before = AnswerVerifier(MIN_SUPPORT, check_claims=False).verify(figure.text, "?", sources)
     assert before.sentences[0].flags == []  # word overlap alone lets it pass
 
 
