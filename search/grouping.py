@@ -15,6 +15,7 @@ from search.filters import SearchFilters
 from search.fusion import FusedChunk
 from search.relations import DocumentRelations, arrange, describe, today
 from search.results import DocumentHit, Passage
+from search.settings import SearchSettings
 from search.snippets import make_snippet
 from search.stores.base import DocumentScore, KeywordStore
 
@@ -51,20 +52,20 @@ class DocumentGrouper:
     the documents shown stay what they were. The match set that facets count and pages
     reach is what is left.
 
-    :param top_k: how many documents to return.
-    :param passages_per_document: how many passages each document shows.
+    :param config: the search settings; this reads ``top_k`` (how many documents to
+        return), ``passages_per_document`` (how many passages each shows),
+        ``support_weight`` (share of the 2nd and 3rd best chunk scores above the weakest
+        candidate's added to the score), ``document_weight`` (weight of the normalised
+        whole-document keyword score), ``candidates`` (the ranking depth: how many of the
+        best whole-document hits share in the ranking; the others, the rest of the match
+        set, follow in their own order), ``semantic_min_score`` (the cosine similarity a
+        chunk found only by the vector store must reach for its document to be shown;
+        ``None`` or 0 shows every candidate) and ``max_matches`` (how many whole-document
+        hits the keyword store was asked for: as many came back, more documents match than
+        the set holds, ``capped``). The settings are the only place their defaults live.
     :param language: language of citations (``de``/``en``).
-    :param support_weight: share of the 2nd and 3rd best chunk scores (above the weakest
-        candidate's) added to the score.
-    :param document_weight: weight of the normalised whole-document keyword score.
     :param store: the keyword store to fetch chunks of documents found only as a whole
         from; without one, such documents are left out.
-    :param ranking_depth: how many of the best whole-document hits share in the ranking;
-        the others (the rest of the match set) follow, in their own order.
-    :param min_vector_score: the cosine similarity a chunk found only by the vector store
-        must reach for its document to be shown; ``None`` or 0 shows every candidate.
-    :param max_matches: how many whole-document hits the keyword store was asked for: as
-        many came back, more documents match than the set holds (``capped``).
     :param relations: the documents' relations (amendments, time in force; see
         :mod:`search.relations`): the match set is arranged by what was in force on the
         search's *Rechtsstand* (:func:`search.relations.arrange`) and each hit says what
@@ -73,25 +74,20 @@ class DocumentGrouper:
 
     def __init__(
         self,
-        top_k: int = 10,
-        passages_per_document: int = 3,
-        language: str = "de",
-        support_weight: float = 0.1,
-        document_weight: float = 1.0,
+        config: SearchSettings,
+        *,
+        language: str,
         store: KeywordStore | None = None,
-        ranking_depth: int = 100,
-        min_vector_score: float | None = None,
-        max_matches: int | None = None,
         relations: Callable[[], Mapping[str, DocumentRelations]] | None = None,
     ) -> None:
-        self.top_k = top_k
-        self.ranking_depth = ranking_depth
-        self.min_vector_score = min_vector_score or None
-        self.max_matches = max_matches
-        self.passages_per_document = passages_per_document
+        self.top_k = config.top_k
+        self.ranking_depth = config.candidates
+        self.min_vector_score = config.semantic_min_score or None
+        self.max_matches = config.max_matches
+        self.passages_per_document = config.passages_per_document
         self.citations = CitationBuilder(language)
-        self.support_weight = support_weight
-        self.document_weight = document_weight
+        self.support_weight = config.support_weight
+        self.document_weight = config.document_weight
         self.store = store
         self.relations = relations
 
@@ -232,7 +228,7 @@ class DocumentGrouper:
             "total": len(matches.doc_ids),
             "facets": matches.facets,
             "below_threshold": below_threshold,
-            "capped": self.max_matches is not None and len(document_hits) >= self.max_matches,
+            "capped": len(document_hits) >= self.max_matches,
         }
 
     def _metas(

@@ -19,12 +19,13 @@ class KeywordRetriever:
     that make it into the results, so only a handful of chunks are ever fetched.
 
     :param store: the keyword store.
-    :param top_k: how many chunks to return.
-    :param document_top_k: how many whole documents to rank (0: none).
+    :param top_k: how many chunks to return (``search.candidates`` in the search service).
+    :param document_top_k: how many whole documents to rank (0: none;
+        ``search.max_matches`` in the search service).
     :raises ValueError: when ``top_k`` < 1 or ``document_top_k`` < 0.
     """
 
-    def __init__(self, store: KeywordStore, top_k: int = 60, document_top_k: int = 0) -> None:
+    def __init__(self, store: KeywordStore, *, top_k: int, document_top_k: int) -> None:
         if top_k < 1 or document_top_k < 0:
             msg = "top_k must be at least 1 and document_top_k at least 0"
             raise ValueError(msg)

@@ -8,7 +8,7 @@ embedding model lazily, once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from types import TracebackType
@@ -51,44 +51,6 @@ class Page:
     refinement: dict[str, list[str]]
     as_of: str | None = None
     in_force_only: bool = False
-
-
-def build_fusion(settings: Settings) -> RankFusion:
-    """:returns: the fusion of keyword and vector hits the settings describe."""
-    config = settings.search
-    return RankFusion(
-        k=config.rrf_k,
-        keyword_weight=config.keyword_weight,
-        vector_weight=config.vector_weight,
-        method=config.fusion,
-        cosine_scale=config.cosine_scale,
-    )
-
-
-def build_grouper(
-    settings: Settings,
-    store: KeywordStore | None,
-    relations: Callable[[], Mapping[str, DocumentRelations]] | None = None,
-) -> DocumentGrouper:
-    """:returns: the grouping into documents the settings describe.
-
-    :param store: where chunks of documents found only as a whole are fetched from
-        (``None`` in semantic mode).
-    :param relations: the documents' relations (amendments, time in force), if known.
-    """
-    config = settings.search
-    return DocumentGrouper(
-        top_k=config.top_k,
-        passages_per_document=config.passages_per_document,
-        language=settings.language,
-        support_weight=config.support_weight,
-        document_weight=config.document_weight,
-        store=store,
-        ranking_depth=config.candidates,
-        min_vector_score=config.semantic_min_score,
-        max_matches=config.max_matches,
-        relations=relations,
-    )
 
 
 def _day(value: str | None) -> str:
@@ -177,10 +139,13 @@ class SearchService:
     def _build(self, mode: SearchMode) -> Pipeline:
         config = self.settings.search
         pipeline = Pipeline()
-        pipeline.add_component("fusion", build_fusion(self.settings))
+        pipeline.add_component("fusion", RankFusion(config))
         # chunks to cite for documents found only as a whole (keyword search)
         store = self.keyword_store if mode != "semantic" else None
-        pipeline.add_component("grouper", build_grouper(self.settings, store, self.relations))
+        grouper = DocumentGrouper(
+            config, language=self.settings.language, store=store, relations=self.relations
+        )
+        pipeline.add_component("grouper", grouper)
         if mode in ("hybrid", "keyword"):
             # every whole-document match: the match set that facets count and pages reach
             retriever = KeywordRetriever(

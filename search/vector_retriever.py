@@ -15,11 +15,11 @@ class VectorRetriever:
 
     :param store: the vector store.
     :param embedder: the cached embedder (must be the model the index was built with).
-    :param top_k: how many chunks to return.
+    :param top_k: how many chunks to return (``search.candidates`` in the search service).
     :raises ValueError: when ``top_k`` < 1.
     """
 
-    def __init__(self, store: VectorStore, embedder: CachedEmbedder, top_k: int = 60) -> None:
+    def __init__(self, store: VectorStore, embedder: CachedEmbedder, *, top_k: int) -> None:
         if top_k < 1:
             msg = "top_k must be at least 1"
             raise ValueError(msg)

@@ -59,12 +59,12 @@ class AnswerVerifier:
     """Verifies a model's reply against its numbered passages.
 
     :param min_support: the least share of a sentence's content words its cited passages
-        must contain for it to pass unflagged.
+        must contain for it to pass unflagged (``llm.min_support``).
     :param check_claims: also check figures, dates, references, negation and bodies
         (off: word overlap only, as before; for comparison in the benchmark).
     """
 
-    def __init__(self, min_support: float = 0.3, *, check_claims: bool = True) -> None:
+    def __init__(self, min_support: float, *, check_claims: bool = True) -> None:
         self.min_support = min_support
         self.check_claims = check_claims
 

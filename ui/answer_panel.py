@@ -18,7 +18,7 @@ from search.answers import Answer, AnswerSentence
 from search.errors import AuskunftError
 from search.filters import SearchFilters
 from search.results import SearchResponse
-from ui.i18n import t
+from ui.i18n import flag_text, t
 from ui.session import client, language
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~$])")
@@ -42,7 +42,7 @@ def _sentence(sentence: AnswerSentence, lang: str) -> None:
     if not sentence.flags:
         st.markdown(_escaped(sentence.text))
         return
-    reasons = "; ".join(t(lang, f"flag_{flag}") for flag in sentence.flags)
+    reasons = "; ".join(flag_text(lang, flag) for flag in sentence.flags)
     if sentence.unsupported:
         words = ", ".join(f"„{words}“" for words in sentence.unsupported)
         reasons += " – " + t(lang, "unsupported_words", words=words)
@@ -56,7 +56,8 @@ def _remember(key: str, value: object) -> None:
 
 def _show(answer: Answer, lang: str) -> None:
     if answers.LLM_UNAVAILABLE in answer.flags:
-        st.warning(t(lang, "llm_unavailable", error=answer.error or ""), icon=":material/error:")
+        notice = f"{t(lang, 'llm_unavailable')} ({answer.error or ''})"
+        st.warning(notice, icon=":material/error:")
     title = "answer_title" if answer.kind == "generated" else "summary_title"
     st.subheader(t(lang, title))
     if answer.kind == "generated":

@@ -15,19 +15,7 @@ from search.filters import SearchFilters
 from search.results import SearchResponse
 from search.settings import Settings
 from ui.cli_common import echo_json, errors, os_user, search_options, settings_of
-
-FLAG_TEXT = {
-    "no_citation": "ohne Quellenangabe / no citation",
-    "low_support": "von den Quellen kaum gedeckt / weakly supported by its sources",
-    "removed_citation": "Verweis auf nicht gegebene Quelle entfernt / citation removed",
-    "link_removed": "Link entfernt / link removed",
-    "instruction_echo": "wiederholt eine Anweisung an die KI / repeats an instruction to the AI",
-    "wrong_figure": "Betrag/Zahl nicht in der Quelle / amount or number not in the source",
-    "wrong_date": "Datum/Frist nicht in der Quelle / date or deadline not in the source",
-    "wrong_reference": "§/Abs./Drucksache nicht in der Quelle / reference not in the source",
-    "negation": "Verneinung/muss/kann weicht ab / negation or modal differs from the source",
-    "wrong_body": "Gremium/Amt nicht in der Quelle / committee or office not in the source",
-}
+from ui.i18n import bilingual, flag_text
 
 
 def audited_filters(
@@ -104,20 +92,22 @@ def _show(result: Answer, response: SearchResponse, as_json: bool) -> None:
         _print_answer(result, response)
 
 
+def _flag_text(flag: str) -> str:
+    """:returns: why a sentence is flagged, German / English (an unknown flag as it is)."""
+    german, english = flag_text("de", flag), flag_text("en", flag)
+    return german if german == english else f"{german} / {english}"
+
+
 def _print_answer(result: Answer, response: SearchResponse) -> None:
     for notice in response.notices:
         click.echo(f"Hinweis / Notice: {notice}", err=True)
     if result.error:
-        click.echo(
-            f"Hinweis / Notice: KI nicht erreichbar, Auszug statt Antwort / "
-            f"LLM unavailable, extract instead: {result.error}",
-            err=True,
-        )
+        click.echo(f"Hinweis / Notice: {bilingual('llm_unavailable')} ({result.error})", err=True)
     click.secho(result.label("de"), bold=True)
     if not result.sentences:
-        click.echo("Die Treffer beantworten die Frage nicht. / The results do not answer it.")
+        click.echo(bilingual("not_answered"))
     for sentence in result.sentences:
-        marks = "; ".join(FLAG_TEXT.get(flag, flag) for flag in sentence.flags)
+        marks = "; ".join(_flag_text(flag) for flag in sentence.flags)
         if sentence.unsupported:
             words = ", ".join(f"„{words}“" for words in sentence.unsupported)
             marks += f": {words}"

@@ -76,7 +76,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_llm": "Keine KI eingerichtet: Auskunft ist ein Suchwerkzeug und zeigt wörtliche Sätze.",
         "llm_unavailable": (
             "Die KI ist nicht erreichbar oder zu langsam; die Suche funktioniert, "
-            "hier ein Auszug statt eines Entwurfs. ({error})"
+            "hier ein Auszug statt eines Entwurfs."
         ),
         "not_answered": "Die Treffer beantworten die Frage nicht.",
         "injection_notice": (
@@ -351,7 +351,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_llm": "No AI configured: Auskunft is a search tool and shows verbatim sentences.",
         "llm_unavailable": (
             "The AI is unreachable or too slow; search works, here is an extract "
-            "instead of a draft. ({error})"
+            "instead of a draft."
         ),
         "not_answered": "The results do not answer the question.",
         "injection_notice": (
@@ -682,3 +682,17 @@ def t(language: str, key: str, **values: object) -> str:
     """:returns: the text ``key`` in ``language`` (German if unknown), formatted."""
     table = TEXTS.get(language, TEXTS["de"])
     return table.get(key, TEXTS["de"].get(key, key)).format(**values)
+
+
+def bilingual(key: str, **values: object) -> str:
+    """:returns: the text ``key`` as ``German / English``, as the command line says it
+    (its readers may be either)."""
+    german, english = t("de", key, **values), t("en", key, **values)
+    return german if german == english else f"{german} / {english}"
+
+
+def flag_text(language: str, flag: str) -> str:
+    """:returns: why a sentence of an answer is flagged (a flag of
+    :data:`search.answers.SENTENCE_FLAGS`), in ``language``; an unknown flag as it is."""
+    key = f"flag_{flag}"
+    return t(language, key) if key in TEXTS["de"] else flag

@@ -27,7 +27,6 @@ class SourceKind:
     """One kind of source (folder, OParl, website, law XML).
 
     :param name: the kind as stored in the registry and the config file (``oparl``).
-    :param label: what the admin interface calls it (German).
     :param location_label: what the location is (``Ordner``, ``System-URL``).
     :param check_location: cleans a location (``~`` expanded, URL normalised) or raises
         :class:`search.errors.ConfigurationError` with a readable message; no network.
@@ -38,7 +37,6 @@ class SourceKind:
     """
 
     name: str
-    label: str
     location_label: str
     check_location: Callable[[str], str]
     connector: ConnectorFactory

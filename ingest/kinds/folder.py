@@ -35,7 +35,6 @@ def _connector(source: SourceConfig, settings: Settings, _state: dict[str, Any])
 
 FOLDER = SourceKind(
     name="folder",
-    label="Ordner",
     location_label="Ordner",
     check_location=_check_location,
     connector=_connector,

@@ -34,7 +34,6 @@ def _connector(source: SourceConfig, settings: Settings, _state: dict[str, Any])
 
 LAWXML = SourceKind(
     name="lawxml",
-    label="Gesetze (XML, gesetze-im-internet.de)",
     location_label="Ordner",
     check_location=FOLDER.check_location,
     connector=_connector,

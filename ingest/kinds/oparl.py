@@ -50,7 +50,6 @@ def _connector(source: SourceConfig, settings: Settings, state: dict[str, Any]) 
 
 OPARL = SourceKind(
     name="oparl",
-    label="Ratsinformationssystem (OParl)",
     location_label="System-URL",
     check_location=http_location("OParl System URL"),
     connector=_connector,

@@ -59,7 +59,6 @@ def _connector(source: SourceConfig, settings: Settings, state: dict[str, Any]) 
 
 WEBSITE = SourceKind(
     name="website",
-    label="Website",
     location_label="Startseite oder Sitemap-URL",
     check_location=http_location("Website location"),
     connector=_connector,

@@ -37,7 +37,6 @@ _YEAR_SUFFIX = re.compile(r"\s+\d{4}$")
 _SGB = re.compile(r"^SGB\s+(\d{1,2})$")
 _ROMAN = ("", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII")
 _SKIPPED_TAGS = {"FnR", "Footnotes", "Footnote", "noindex", "kommentar", "IMG", "FnArea"}
-_BLOCK_TAGS = {"P", "DL", "table", "pre", "Title", "Subtitle", "TOC"}
 
 
 def is_law_xml(content: bytes) -> bool:

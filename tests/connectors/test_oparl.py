@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,12 +24,6 @@ pytestmark = pytest.mark.skipif(
     not KARLSRUHE.is_dir() or not TEXTS.is_file(),
     reason="the Karlsruhe OParl export (../shared/data) is not available",
 )
-
-
-@pytest.fixture
-def server() -> Iterator[OParlServer]:
-    with OParlServer(papers=12, page_size=5) as running:
-        yield running
 
 
 def _connector(server: OParlServer, **kwargs: Any) -> OParlConnector:

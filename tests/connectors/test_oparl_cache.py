@@ -10,7 +10,6 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +33,6 @@ STRAY = "https://elsewhere.example/alt.pdf"
 """A URL no paper of the server has."""
 WRITING = f".{hashlib.sha256(STRAY.encode()).hexdigest()}.p0q_1.tmp"
 """A temporary file of the stray URL's entry, as a write under way leaves it."""
-
-
-@pytest.fixture
-def server() -> Iterator[OParlServer]:
-    with OParlServer(papers=12, page_size=5) as running:
-        yield running
 
 
 @pytest.fixture

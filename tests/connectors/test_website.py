@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 import tracemalloc
-from collections.abc import Iterator
 from itertools import pairwise
-from pathlib import Path
 
 import pytest
 
@@ -18,9 +15,7 @@ from ingest.sources import SourceConfig, SourceRegistry
 from search.errors import ConfigurationError, SourceUnavailable
 from search.service import SearchService
 from search.settings import Settings
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from website_server import FIXTURES, WebsiteServer
+from tests.connectors.website_server import FIXTURES, WebsiteServer
 
 PAGES = {
     "/stadt/index.html",
@@ -39,17 +34,6 @@ SITEMAP_DOCS = {
 } | FILES
 """What the sitemap of the fixtures lists (pages), and its pages link to (files)."""
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-
-
-@pytest.fixture
-def site() -> Iterator[WebsiteServer]:
-    with WebsiteServer() as server:
-        yield server
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data")
 
 
 def _sync(settings: Settings, name: str) -> IngestReport:

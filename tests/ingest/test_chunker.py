@@ -2,6 +2,7 @@ import pytest
 
 from ingest.chunker import StructuredChunker, chunk_id
 from ingest.elements import Element, ParsedDocument
+from search.settings import IngestSettings
 
 META = {"doc_id": "d1", "title": "Hundesteuersatzung", "source": "amt", "access_groups": ["public"]}
 
@@ -24,7 +25,7 @@ def _statute() -> ParsedDocument:
 
 
 def test_each_section_is_one_chunk_with_pages_and_path() -> None:
-    chunks = StructuredChunker().run(parsed=_statute(), meta=META)["chunks"]
+    chunks = StructuredChunker(IngestSettings()).run(parsed=_statute(), meta=META)["chunks"]
     assert [c.meta["section"] for c in chunks] == [
         "§ 1 Steuergegenstand",
         "Abschnitt II › § 3 Steuersatz",
@@ -47,13 +48,13 @@ def test_the_document_title_is_not_a_section() -> None:
     parsed = ParsedDocument(
         elements=[Element("Gegenstand ist das Halten von Hunden.", section_path=path)]
     )
-    (chunk,) = StructuredChunker().run(parsed=parsed, meta=META)["chunks"]
+    (chunk,) = StructuredChunker(IngestSettings()).run(parsed=parsed, meta=META)["chunks"]
     assert chunk.meta["section"] == "§ 1 Steuergegenstand"
 
 
 def test_chunk_ids_are_stable_across_runs() -> None:
-    first = StructuredChunker().run(parsed=_statute(), meta=META)["chunks"]
-    second = StructuredChunker().run(parsed=_statute(), meta=META)["chunks"]
+    first = StructuredChunker(IngestSettings()).run(parsed=_statute(), meta=META)["chunks"]
+    second = StructuredChunker(IngestSettings()).run(parsed=_statute(), meta=META)["chunks"]
     assert [c.id for c in first] == [c.id for c in second]
     assert [c.content for c in first] == [c.content for c in second]
 
@@ -73,9 +74,8 @@ def test_long_section_is_cut_at_sentences_and_never_exceeds_max() -> None:
             ),
         ]
     )
-    chunks = StructuredChunker(target_chars=1000, max_chars=1500).run(parsed=parsed, meta=META)[
-        "chunks"
-    ]
+    smaller = IngestSettings(chunk_target_chars=1000, chunk_max_chars=1500)
+    chunks = StructuredChunker(smaller).run(parsed=parsed, meta=META)["chunks"]
     fifth = [c for c in chunks if c.meta["section"] == "§ 5 Fälligkeit"]
     assert len(fifth) >= 4
     assert all(len(c.content) <= 1500 for c in chunks)
@@ -103,7 +103,7 @@ def test_attachments_get_their_own_chunks_and_section() -> None:
             ),
         ]
     )
-    chunks = StructuredChunker().run(parsed=parsed, meta=META)["chunks"]
+    chunks = StructuredChunker(IngestSettings()).run(parsed=parsed, meta=META)["chunks"]
     assert len(chunks) == 2
     assert chunks[0].meta["attachment"] is None
     assert chunks[0].meta["page_start"] is None
@@ -113,6 +113,6 @@ def test_attachments_get_their_own_chunks_and_section() -> None:
 
 def test_empty_elements_give_no_chunks_and_bad_sizes_are_rejected() -> None:
     parsed = ParsedDocument(elements=[Element("   "), Element("")])
-    assert StructuredChunker().run(parsed=parsed, meta=META)["chunks"] == []
+    assert StructuredChunker(IngestSettings()).run(parsed=parsed, meta=META)["chunks"] == []
     with pytest.raises(ValueError, match="target_chars"):
-        StructuredChunker(target_chars=3000, max_chars=1000)
+        StructuredChunker(IngestSettings(chunk_target_chars=3000, chunk_max_chars=1000))

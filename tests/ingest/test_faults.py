@@ -31,10 +31,8 @@ from ingest.queue import JobQueue
 from ingest.sources import SourceConfig, SourceRegistry
 from ingest.worker import QueueWorker
 from search.settings import Settings
+from tests.connectors.website_server import WebsiteServer
 from tests.consistency import assert_exactly_once
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "connectors"))
-from website_server import WebsiteServer
 
 ROOT = Path(__file__).parents[2]
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
@@ -230,12 +228,6 @@ def test_missing_folder_fails_the_sync_and_deletes_nothing(path: SyncPath, tmp_p
     (tmp_path / "woanders").rename(folder)  # mounted again: synced as before
     assert path.run("bau", "back")["ok"] is True
     assert_exactly_once(path.settings, 4)
-
-
-@pytest.fixture
-def site() -> Iterator[WebsiteServer]:
-    with WebsiteServer() as server:
-        yield server
 
 
 _SITE_PAGES = 7

@@ -35,11 +35,6 @@ def server() -> Iterator[OParlServer]:
         yield running
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data")
-
-
 def _add(settings: Settings, server: OParlServer, **options: Any) -> None:
     with Indexer(settings) as indexer:
         SourceRegistry(indexer.catalog).add(

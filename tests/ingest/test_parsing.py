@@ -25,6 +25,7 @@ from search.errors import (
     EncryptedDocument,
     UnsupportedFormat,
 )
+from search.settings import IngestSettings
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 CORPUS = Path("/work/shared/data/corpora/linsengericht")
@@ -404,11 +405,15 @@ def test_format_detection_by_extension_and_bytes() -> None:
 
 
 def test_document_parser_component_validates_and_runs() -> None:
-    with pytest.raises(ConfigurationError):
-        DocumentParser(max_bytes=0)
-    with pytest.raises(ConfigurationError):
-        DocumentParser(max_bytes=10, ocr_workers=0)
-    parser = DocumentParser(max_bytes=10 * MB)
+    ingest = IngestSettings()
+    # the settings' ranges, also for a copy that skipped their validation: 1,200 dpi is
+    # beyond the settings' cap of 600
+    for wrong in ({"ocr_dpi": 1200}, {"ocr_workers": 0}, {"max_file_mb": 0}):
+        with pytest.raises(ConfigurationError):
+            DocumentParser(ingest.model_copy(update=wrong))
+    with pytest.raises(ConfigurationError, match="ocr_languages"):
+        DocumentParser(ingest.model_copy(update={"ocr_languages": "deu eng"}))
+    parser = DocumentParser(ingest)
     document = SourceDocument(uri="file:///n.html", filename="n.html", content=HTML.encode())
     parsed = parser.run(document=document)["parsed"]
     assert isinstance(parsed, ParsedDocument)

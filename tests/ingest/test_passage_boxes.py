@@ -15,6 +15,7 @@ from ingest.page_words import PageWord, PageWords, read_page_words
 from ingest.parsing import parse_document
 from ingest.passage_boxes import line_boxes, normal_words, passage_boxes, passage_words
 from ingest.structure import StructureAnnotator
+from search.settings import IngestSettings
 
 CORPUS = Path(__file__).resolve().parents[2] / "samples" / "corpus" / "satzungen"
 TEXT_PDF = CORPUS / "Hundesteuersatzung_2017.pdf"
@@ -24,7 +25,9 @@ SCAN_PDF = CORPUS / "Gefahrenabwehrverordnung_Plakatieren_Laerm_1998_Scan.pdf"
 def _chunks(path: Path) -> list[Document]:
     source = SourceDocument(uri=path.as_uri(), filename=path.name, content=path.read_bytes())
     parsed = StructureAnnotator().run(parsed=parse_document(source, max_bytes=2**26))["parsed"]
-    chunks: list[Document] = StructuredChunker().run(parsed=parsed, meta={"doc_id": "d"})["chunks"]
+    chunks: list[Document] = StructuredChunker(IngestSettings()).run(
+        parsed=parsed, meta={"doc_id": "d"}
+    )["chunks"]
     return chunks
 
 

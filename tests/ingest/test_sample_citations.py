@@ -12,6 +12,7 @@ from ingest.chunker import StructuredChunker
 from ingest.doc_metadata import infer_metadata
 from ingest.parsing import parse_document
 from ingest.structure import annotate
+from search.settings import IngestSettings
 
 CORPUS = Path(__file__).resolve().parents[2] / "samples" / "corpus"
 
@@ -22,7 +23,8 @@ def ingest(name: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     source = SourceDocument(uri=path.as_uri(), filename=path.name, content=path.read_bytes())
     parsed = annotate(parse_document(source, max_bytes=10**8))
     meta = infer_metadata(parsed, path.name)
-    chunks = StructuredChunker().run(parsed=parsed, meta={**meta, "doc_id": "d"})["chunks"]
+    chunker = StructuredChunker(IngestSettings())
+    chunks = chunker.run(parsed=parsed, meta={**meta, "doc_id": "d"})["chunks"]
     return meta, [(chunk.meta["section"], chunk.content) for chunk in chunks]
 
 

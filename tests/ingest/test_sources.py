@@ -32,11 +32,6 @@ def folder(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data")
-
-
 def _search(settings: Settings, query: str, groups: list[str]) -> list[str]:
     with SearchService(settings) as service:
         hits = service.search(query, mode="keyword", user_groups=groups).results

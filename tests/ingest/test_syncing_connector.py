@@ -8,7 +8,6 @@ tested against HTTP servers in ``tests/connectors``); everything behind it is re
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -68,11 +67,6 @@ class MemorySource(Connector):
 
     def state(self) -> dict[str, Any]:
         return {"cursor": self.cursor + 1}
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data")
 
 
 def _run(settings: Settings, source: MemorySource) -> Any:

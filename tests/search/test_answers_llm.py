@@ -297,10 +297,11 @@ def test_hanging_server_times_out_into_the_extract(data_dir: Path) -> None:
 def test_no_other_host_is_contacted(monkeypatch: pytest.MonkeyPatch) -> None:
     """The client ignores proxy settings of the environment and never follows redirects."""
     from search.generator import ChatGenerator
+    from search.settings import LLMSettings
 
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
     monkeypatch.setenv("HTTP_PROXY", "http://proxy.invalid:3128")
-    generator = ChatGenerator("http://127.0.0.1:9/v1", "m")
+    generator = ChatGenerator(LLMSettings(url="http://127.0.0.1:9/v1", model="m"))
     assert generator.client.follow_redirects is False
     assert not generator.client._mounts  # no proxy transport taken from the environment
     assert os.environ["HTTP_PROXY"]  # the variable is there, and unused

@@ -21,7 +21,7 @@ import pytest
 
 from search.audit import AuditLog
 from search.settings import AccessSettings, Settings
-from tests.llm_replay import REPLIES, ReplayServer, replay_server
+from tests.llm_replay import REPLIES, ReplayServer
 from tests.service_server import RunningService, service_in_thread
 from tests.ui.api.support import STAFF, events
 
@@ -55,12 +55,6 @@ def index(base: Path) -> Path:
         report = indexer.ingest_path(corpus, source="beispiel")
     assert report.indexed == len(FILES), report.failures
     return settings.data_dir
-
-
-@pytest.fixture(scope="module")
-def llm() -> Iterator[ReplayServer]:
-    with replay_server() as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

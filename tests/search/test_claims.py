@@ -3,12 +3,19 @@ against the passages it cites, on German administrative text; and the benchmark'
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from search import answers, verifier_quality
+from search import answers
 from search.claims import BODY, DATE, FIGURE, NEGATION, REFERENCE, PassageClaims, check
 from search.context import SourcePassage
+from search.settings import LLMSettings
 from search.verification import AnswerVerifier
+from search.verifier_cases import KINDS, build_cases
+
+MIN_SUPPORT = LLMSettings().min_support
+EVAL_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "eval"
 
 STEUERSATZ = PassageClaims(
     "(1) Die Steuer beträgt jährlich für den ersten Hund 120,00 €, für jeden weiteren Hund "
@@ -159,7 +166,7 @@ def test_verifier_flags_a_wrong_amount_and_records_its_words() -> None:
         ),
         hundesteuer(2, "Die Steuer wird für Assistenzhunde nicht erhoben.", "§ 5 Befreiungen"),
     ]
-    answer = AnswerVerifier().verify(
+    answer = AnswerVerifier(MIN_SUPPORT).verify(
         "Die Hundesteuer für den ersten Hund beträgt nach § 3 Abs. 1 jährlich 150 Euro [1]. "
         "Für Assistenzhunde wird die Steuer erhoben [2]. "
         "Assistenzhunde sind nach § 5 befreit [2].",
@@ -174,19 +181,19 @@ def test_verifier_flags_a_wrong_amount_and_records_its_words() -> None:
     assert fine.flags == []
     assert answer.flags == [answers.WRONG_FIGURE, answers.NEGATION]
     assert answer.to_dict()["sentences"][0]["unsupported"] == ["150"]
-    before = AnswerVerifier(check_claims=False).verify(figure.text, "?", sources)
+    before = AnswerVerifier(MIN_SUPPORT, check_claims=False).verify(figure.text, "?", sources)
     assert before.sentences[0].flags == []  # word overlap alone lets it pass
 
 
 @pytest.mark.slow
 def test_benchmark_set_has_every_kind_and_enough_sentences() -> None:
-    data = verifier_quality.data_folder()
+    data = EVAL_DATA
     if not (data / "karlsruhe_anfragen" / "answers.jsonl").is_file():
         pytest.skip(f"the shared evaluation data is not at {data}")
-    cases = verifier_quality.build_cases(data)
+    cases = build_cases(data)
     assert len(cases) >= 2000
-    counts = {kind: sum(case.kind == kind for case in cases) for kind in verifier_quality.KINDS}
+    counts = {kind: sum(case.kind == kind for case in cases) for kind in KINDS}
     assert all(count >= 200 for count in counts.values()), counts
     assert all(case.sentence.endswith(("[1].", "[1]?", "[1]!", "[1]:", "[1];")) for case in cases)
-    again = verifier_quality.build_cases(data)
+    again = build_cases(data)
     assert [case.sentence for case in again] == [case.sentence for case in cases]

@@ -1,4 +1,5 @@
-"""The fusion replay (benchmarks/fusion_replay.py) scores what the search service scores."""
+"""The fusion replay (search/fusion_replay.py, run by benchmarks/fusion_replay.py) scores what
+the search service scores."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import fusion_replay
+from search import fusion_replay
 from search.evaluation import evaluate, load_beir
 from search.settings import load_settings
 
@@ -51,16 +52,17 @@ def test_replay_reproduces_the_search_service(
     monkeypatch.setenv("AUSKUNFT_INGEST__CHUNK_TARGET_CHARS", "200")
     monkeypatch.setenv("AUSKUNFT_INGEST__CHUNK_MAX_CHARS", "300")
     monkeypatch.setenv("AUSKUNFT_SEARCH__CANDIDATES", "3")
-    monkeypatch.setattr(fusion_replay, "RESULTS", tmp_path / "replay")
     settings = load_settings()
     beir = load_beir(multi_chunk_set)
     report = evaluate(settings, beir)
     assert report.chunks >= 3 * len(TOPICS) + 3 * len(TOPICS)  # answers have 3 chunks
-    fusion_replay.dump(str(multi_chunk_set))
+    path = tmp_path / "replay" / f"{beir.label}.json.gz"
+    assert fusion_replay.record(settings, beir, path) == len(TOPICS)
+    recorded = fusion_replay.load_recording(path)
     modes = ["keyword", "semantic", "hybrid"]
-    replayed = fusion_replay.replay(str(multi_chunk_set), {}, modes)
+    replayed = fusion_replay.replay(settings, beir, recorded, {}, modes)
     for mode in modes:
         assert replayed[mode] == pytest.approx(report.scores[mode]["ndcg@10"], abs=1e-4), mode
     # the set depends on whole documents: without them the answers drop, in both
-    without = fusion_replay.replay(str(multi_chunk_set), {"document_weight": 0.0}, ["keyword"])
+    without = fusion_replay.replay(settings, beir, recorded, {"document_weight": 0.0}, ["keyword"])
     assert without["keyword"] < report.scores["keyword"]["ndcg@10"]

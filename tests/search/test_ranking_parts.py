@@ -10,9 +10,17 @@ from search.filters import SearchFilters
 from search.fusion import RankFusion
 from search.grouping import DocumentGrouper
 from search.keyword_retriever import KeywordRetriever
+from search.settings import SearchSettings
 from search.snippets import make_snippet
 from search.stores.base import DocumentScore, ScoredChunk
 from search.stores.tantivy_store import TantivyKeywordStore
+
+# the shipped ranking settings; a test changes only what it is about
+SHIPPED = SearchSettings()
+
+
+def _grouper(store: TantivyKeywordStore | None = None, **changes: object) -> DocumentGrouper:
+    return DocumentGrouper(SearchSettings(**changes), language="de", store=store)
 
 
 def _chunk(doc: str, n: int, **meta: object) -> Document:
@@ -27,17 +35,21 @@ def test_rrf_rewards_agreement_between_lists() -> None:
     a, b, c = _chunk("a", 0), _chunk("b", 0), _chunk("c", 0)
     keyword = [ScoredChunk(a, 9.0, ("<mark>Hund</mark>",)), ScoredChunk(b, 5.0)]
     vector = [ScoredChunk(c, 0.9), ScoredChunk(b, 0.8)]
-    hits = RankFusion(k=60).run(keyword_hits=keyword, vector_hits=vector)["hits"]
+    rrf = SearchSettings(fusion="rrf")
+    hits = RankFusion(rrf).run(keyword_hits=keyword, vector_hits=vector)["hits"]
     assert [h.document.id for h in hits] == ["b:0000", "a:0000", "c:0000"]
     assert hits[0].keyword_rank == 2
     assert hits[0].vector_rank == 2
-    assert abs(hits[0].score - (1 / 62 + 1 / 62)) < 1e-12
+    k = rrf.rrf_k
+    assert abs(hits[0].score - (1 / (k + 2) + 1 / (k + 2))) < 1e-12
     assert hits[1].highlights == ("<mark>Hund</mark>",)
 
 
 def test_single_list_keeps_its_order() -> None:
     docs = [_chunk(str(i), 0) for i in range(5)]
-    hits = RankFusion().run(vector_hits=[ScoredChunk(d, 1.0 - i / 10) for i, d in enumerate(docs)])
+    hits = RankFusion(SHIPPED).run(
+        vector_hits=[ScoredChunk(d, 1.0 - i / 10) for i, d in enumerate(docs)]
+    )
     assert [h.document.id for h in hits["hits"]] == [d.id for d in docs]
 
 
@@ -45,12 +57,10 @@ def test_grouper_makes_one_hit_per_document_with_cited_passages() -> None:
     meta = {"page_start": 2, "page_end": 3, "section": "§ 3 Steuersatz", "date": "2017-03-21"}
     a0, a1 = _chunk("a", 0, **meta), _chunk("a", 1, page_start=5, page_end=5)
     b0 = _chunk("b", 0, reference="Drs. 2024/0153")
-    hits = RankFusion().run(
+    hits = RankFusion(SHIPPED).run(
         keyword_hits=[ScoredChunk(a0, 3.0), ScoredChunk(b0, 2.0), ScoredChunk(a1, 1.0)]
     )["hits"]
-    documents = DocumentGrouper(top_k=10, passages_per_document=2).run(
-        hits=hits, query="erster Hund"
-    )["documents"]
+    documents = _grouper(passages_per_document=2).run(hits=hits, query="erster Hund")["documents"]
     assert [d.doc_id for d in documents] == ["a", "b"]
     first = documents[0]
     assert [p.chunk_id for p in first.passages] == ["a:0000", "a:0001"]
@@ -59,7 +69,7 @@ def test_grouper_makes_one_hit_per_document_with_cited_passages() -> None:
     assert first.citation == "Titel a (21.03.2017), § 3 Steuersatz, S. 2–3"
     assert "<mark>ersten</mark> <mark>Hund</mark>" in first.passages[0].highlight
     assert documents[1].citation.startswith("Drs. 2024/0153 – Titel b")
-    assert DocumentGrouper(top_k=1).run(hits=hits, query="x")["documents"][0].doc_id == "a"
+    assert _grouper(top_k=1).run(hits=hits, query="x")["documents"][0].doc_id == "a"
 
 
 def test_citation_formats() -> None:
@@ -94,7 +104,7 @@ def test_score_fusion_keeps_how_far_apart_hits_are() -> None:
     a, b, c = _chunk("a", 0), _chunk("b", 0), _chunk("c", 0)
     keyword = [ScoredChunk(a, 10.0), ScoredChunk(b, 5.0)]
     vector = [ScoredChunk(c, 0.90), ScoredChunk(a, 0.80)]
-    fusion = RankFusion(method="score", cosine_scale=20.0)
+    fusion = RankFusion(SearchSettings(fusion="score", cosine_scale=20.0))
     hits = {
         h.document.id: h.score for h in fusion.run(keyword_hits=keyword, vector_hits=vector)["hits"]
     }
@@ -105,15 +115,16 @@ def test_score_fusion_keeps_how_far_apart_hits_are() -> None:
     # a cosine 0.1 higher outweighs the whole keyword score: c first, unlike with RRF
     fused = fusion.run(keyword_hits=keyword, vector_hits=vector)["hits"]
     assert [h.document.id for h in fused] == ["c:0000", "a:0000", "b:0000"]
-    rrf = RankFusion(k=10).run(keyword_hits=keyword, vector_hits=vector)["hits"]
+    rrf = RankFusion(SearchSettings(fusion="rrf")).run(keyword_hits=keyword, vector_hits=vector)
+    rrf = rrf["hits"]
     assert rrf[0].document.id == "a:0000"
 
 
 def test_whole_document_keyword_score_lifts_a_document_matching_in_many_places() -> None:
     # b's best chunk is a little better than a's, but a matches as a whole document
     a, b = _chunk("a", 0), _chunk("b", 0)
-    hits = RankFusion(method="score").run(keyword_hits=[ScoredChunk(b, 10.0), ScoredChunk(a, 9.0)])
-    grouper = DocumentGrouper(support_weight=0.0)
+    hits = RankFusion(SHIPPED).run(keyword_hits=[ScoredChunk(b, 10.0), ScoredChunk(a, 9.0)])
+    grouper = _grouper(support_weight=0.0)
     assert [d.doc_id for d in grouper.run(hits=hits["hits"], query="Hund")["documents"]] == [
         "b",
         "a",
@@ -121,18 +132,19 @@ def test_whole_document_keyword_score_lifts_a_document_matching_in_many_places()
     whole = [DocumentScore("a", 30.0), DocumentScore("b", 12.0)]
     documents = grouper.run(hits=hits["hits"], query="Hund", document_hits=whole)["documents"]
     assert [d.doc_id for d in documents] == ["a", "b"]
-    assert documents[0].score == pytest.approx(0.9 + 1.0)
-    assert documents[1].score == pytest.approx(1.0 + 0.4)
+    weight = SHIPPED.document_weight  # 1.5: the best whole-document match adds it all
+    assert documents[0].score == pytest.approx(0.9 + weight * 1.0)
+    assert documents[1].score == pytest.approx(1.0 + weight * 0.4)
 
 
 def test_support_ranks_two_strong_chunks_above_one_slightly_stronger() -> None:
     a0, a1, b0, c0 = _chunk("a", 0), _chunk("a", 1), _chunk("b", 0), _chunk("c", 0)
     keyword = [ScoredChunk(b0, 10.0), ScoredChunk(a0, 9.8), ScoredChunk(a1, 9.6)]
     keyword.append(ScoredChunk(c0, 2.0))  # the weakest candidate sets the floor
-    hits = RankFusion(method="score").run(keyword_hits=keyword)["hits"]
-    ranked = DocumentGrouper(support_weight=0.1).run(hits=hits, query="Hund")["documents"]
+    hits = RankFusion(SHIPPED).run(keyword_hits=keyword)["hits"]
+    ranked = _grouper(support_weight=0.1).run(hits=hits, query="Hund")["documents"]
     assert [d.doc_id for d in ranked][:2] == ["a", "b"]
-    alone = DocumentGrouper(support_weight=0.0).run(hits=hits, query="Hund")["documents"]
+    alone = _grouper(support_weight=0.0).run(hits=hits, query="Hund")["documents"]
     assert [d.doc_id for d in alone][:2] == ["b", "a"]
 
 
@@ -144,15 +156,15 @@ def test_semantic_threshold_leaves_out_documents_found_only_by_distant_vectors()
     keyword = [ScoredChunk(a, 8.0)]
     vector = [ScoredChunk(b, 0.86), ScoredChunk(c1, 0.80), ScoredChunk(d, 0.75)]
     vector.append(ScoredChunk(a, 0.70))
-    hits = RankFusion(method="score").run(keyword_hits=keyword, vector_hits=vector)["hits"]
+    hits = RankFusion(SHIPPED).run(keyword_hits=keyword, vector_hits=vector)["hits"]
     cosines = {h.document.id: h.vector_score for h in hits}
     assert cosines == {"a:0000": 0.70, "b:0000": 0.86, "c:0001": 0.80, "d:0000": 0.75}
     whole = [DocumentScore("d", 3.0)]
-    everything = DocumentGrouper(support_weight=0.0).run(
+    everything = _grouper(support_weight=0.0, semantic_min_score=None).run(
         hits=hits, query="Hund", document_hits=whole
     )
     assert everything["below_threshold"] == 0
-    grouper = DocumentGrouper(support_weight=0.0, min_vector_score=0.85)
+    grouper = _grouper(support_weight=0.0, semantic_min_score=0.85)
     kept = grouper.run(hits=hits, query="Hund", document_hits=whole)
     assert kept["below_threshold"] == 1  # c
     # left out, not re-ranked: the documents shown keep their scores and order
@@ -162,11 +174,11 @@ def test_semantic_threshold_leaves_out_documents_found_only_by_distant_vectors()
     assert sorted(shown) == ["a", "b", "d"]
     assert all(hit.score == scores[hit.doc_id] for hit in kept["documents"])
     # semantic mode: only the vector list; nothing close enough leaves nothing
-    far = RankFusion(method="score").run(vector_hits=[ScoredChunk(e, 0.79)])["hits"]
+    far = RankFusion(SHIPPED).run(vector_hits=[ScoredChunk(e, 0.79)])["hits"]
     nothing = grouper.run(hits=far, query="Hund")
     assert (nothing["documents"], nothing["total"], nothing["below_threshold"]) == ([], 0, 1)
     # 0 (or None) shows every candidate
-    assert len(DocumentGrouper(min_vector_score=0).run(hits=far, query="Hund")["documents"]) == 1
+    assert len(_grouper(semantic_min_score=0).run(hits=far, query="Hund")["documents"]) == 1
 
 
 PUBLIC = {"access_groups": ["public"]}
@@ -204,8 +216,8 @@ def test_documents_found_only_as_a_whole_are_ranked_and_cited(tmp_path: Path) ->
     notes = sorted(h.document.meta["doc_id"] for h in output["hits"])
     assert len(notes) == 3
     assert all(note.startswith("n") for note in notes)
-    hits = RankFusion(method="score").run(keyword_hits=output["hits"])["hits"]
-    grouper = DocumentGrouper(store=store, passages_per_document=2)
+    hits = RankFusion(SHIPPED).run(keyword_hits=output["hits"])["hits"]
+    grouper = _grouper(store, passages_per_document=2)
     public = SearchFilters(access_groups=["public"])
     documents = grouper.run(
         hits=hits, query=query, document_hits=output["documents"], filters=public
@@ -224,13 +236,13 @@ def test_documents_found_only_as_a_whole_are_ranked_and_cited(tmp_path: Path) ->
     )["documents"]
     assert sorted(d.doc_id for d in documents) == notes
     # without a store to fetch from, such a document cannot be cited and is left out
-    documents = DocumentGrouper().run(hits=hits, query=query, document_hits=output["documents"])
+    documents = _grouper().run(hits=hits, query=query, document_hits=output["documents"])
     assert sorted(d.doc_id for d in documents["documents"]) == notes
     # without whole documents, the notes win
-    chunks_only = KeywordRetriever(store, top_k=3).run(query)
+    chunks_only = KeywordRetriever(store, top_k=3, document_top_k=0).run(query)
     assert chunks_only["documents"] == []
-    hits = RankFusion(method="score").run(keyword_hits=chunks_only["hits"])["hits"]
-    first = DocumentGrouper().run(hits=hits, query=query)["documents"][0].doc_id
+    hits = RankFusion(SHIPPED).run(keyword_hits=chunks_only["hits"])["hits"]
+    first = _grouper().run(hits=hits, query=query)["documents"][0].doc_id
     assert first == chunks_only["hits"][0].document.meta["doc_id"]
     assert first.startswith("n")
     store.close()

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.llm_replay import ReplayServer, replay_server
+from tests.llm_replay import ReplayServer
 from tests.search.test_answers_replay import LLM, QUESTIONS, index
 from tests.ui.test_browser import (
     STAFF,
@@ -37,12 +37,6 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The three dog-tax papers, indexed."""
     base = tmp_path_factory.mktemp("browser-answers")
     return {"base": base, "data": index(base)}
-
-
-@pytest.fixture(scope="module")
-def llm() -> Iterator[ReplayServer]:
-    with replay_server() as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

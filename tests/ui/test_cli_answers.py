@@ -7,10 +7,14 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+from search import answers
+from search.answers import Answer, AnswerSentence
+from search.results import SearchResponse
 from ui.cli import cli
-from ui.cli_answers import os_user
+from ui.cli_answers import _print_answer, os_user
 
 
 def test_answer_without_llm_is_an_extract_and_everything_is_audited(tmp_path: Path) -> None:
@@ -67,3 +71,20 @@ def test_answer_without_llm_is_an_extract_and_everything_is_audited(tmp_path: Pa
     result = runner.invoke(cli, [*data, "audit", "purge", "--older-than", "1"])
     assert result.exit_code == 0
     assert "0 records" in result.output
+
+
+def test_flags_and_notices_are_said_in_the_interface_texts(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    sentence = AnswerSentence(
+        "Die Steuer beträgt 150 Euro [1].", [1], 0.9, [answers.WRONG_FIGURE], ["150"]
+    )
+    drafted = Answer("extractive", "?", [sentence], [], error="LLM at x is not reachable")
+    _print_answer(drafted, SearchResponse(query="?", mode="hybrid", results=[]))
+    out, err = capsys.readouterr()
+    assert "(Betrag oder Zahl steht so nicht in der Quelle / amount or number not stated so " in out
+    assert "in the source: „150“)" in out
+    assert "Die KI ist nicht erreichbar oder zu langsam" in err
+    assert err.rstrip().endswith("(LLM at x is not reachable)")
+    _print_answer(Answer("extractive", "?", [], []), SearchResponse("?", "hybrid", []))
+    assert "Die Treffer beantworten die Frage nicht. / The results" in capsys.readouterr().out

@@ -7,15 +7,30 @@ from datetime import date
 
 import pytest
 
+from search import answers
 from search.errors import DocumentError
+from search.fields import DOC_TYPES
 from ui.date_field import format_date, parse_date
-from ui.i18n import REASONS, TEXTS, check_text, local_time, reason_text
+from ui.i18n import REASONS, TEXTS, bilingual, check_text, flag_text, local_time, reason_text, t
 from ui.page_frame import _pattern, _replacement
 
 
 def test_both_languages_have_every_text() -> None:
     assert set(TEXTS["de"]) == set(TEXTS["en"])
     assert set(REASONS["de"]) == set(REASONS["en"])
+
+
+def test_every_flag_and_document_type_has_its_text_in_both_languages() -> None:
+    # one catalogue for the interface and the command line (ui/cli_answers.py reads it)
+    for flag in answers.SENTENCE_FLAGS:
+        assert flag_text("de", flag) != flag
+        assert flag_text("en", flag) not in (flag, flag_text("de", flag))
+    assert flag_text("de", "a_new_flag") == "a_new_flag"  # as it is, until it has a text
+    assert set(DOC_TYPES) <= set(TEXTS["de"])  # and so in English (test above)
+    assert t("de", "statute") == "Satzung/Verordnung"
+    assert bilingual("not_answered") == (
+        "Die Treffer beantworten die Frage nicht. / The results do not answer the question."
+    )
 
 
 def test_every_failure_reason_of_a_document_is_said_in_german() -> None:
