@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
+from search.citation_patterns import DRUCKSACHE, PARAGRAPH_SIGN, PART_WORD
 from search.sentences import content_terms, split_sentences, strip_citations
 
 FIGURE: Final = "figure"
@@ -67,16 +68,13 @@ _DATE_PATTERNS: Final = (
 )
 _TIME = re.compile(r"(?<![\d.,])(?P<h>\d{1,2})(?:[.:](?P<min>\d{2}))?\s*Uhr\b")
 _PARAGRAPH = re.compile(
-    r"(?P<sign>§§?|\bArt(?:ikel|\.)?)\s*(?P<list>\d+\s?[a-z]?\b(?:\s*(?:,|und|bis|-|–|sowie)\s*\d+\s?[a-z]?\b)*)"
-    r"(?P<parts>(?:\s*(?:Abs(?:atz|\.)?|S(?:atz|\.)|Nr\.?|Nummer|Ziff(?:er|\.)?)\s*\d+[a-z]?\b)*)",
+    rf"(?P<sign>{PARAGRAPH_SIGN})\s*(?P<list>\d+\s?[a-z]?\b(?:\s*(?:,|und|bis|-|–|sowie)\s*\d+\s?[a-z]?\b)*)"
+    rf"(?P<parts>(?:\s*(?:{PART_WORD})\s*\d+[a-z]?\b)*)",
 )
-_PART = re.compile(r"(Abs(?:atz|\.)?|S(?:atz|\.)|Nr\.?|Nummer|Ziff(?:er|\.)?)\s*(\d+)[a-z]?\b")
+_PART = re.compile(rf"({PART_WORD})\s*(\d+)[a-z]?\b")
 _LONE_PART = re.compile(
     r"\b(?P<kind>Abs(?:atz|\.)|Nr\.|Nummer|Ziff(?:er|\.)|Satz)\s*(?P<n>\d+)\b"
     r"(?P<parts>(?:\s*(?:S(?:atz|\.)|Nr\.?|Nummer|Ziff(?:er|\.)?)\s*\d+[a-z]?\b)*)"
-)
-_DRUCKSACHE = re.compile(
-    r"\b(?:Drs\.|Drucksache|Vorlage|DS)(?:\s*Nr\.)?\s*(?P<n>\d{2,4}\s?/\s?\d{1,5}(?:/\d+)?)", re.I
 )
 _MARKER = re.compile(r"(?:^|\s)\((\d{1,2})\)\s")
 _LIST_ITEM = re.compile(r"(?:^|\s)(\d{1,2})[.)]\s")
@@ -196,7 +194,7 @@ def references_in(text: str) -> tuple[list[_Reference], str]:
     with them blanked out."""
     found: list[_Reference] = []
     chars = list(text)
-    for match in _DRUCKSACHE.finditer(text):
+    for match in DRUCKSACHE.finditer(text):
         number = re.sub(r"\s", "", match.group("n"))
         year, _, rest = number.partition("/")
         found.append(
