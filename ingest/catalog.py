@@ -257,13 +257,27 @@ class Catalog:
         return int(row[0])
 
     def holding_statutes(self) -> list[CatalogEntry]:
-        """:returns: indexed entries whose analysis found a statute text in them (the
-        JSON written by :meth:`upsert` has a non-empty ``"enactments": [{…}]`` list)."""
+        """:returns: indexed entries whose analysis found a statute text or a reference in
+        them (the JSON written by :meth:`upsert` has a non-empty ``"enactments": [{…}]``
+        or ``"references": [{…}]`` list)."""
         rows = self.conn.execute(
-            "SELECT * FROM documents WHERE status = 'indexed' AND analysis LIKE ?",
-            ('%"enactments": [{%',),
+            "SELECT * FROM documents WHERE status = 'indexed' "
+            "AND (analysis LIKE ? OR analysis LIKE ?)",
+            ('%"enactments": [{%', '%"references": [{%'),
         )
         return [self._entry(row) for row in rows]
+
+    def targets(self) -> list[dict[str, Any]]:
+        """:returns: what references can point to, per indexed document: ``doc_id``,
+        ``uri``, ``reference``, ``doc_type``, ``title`` (or the file name), ``date`` and
+        ``access_groups``."""
+        rows = self.conn.execute(
+            "SELECT doc_id, uri, reference, doc_type, COALESCE(title, filename) AS title, "
+            "date, access_groups FROM documents WHERE status = 'indexed'"
+        )
+        return [
+            dict(row) | {"access_groups": json.loads(row["access_groups"] or "[]")} for row in rows
+        ]
 
     def indexed_doc_ids(self) -> set[str]:
         """:returns: ids of every document whose chunks should be in the stores."""

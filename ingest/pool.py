@@ -210,7 +210,11 @@ class ChunkPipeline:
         result.ocr_pages = len(parsed.ocr_pages)
         result.warnings = list(parsed.warnings)
         result.analysis = analyse_text(
-            parsed, title=result.title, doc_type=result.doc_type, date=result.date
+            parsed,
+            title=result.title,
+            doc_type=result.doc_type,
+            date=result.date,
+            reference=result.reference,
         )
         chunk_meta = {
             fields.DOC_ID: job.doc_id,

@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Final
 
 from haystack import Document
 
@@ -134,6 +134,10 @@ class _Ticket:
     future: Future[ChunkResult]
 
 
+RELINK_SECONDS: Final = 30.0
+"""How often at most the catalog is linked again while documents are being written."""
+
+
 class IngestRunner:
     """Ingests sources into the keyword store, the vector store and the catalog.
 
@@ -165,6 +169,8 @@ class IngestRunner:
     ) -> None:
         self.settings = settings
         self.catalog = catalog
+        self._relink_due = False
+        self._relinked_at = -RELINK_SECONDS  # the first batch links at once
         self.keyword_store = keyword_store
         self.vector_store = vector_store
         self.embedder = embedder
@@ -278,6 +284,7 @@ class IngestRunner:
         departures = sync.departures()
         report.skipped.extend(departures.skipped)
         self._remove_gone(departures.gone, report)
+        self._relink((), now=True)
         report.seconds = round(time.monotonic() - started, 3)
         return report
 
@@ -501,16 +508,23 @@ class IngestRunner:
         self._relink(entries)
         return len(ids)
 
-    def _relink(self, entries: Sequence[CatalogEntry]) -> None:
-        """Link the catalog's statutes again when one of these documents holds one (an
-        amendment may arrive before its statute or after it); a failure is logged, the
-        batch is written all the same."""
-        if not any(holds_statutes(entry) for entry in entries):
+    def _relink(self, entries: Sequence[CatalogEntry], *, now: bool = False) -> None:
+        """Link the catalog's documents again when one of these holds a statute or a
+        reference (an amendment may arrive before its statute, a paper before the one it
+        cites): at once for the first batch, then at most every :data:`RELINK_SECONDS`
+        and at the end of a run (``now``). A failure is logged; the batch is written all
+        the same."""
+        if any(holds_statutes(entry) for entry in entries):
+            self._relink_due = True
+        waited = time.monotonic() - self._relinked_at
+        if not self._relink_due or not (now or waited >= RELINK_SECONDS):
             return
+        self._relink_due = False
+        self._relinked_at = time.monotonic()
         try:
             refresh_relations(self.catalog)
         except Exception:
-            logger.warning("Could not link the statutes of the catalog", exc_info=True)
+            logger.warning("Could not link the documents of the catalog", exc_info=True)
 
     # == Queue workers: one document per job (ingest.worker) ==========================
     # Public wrappers of _admit/_settle and _flush for workers that take documents one by one

@@ -12,7 +12,7 @@ amendment is linked by the next run.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Final
 
@@ -20,40 +20,59 @@ from pydantic import TypeAdapter, ValidationError
 
 from ingest.catalog import Catalog, CatalogEntry
 from ingest.elements import ParsedDocument
+from ingest.references import Reference, ReferenceTargets, extract_references, resolve
 from ingest.relations.statute_text import pages_of
 from ingest.relations.validity import DocumentValidity, analyse
 from ingest.relations.versions import Dated as VersionDated
 from ingest.relations.versions import DocumentRecord, Versions, link_versions
 from search.relations import Dated, DocumentRelations, Linked, RelationStore
+from search.relations import Reference as RelationReference
 
 logger = logging.getLogger(__name__)
 
-ANALYSIS_VERSION: Final = 1
+ANALYSIS_VERSION: Final = 2
 """Raised when the analysis changes: entries analysed by an older version are read again
 at their next change (until then they keep their links)."""
 _VALIDITY: Final = TypeAdapter(DocumentValidity)
+MAX_REFERENCES: Final = 500
+"""References kept per document (a law commentary may cite thousands)."""
 
 
 def analyse_text(
-    parsed: ParsedDocument, *, title: str | None, doc_type: str | None, date: str | None
+    parsed: ParsedDocument,
+    *,
+    title: str | None,
+    doc_type: str | None,
+    date: str | None,
+    reference: str | None = None,
 ) -> dict[str, Any]:
-    """Read what a document's text says of statutes (its own and others).
+    """Read what a document's text says of statutes (its own and others) and what it cites.
 
     :param parsed: the parsed, structured document.
     :param title: its title.
     :param doc_type: its type.
     :param date: its date, ISO.
-    :returns: a JSON-ready dict for the catalog: ``version`` and ``validity``, or
-        ``error`` when the text could not be read (the document is indexed all the same).
+    :param reference: its own Drucksache number (not a reference to another paper).
+    :returns: a JSON-ready dict for the catalog: ``version``, ``validity`` and
+        ``references`` (each with its ``page``), or ``error`` when the text could not be
+        read (the document is indexed all the same).
     """
     try:
-        validity = analyse(
-            pages_of(parsed), title=title or "", doc_type=doc_type or "other", date=date
-        )
+        pages = pages_of(parsed)
+        validity = analyse(pages, title=title or "", doc_type=doc_type or "other", date=date)
+        references = [
+            found.as_dict() | {"page": page}
+            for page, text in pages
+            for found in extract_references(text, own_reference=reference)
+        ][:MAX_REFERENCES]
     except Exception as exc:  # an analysis bug must never cost a document its place
-        logger.warning("Could not analyse the validity of %r: %s", title, exc, exc_info=True)
+        logger.warning("Could not analyse the text of %r: %s", title, exc, exc_info=True)
         return {"version": ANALYSIS_VERSION, "error": f"{type(exc).__name__}: {exc}"}
-    return {"version": ANALYSIS_VERSION, "validity": _VALIDITY.dump_python(validity, mode="json")}
+    return {
+        "version": ANALYSIS_VERSION,
+        "validity": _VALIDITY.dump_python(validity, mode="json"),
+        "references": references,
+    }
 
 
 def _validity(entry: CatalogEntry) -> DocumentValidity | None:
@@ -80,13 +99,33 @@ def _dated(dated: VersionDated | None) -> Dated | None:
     )
 
 
-def link_entries(entries: Iterable[CatalogEntry]) -> list[DocumentRelations]:
-    """Link the statutes of indexed documents (each source by itself).
+def link_entries(
+    entries: Iterable[CatalogEntry], documents: Sequence[Mapping[str, Any]] | None = None
+) -> list[DocumentRelations]:
+    """Link the statutes of indexed documents (each source by itself) and resolve what
+    they cite.
 
-    :param entries: catalog entries; those without an analysis are left out.
+    :param entries: catalog entries with an analysis (others are left out).
+    :param documents: every indexed document as :meth:`Catalog.targets` describes it:
+        what references can point to (default: ``entries``).
     :returns: the relations of every document that has any.
     """
     by_id = {entry.doc_id: entry for entry in entries}
+    if documents is None:
+        documents = [
+            {
+                "doc_id": e.doc_id,
+                "uri": e.uri,
+                "reference": e.reference,
+                "doc_type": e.doc_type,
+                "title": e.title or e.filename,
+                "date": e.date,
+                "access_groups": e.access_groups,
+            }
+            for e in by_id.values()
+        ]
+    known = {str(doc["doc_id"]): doc for doc in documents}
+    targets = ReferenceTargets.from_documents(documents)
     records = []
     for entry in by_id.values():
         validity = _validity(entry)
@@ -116,10 +155,64 @@ def link_entries(entries: Iterable[CatalogEntry]) -> list[DocumentRelations]:
         for enactment in record.validity.enactments[:1]
         if enactment.amendment is not None and enactment.first_page is not None
     }
-    return [
-        replace(_relations(doc_id, versions, by_id, changes), rule_pages=pages.get(doc_id))
-        for doc_id in sorted(versions.documents)
-    ]
+    relations = {
+        doc_id: replace(_relations(doc_id, versions, by_id, changes), rule_pages=pages.get(doc_id))
+        for doc_id in versions.documents
+    }
+    _add_references(relations, by_id, known, targets)
+    return [relations[doc_id] for doc_id in sorted(relations)]
+
+
+def _add_references(
+    relations: dict[str, DocumentRelations],
+    entries: dict[str, CatalogEntry],
+    known: Mapping[str, Mapping[str, Any]],
+    targets: ReferenceTargets,
+) -> None:
+    """Give each citing document its resolved references and each cited one its
+    ``cited_by`` (only documents in ``entries`` are named)."""
+    cited_by: dict[str, set[str]] = {}
+    for doc_id, entry in entries.items():
+        stored = (entry.analysis or {}).get("references") or []
+        if not stored:
+            continue
+        found = [Reference.from_dict(data) for data in stored]
+        pages = [data.get("page") for data in stored]
+        resolved = resolve(found, targets)
+        kept: dict[str, RelationReference] = {}
+        for page, item in zip(pages, resolved, strict=True):
+            target = item.doc_id if item.doc_id != doc_id else None
+            if item.reference.key in kept and not target:
+                continue
+            title = str(known[target]["title"]) if target and target in known else None
+            kept[item.reference.key] = RelationReference(
+                kind=item.reference.kind,
+                text=item.reference.text,
+                key=item.reference.key,
+                page=page,
+                doc_id=target,
+                title=title,
+                section=item.section,
+            )
+            if target:
+                cited_by.setdefault(target, set()).add(doc_id)
+        base = relations.get(doc_id) or DocumentRelations(doc_id=doc_id)
+        relations[doc_id] = replace(base, references=tuple(kept.values()))
+    for target, citing in cited_by.items():
+        base = relations.get(target) or DocumentRelations(doc_id=target)
+        links = tuple(
+            sorted((_citing(known[other]) for other in citing), key=lambda link: link.date or "")
+        )
+        relations[target] = replace(base, cited_by=links)
+
+
+def _citing(document: Mapping[str, Any]) -> Linked:
+    return Linked(
+        doc_id=str(document["doc_id"]),
+        title=str(document["title"]),
+        date=document.get("date"),
+        groups=tuple(document.get("access_groups") or ()),
+    )
 
 
 def _relations(
@@ -174,9 +267,11 @@ def _linked(doc_id: str, versions: Versions, entries: dict[str, CatalogEntry]) -
 
 
 def holds_statutes(entry: CatalogEntry) -> bool:
-    """:returns: whether the analysis of a document found a statute text in it."""
-    validity = (entry.analysis or {}).get("validity") or {}
-    return bool(validity.get("enactments"))
+    """:returns: whether the analysis of a document found a statute text or a reference
+    in it (linking has something to do)."""
+    analysis = entry.analysis or {}
+    validity = analysis.get("validity") or {}
+    return bool(validity.get("enactments") or analysis.get("references"))
 
 
 def refresh_relations(catalog: Catalog, store: RelationStore | None = None) -> int:
@@ -186,5 +281,5 @@ def refresh_relations(catalog: Catalog, store: RelationStore | None = None) -> i
     :param store: where the relations go (default: the table beside the catalog's).
     :returns: how many documents have relations.
     """
-    relations = link_entries(catalog.holding_statutes())
+    relations = link_entries(catalog.holding_statutes(), catalog.targets())
     return (store or RelationStore(catalog.conn)).replace_all(relations)
