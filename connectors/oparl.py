@@ -81,6 +81,8 @@ Added to 2 without a new version, as an older one ignores them and drops them fr
 it writes: ``download_urls`` (a paper missing there: where its files are cached is unknown,
 so the cache is not swept) and ``unpruned``."""
 _TEXT_FIELDS = ("name", "reference", "paperType", "date", "modified", "accessUrl")
+_PAPER_LINKS = ("relatedPaper", "superordinatedPaper", "subordinatedPaper")
+"""OParl fields linking a paper to others (kept as its references)."""
 
 
 @dataclass(slots=True)
@@ -586,7 +588,11 @@ class OParlConnector(Connector):
         text = paper_text(paper, council, names, resolutions)
         context = _digest(paper.get("modified"), metadata, text)
         refs = [SourceRef(uri=paper["id"], version=context)]
-        self._pending[paper["id"]] = _Item(paper, None, metadata, text)
+        # the paper's own links to other papers (its files need not repeat them); after
+        # the digest: a changed link changes the paper's "modified" anyway
+        links = {key: paper[key] for key in _PAPER_LINKS if paper.get(key)}
+        paper_meta = metadata | ({"oparl_links": links} if links else {})
+        self._pending[paper["id"]] = _Item(paper, None, paper_meta, text)
         main = (paper.get("mainFile") or {}).get("id") if paper.get("mainFile") else None
         for file in files:
             if file.get("deleted"):

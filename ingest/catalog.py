@@ -269,11 +269,14 @@ class Catalog:
 
     def targets(self) -> list[dict[str, Any]]:
         """:returns: what references can point to, per indexed document: ``doc_id``,
-        ``uri``, ``reference``, ``doc_type``, ``title`` (or the file name), ``date`` and
-        ``access_groups``."""
+        ``uri``, ``reference``, ``doc_type``, ``title`` (or the file name), ``date``,
+        ``access_groups`` and ``paper`` (the OParl paper it belongs to, if any)."""
+        paper = "json_extract(analysis, '$.paper')"
+        if self.dialect == "postgres":
+            paper = "(analysis::json ->> 'paper')"
         rows = self.conn.execute(
             "SELECT doc_id, uri, reference, doc_type, COALESCE(title, filename) AS title, "
-            "date, access_groups FROM documents WHERE status = 'indexed'"
+            f"date, access_groups, {paper} AS paper FROM documents WHERE status = 'indexed'"
         )
         return [
             dict(row) | {"access_groups": json.loads(row["access_groups"] or "[]")} for row in rows

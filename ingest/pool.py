@@ -215,6 +215,8 @@ class ChunkPipeline:
             doc_type=result.doc_type,
             date=result.date,
             reference=result.reference,
+            oparl=document.metadata.get("oparl_links"),
+            paper=document.metadata.get("paper"),
         )
         chunk_meta = {
             fields.DOC_ID: job.doc_id,

@@ -20,7 +20,13 @@ from pydantic import TypeAdapter, ValidationError
 
 from ingest.catalog import Catalog, CatalogEntry
 from ingest.elements import ParsedDocument
-from ingest.references import Reference, ReferenceTargets, extract_references, resolve
+from ingest.references import (
+    Reference,
+    ReferenceTargets,
+    extract_references,
+    oparl_references,
+    resolve,
+)
 from ingest.relations.statute_text import pages_of
 from ingest.relations.validity import DocumentValidity, analyse
 from ingest.relations.versions import Dated as VersionDated
@@ -45,6 +51,8 @@ def analyse_text(
     doc_type: str | None,
     date: str | None,
     reference: str | None = None,
+    oparl: Mapping[str, Any] | None = None,
+    paper: str | None = None,
 ) -> dict[str, Any]:
     """Read what a document's text says of statutes (its own and others) and what it cites.
 
@@ -53,9 +61,13 @@ def analyse_text(
     :param doc_type: its type.
     :param date: its date, ISO.
     :param reference: its own Drucksache number (not a reference to another paper).
-    :returns: a JSON-ready dict for the catalog: ``version``, ``validity`` and
-        ``references`` (each with its ``page``), or ``error`` when the text could not be
-        read (the document is indexed all the same).
+    :param oparl: an OParl paper's own links (``relatedPaper``, ``superordinatedPaper``,
+        ``subordinatedPaper``), kept as references too.
+    :param paper: the OParl paper the document belongs to (its id), so that references
+        to the paper resolve to the paper rather than to one of its files.
+    :returns: a JSON-ready dict for the catalog: ``version``, ``validity``,
+        ``references`` (each with its ``page``) and ``paper``, or ``error`` when the text
+        could not be read (the document is indexed all the same).
     """
     try:
         pages = pages_of(parsed)
@@ -65,6 +77,7 @@ def analyse_text(
             for page, text in pages
             for found in extract_references(text, own_reference=reference)
         ][:MAX_REFERENCES]
+        references += [found.as_dict() | {"page": None} for found in oparl_references(oparl or {})]
     except Exception as exc:  # an analysis bug must never cost a document its place
         logger.warning("Could not analyse the text of %r: %s", title, exc, exc_info=True)
         return {"version": ANALYSIS_VERSION, "error": f"{type(exc).__name__}: {exc}"}
@@ -72,6 +85,7 @@ def analyse_text(
         "version": ANALYSIS_VERSION,
         "validity": _VALIDITY.dump_python(validity, mode="json"),
         "references": references,
+        "paper": paper,
     }
 
 

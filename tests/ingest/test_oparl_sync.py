@@ -14,6 +14,7 @@ import pytest
 from ingest.indexer import Indexer
 from ingest.runner import IngestReport
 from ingest.sources import SourceConfig, SourceRegistry
+from search.relations import RelationStore
 from search.service import SearchService
 from search.settings import Settings
 from tests.connectors.oparl_server import KARLSRUHE, TEXTS, OParlServer
@@ -250,3 +251,24 @@ def test_a_large_sync_is_complete_and_cites_every_decision(tmp_path: Path) -> No
                     assert hit.citation.startswith(expected), (hit.citation, expected)
                     cited += 1
         assert cited >= len(papers) * 0.9  # the server serves papers with decisions
+
+
+def test_a_papers_own_links_resolve_to_the_linked_paper(
+    server: OParlServer, settings: Settings
+) -> None:
+    upper, lower = list(server.papers)[:2]
+    server.papers[lower]["superordinatedPaper"] = [upper]
+    server.papers[upper]["subordinatedPaper"] = [lower]
+    _add(settings, server)
+    _sync(settings)
+    with Indexer(settings) as indexer:
+        ids = {entry.uri: entry.doc_id for entry in indexer.catalog.entries()}
+    store = RelationStore.open(settings)
+    below = store.get(ids[lower])
+    assert below is not None
+    linked = {ref.key: ref for ref in below.references}
+    assert linked[f"oparl:{upper}"].doc_id == ids[upper]  # the paper, not one of its files
+    above = store.get(ids[upper])
+    assert above is not None
+    assert ids[lower] in [link.doc_id for link in above.cited_by]
+    store.close()
