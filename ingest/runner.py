@@ -523,7 +523,7 @@ class IngestRunner:
         self._relinked_at = time.monotonic()
         try:
             refresh_relations(self.catalog)
-        except Exception:
+        except Exception:  # linking is an extra: the written batch must stand
             logger.warning("Could not link the documents of the catalog", exc_info=True)
 
     # == Queue workers: one document per job (ingest.worker) ==========================
