@@ -265,24 +265,29 @@ class CaseDesk:
 
     def view(self, case: Case, caller: Caller) -> dict[str, Any]:
         """:returns: the case as the caller may see it: passages of documents they may
-        not see left out (counted in ``hidden`` and said in ``notice``), answers without
-        the sentences citing only those."""
+        not see left out (pinned ones and answers' sources counted in ``hidden`` and
+        said in ``notice``; offered ones per question in ``offered_hidden``), answers
+        without the sentences citing only those."""
         visible = self._visible_documents(caller)
         body = case.to_dict()
         hidden_chunks: set[str] = set()
 
-        def keep(items: list[OfferedPassage]) -> list[dict[str, Any]]:
+        def keep(items: list[OfferedPassage], hidden: set[str]) -> list[dict[str, Any]]:
             shown = []
             for item in items:
                 if visible(item.doc_id):
                     shown.append(body_of(item))
                 else:
-                    hidden_chunks.add(item.chunk_id)
+                    hidden.add(item.chunk_id)
             return shown
 
         for question, shown in zip(case.questions, body["questions"], strict=True):
-            shown["offered"] = keep(question.offered)
-            shown["pinned"] = keep(question.pinned)
+            # research another caller ran may have offered more: not counted as hidden
+            # sources of the case, only said per question
+            offered_hidden: set[str] = set()
+            shown["offered"] = keep(question.offered, offered_hidden)
+            shown["offered_hidden"] = len(offered_hidden)
+            shown["pinned"] = keep(question.pinned, hidden_chunks)
             draft = question.draft
             if draft is None:
                 continue

@@ -25,8 +25,9 @@ def _lines(letter: Letter) -> list[tuple[str, str]]:
     """The letter as (style, text) lines: ``title``, ``remark``, ``heading``, ``text``,
     ``question``, ``source``."""
     lines = [("title", letter.title)]
-    if letter.reference:
-        lines.append(("text", f"Drucksache {letter.reference}"))
+    if letter.reference:  # "2025/0042", or as the catalog has it: "Drucksache 2025/0042"
+        numbered = letter.reference[:1].isdigit()
+        lines.append(("text", f"Drucksache {letter.reference}" if numbered else letter.reference))
     lines.append(("remark", letter.remark))
     for item in letter.items:
         lines.append(("heading", f"Frage {item.label}".strip()))
