@@ -18,9 +18,11 @@ finds still enters, but the question's own words lead. Nothing here is measured 
    council paper type is an *Anfrage* (OParl: the paper and its files, which hold the
    *Stellungnahme*), or its title or one of its passages names an *Anfrage* together
    with an answer (*Antwort*, *Stellungnahme*, *Beantwortung*). Within it, a passage
-   under an inquiry heading (innermost heading *Anfrage*, *Fragen*, *Begründung*) is the
-   earlier question, not its answer, and counts as ``other``; every other passage (under
-   *Antwort der Verwaltung*, *Zu Frage 2*, Karlsruhe's *Frage 3*, or none) is a reply.
+   under an inquiry heading (its innermost heading, or without a section its first line,
+   starts with *Anfrage*, *Fragen*, *Begründung*, *Sachverhalt* and names no answer) is
+   the earlier question, not its answer, and counts as ``other``; every other passage
+   (under *Antwort der Verwaltung*, *Zu Frage 2*, Karlsruhe's *Frage 3*, or none) is a
+   reply.
 2. ``decision`` — council papers (document type ``decision``: Beschlussvorlagen,
    Niederschriften).
 3. ``rule`` — statutes and guidance (types ``statute``, ``guidance``); a rule not in
@@ -66,7 +68,8 @@ _REPLY_TEXT: Final = re.compile(
     r"\b(?:Stellungnahme|Antwort)\s+(?:zur\s+Anfrage|der\s+Verwaltung)", re.IGNORECASE
 )
 _INQUIRY_HEADING: Final = re.compile(
-    r"^\s*(?:Anfrage|Fragen?|Begründung|Sachverhalt)\b(?!.*\b(?:Antwort|Stellungnahme))",
+    r"(?:Anfrage|Fragen?(?!\s*\d)|Begründung|Sachverhalt)\b"
+    r"(?!.*\b(?:Antwort|Stellungnahme)).{0,120}",
     re.IGNORECASE,
 )
 _NOT_IN_FORCE: Final = ("Außer Kraft", "Tritt erst", "Repealed", "In force only")
@@ -123,8 +126,12 @@ def _answers_inquiry(hit: DocumentHit) -> bool:
 def passage_kind(hit: DocumentHit, passage: Passage) -> PassageKind:
     """:returns: the kind of a passage (see the module docstring)."""
     if _answers_inquiry(hit):
-        innermost = passage.section.split("›")[-1] if passage.section else ""
-        return "other" if _INQUIRY_HEADING.search(innermost) else "reply"
+        # the innermost heading: the section's last part, else the passage's first line
+        if passage.section:
+            innermost = passage.section.split("›")[-1]
+        else:
+            innermost = passage.text.strip().split("\n", 1)[0]
+        return "other" if _INQUIRY_HEADING.fullmatch(innermost.strip()) else "reply"
     if hit.doc_type == "decision":
         return "decision"
     if hit.doc_type in ("statute", "guidance"):
