@@ -361,3 +361,56 @@ def test_bad_input_and_unknown_cases_are_problems(api: httpx.Client, tmp_path: P
     problem(api.post(f"/cases/{case_id}/release", headers=REVIEWER), 409)
     problem(api.post(f"/cases/{case_id}/return", headers=REVIEWER), 409)
     problem(api.get(f"/cases/{case_id}/export", params={"format": "pdf"}, headers=AUTHOR), 422)
+
+
+def test_the_client_speaks_the_cases_api(service: Service) -> None:
+    """Every case method of :class:`ui.client.ServiceClient`, as the interface will call
+    them, with the service's errors as the library's."""
+    from search.errors import DocumentTooLarge, NotFound
+    from ui.client import Identity, PermissionDenied, ServiceClient, StateConflict
+
+    def client(user: str) -> ServiceClient:
+        identity = Identity(user=user, groups=("ratsbuero",))
+        return ServiceClient(service.settings, service.url, identity)
+
+    with client("r.becker") as author, client("s.yilmaz") as reviewer:
+        text = "Anfrage zur Hundesteuer\n\n1. Wie hoch ist die Steuer für den ersten Hund?"
+        case = author.create_case(text=text, department="Amt 22")
+        case_id, first = case["id"], case["questions"][0]["id"]
+        uploaded = author.upload_case("anfrage.pdf", inquiry_pdf(INQUIRY), title="Hundesteuer")
+        assert uploaded["title"] == "Hundesteuer" and len(uploaded["questions"]) == 3
+        with pytest.raises(DocumentTooLarge):
+            author.upload_case("riesig.txt", b"Frage? " * (3 * 2**20))
+        second = author.add_question(case_id, "Seit wann gilt sie?")["questions"][-1]["id"]
+        author.edit_question(case_id, second, "Seit wann gilt der neue Satz?")
+        assert [
+            q["id"] for q in author.reorder_questions(case_id, [second, first])["questions"]
+        ] == [second, first]
+        author.remove_question(case_id, second)
+        offered = author.research_question(case_id, first)["questions"][0]["offered"]
+        author.pin_passages(case_id, first, [offered[0]["chunk_id"]])
+        drafted = author.draft_answer(case_id, first)["questions"][0]["draft"]
+        assert drafted["mark"] == "KI-Entwurf"
+        author.edit_answer(case_id, first, drafted["text"], accept=True)
+        reviewer.comment_case(case_id, "Passt.", question_id=first)
+        assert reviewer.update_case(case_id, {"deadline": "2027-02-01"})["deadline"] == "2027-02-01"
+        author.submit_case(case_id)
+        with pytest.raises(PermissionDenied, match="Vier-Augen-Prinzip"):
+            author.release_case(case_id)
+        reviewer.return_case(case_id, "Bitte Datum ergänzen.")
+        author.submit_case(case_id)
+        assert reviewer.release_case(case_id)["status"] == "released"
+        with pytest.raises(StateConflict):
+            reviewer.release_case(case_id)
+        content, name = reviewer.export_case(case_id, "odt")
+        assert name == f"antwort-{case_id}.odt"
+        assert any(line.startswith("Freigegeben von s.yilmaz") for line in _odt_text(content))
+        assert case_id in {row["id"] for row in reviewer.cases()}
+        assert reviewer.case(case_id)["released_by"] == "s.yilmaz"
+    with (
+        ServiceClient(
+            service.settings, service.url, Identity(user="x", groups=("amt22",))
+        ) as other,
+        pytest.raises(NotFound),
+    ):
+        other.case(case_id)
