@@ -3,9 +3,9 @@
 :class:`CaseDesk` puts together what a case needs from the service: the inquiry's text
 (pasted, an uploaded file parsed like any document, or an indexed document), research
 with the caller's search, drafts by the answers feature, the store, the audit log (every
-step a ``case`` record with user and time), and access: a case is visible to callers
-sharing a group with its creator (and to admins); every passage it shows or exports is
-checked against the viewer's groups (:mod:`search.cases.workflow`,
+step a ``case`` record with user and time), and access: a case is visible to its
+creator, to callers sharing a group with the creator and to admins; every passage it
+shows or exports is checked against the viewer's groups (:mod:`search.cases.workflow`,
 :mod:`search.cases.letter`).
 """
 
@@ -96,7 +96,7 @@ class CaseDesk:
         :raises NotFound: when it does not exist or is not visible (the same error).
         """
         case = self.store.get(case_id)
-        if not workflow.can_see(case, caller.groups, is_admin=caller.is_admin):
+        if not workflow.can_see(case, caller.name, caller.groups, is_admin=caller.is_admin):
             msg = f"There is no case {case_id}"
             raise NotFound(msg)
         return case
@@ -237,7 +237,7 @@ class CaseDesk:
         today = _today().isoformat()
         rows = []
         for case in self.store.all():
-            if not workflow.can_see(case, caller.groups, is_admin=caller.is_admin):
+            if not workflow.can_see(case, caller.name, caller.groups, is_admin=caller.is_admin):
                 continue
             answered = sum(1 for q in case.questions if q.draft and not q.draft.ai)
             rows.append(

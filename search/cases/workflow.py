@@ -12,8 +12,8 @@
   *KI-Entwurf* goes to review).
 - **Release needs a second person** (four-eyes): it is refused to whoever created the
   case, submitted it for review, or last edited or accepted one of its answers.
-- **Visibility**: a case is visible to callers sharing any access group with its creator
-  (their groups without the defaults every user has), and to admins.
+- **Visibility**: a case is visible to its creator, to callers sharing any access group
+  with the creator (their groups without the defaults every user has), and to admins.
 
 Every function here is pure: it changes the :class:`Case` it is given, or raises
 :class:`Refused` / :class:`Conflict` with a reason the API says in German.
@@ -29,10 +29,11 @@ from search.errors import Conflict, NotFound, QueryError, Refused
 MAX_QUESTION_CHARS = 4000
 
 
-def can_see(case: Case, groups: Sequence[str], *, is_admin: bool = False) -> bool:
-    """:returns: whether a caller with these groups (their own, without the defaults)
-    may see the case."""
-    return is_admin or bool(set(case.groups) & set(groups))
+def can_see(case: Case, user: str, groups: Sequence[str], *, is_admin: bool = False) -> bool:
+    """:returns: whether a caller (name, and their own groups without the defaults every
+    user has) may see the case: its creator, admins, and whoever shares a group with the
+    creator."""
+    return is_admin or user == case.created_by or bool(set(case.groups) & set(groups))
 
 
 def _step(case: Case, action: str, user: str, note: str = "") -> None:

@@ -167,9 +167,10 @@ def test_questions_are_edited_added_removed_and_reordered() -> None:
 
 def test_who_sees_a_case() -> None:
     case = _case()
-    assert workflow.can_see(case, ["ratsbuero", "amt10"])
-    assert not workflow.can_see(case, ["amt22"])
-    assert workflow.can_see(case, [], is_admin=True)
+    assert workflow.can_see(case, "bernd", ["ratsbuero", "amt10"])
+    assert not workflow.can_see(case, "bernd", ["amt22"])
+    assert workflow.can_see(case, "anna", [])  # its creator, whatever her groups
+    assert workflow.can_see(case, "root", [], is_admin=True)
 
 
 def test_the_store_refuses_a_stale_write(tmp_path: Path) -> None:

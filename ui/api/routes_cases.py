@@ -1,9 +1,10 @@
 """The council office's cases: an inquiry, its questions' research, drafted answers,
 review with four eyes, and the reply as DOCX or ODT.
 
-A case is visible to callers sharing an access group with its creator (and to admins);
-any other caller gets 404, as for a case that does not exist. Passages of documents the
-caller may not see are left out of every answer here (``hidden``, ``notice``).
+A case is visible to its creator, to callers sharing an access group with the creator and
+to admins; any other caller gets 404, as for a case that does not exist. Passages of
+documents the caller may not see are left out of every answer here (``hidden``,
+``notice``).
 Content changes only in *Entwurf* (409 otherwise); the release is refused (403) to whoever
 created or submitted the case or edited one of its answers. Every step is a ``case``
 record of the audit log.
