@@ -519,6 +519,7 @@ class ServiceClient:
         *,
         title: str | None = None,
         department: str | None = None,
+        deadline: date | None = None,
     ) -> dict[str, Any]:
         """:returns: a new case from an inquiry file (PDF, DOCX, ODT, text).
 
@@ -526,9 +527,12 @@ class ServiceClient:
         :raises UnsupportedFormat: for a format the service does not read.
         :raises QueryError: when it holds no text or cannot be read.
         """
-        data = {
-            key: value for key, value in {"title": title, "department": department}.items() if value
+        fields = {
+            "title": title,
+            "department": department,
+            "deadline": deadline.isoformat() if deadline else None,
         }
+        data = {key: value for key, value in fields.items() if value}
         return self._json("POST", "/cases/upload", files={"file": (filename, content)}, data=data)
 
     def update_case(self, case_id: str, changes: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ record of the audit log.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Response, UploadFile, status
@@ -73,6 +74,7 @@ async def upload_case(
     file: Annotated[UploadFile, File(description="The inquiry: PDF (scans too), DOCX, ODT, text.")],
     title: Annotated[str | None, Form(max_length=500)] = None,
     department: Annotated[str | None, Form(max_length=200)] = None,
+    deadline: Annotated[date | None, Form(description="Default: the one it names.")] = None,
 ) -> JSONResponse:
     """A case from an uploaded inquiry, read like any document (scanned pages by OCR).
     413 when too large, 415 for a format that is not read, 422 when it holds no text or
@@ -84,7 +86,9 @@ async def upload_case(
     desk = app.cases
 
     def create() -> dict[str, Any]:
-        case = desk.create_from_upload(name, content, who, title=title, department=department)
+        case = desk.create_from_upload(
+            name, content, who, title=title, department=department, deadline=deadline
+        )
         return desk.view(case, who)
 
     return _created(await anyio.to_thread.run_sync(create))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -377,8 +378,11 @@ def test_the_client_speaks_the_cases_api(service: Service) -> None:
         text = "Anfrage zur Hundesteuer\n\n1. Wie hoch ist die Steuer für den ersten Hund?"
         case = author.create_case(text=text, department="Amt 22")
         case_id, first = case["id"], case["questions"][0]["id"]
-        uploaded = author.upload_case("anfrage.pdf", inquiry_pdf(INQUIRY), title="Hundesteuer")
+        uploaded = author.upload_case(
+            "anfrage.pdf", inquiry_pdf(INQUIRY), title="Hundesteuer", deadline=date(2027, 3, 1)
+        )
         assert uploaded["title"] == "Hundesteuer" and len(uploaded["questions"]) == 3
+        assert uploaded["deadline"] == "2027-03-01"
         with pytest.raises(DocumentTooLarge):
             author.upload_case("riesig.txt", b"Frage? " * (3 * 2**20))
         second = author.add_question(case_id, "Seit wann gilt sie?")["questions"][-1]["id"]
