@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date
 from functools import partial
 from typing import Any
 
@@ -22,31 +22,26 @@ from ingest.application import Application, Caller
 from ingest.parsing import parse_document
 from search.cases import workflow
 from search.cases.case import (
-    AI_DRAFT_MARK,
-    KIND_LABELS,
-    STATUS_LABELS,
     Case,
     CaseQuestion,
     OfferedPassage,
+    PassageKind,
     Step,
     now,
 )
 from search.cases.drafts import draft_answer
 from search.cases.export import ExportFormat, export
-from search.cases.letter import BERLIN, compose, hidden_note, visible_text
+from search.cases.letter import compose
 from search.cases.questions import split_inquiry
 from search.cases.research import research
 from search.cases.store import CaseStore, new_case_id
+from search.cases.view import by_deadline, case_row, case_view, today
 from search.errors import Conflict, NotFound, QueryError, Refused
 from search.filters import SearchFilters
 
 MAX_UPLOAD_BYTES = 20 * 2**20
 """Largest inquiry file accepted (or ``ingest.max_file_mb``, if smaller)."""
 MAX_PINS = 20
-
-
-def _today() -> date:
-    return datetime.now(BERLIN).date()
 
 
 class CaseDesk:
@@ -234,89 +229,18 @@ class CaseDesk:
     def list(self, caller: Caller) -> list[dict[str, Any]]:
         """:returns: the cases the caller may see, by deadline (none last), each with
         ``overdue`` when its deadline passed before its release."""
-        today = _today().isoformat()
-        rows = []
-        for case in self.store.all():
-            if not workflow.can_see(case, caller.name, caller.groups, is_admin=caller.is_admin):
-                continue
-            answered = sum(1 for q in case.questions if q.draft and not q.draft.ai)
-            rows.append(
-                {
-                    "id": case.id,
-                    "title": case.title,
-                    "reference": case.reference,
-                    "status": case.status,
-                    "status_label": STATUS_LABELS[case.status],
-                    "department": case.department,
-                    "deadline": case.deadline,
-                    "overdue": bool(
-                        case.deadline and case.deadline < today and case.status != "released"
-                    ),
-                    "questions": len(case.questions),
-                    "answered": answered,
-                    "created_by": case.created_by,
-                    "created_at": case.created_at,
-                }
-            )
-        rows.sort(
-            key=lambda row: (row["deadline"] is None, row["deadline"] or "", row["created_at"])
+        day = today()
+        return by_deadline(
+            [
+                case_row(case, day)
+                for case in self.store.all()
+                if workflow.can_see(case, caller.name, caller.groups, is_admin=caller.is_admin)
+            ]
         )
-        return rows
 
     def view(self, case: Case, caller: Caller) -> dict[str, Any]:
-        """:returns: the case as the caller may see it: passages of documents they may
-        not see left out (pinned ones and answers' sources counted in ``hidden`` and
-        said in ``notice``; offered ones per question in ``offered_hidden``), answers
-        without the sentences citing only those."""
-        visible = self._visible_documents(caller)
-        body = case.to_dict()
-        hidden_chunks: set[str] = set()
-
-        def keep(items: list[OfferedPassage], hidden: set[str]) -> list[dict[str, Any]]:
-            shown = []
-            for item in items:
-                if visible(item.doc_id):
-                    shown.append(body_of(item))
-                else:
-                    hidden.add(item.chunk_id)
-            return shown
-
-        for question, shown in zip(case.questions, body["questions"], strict=True):
-            # research another caller ran may have offered more: not counted as hidden
-            # sources of the case, only said per question
-            offered_hidden: set[str] = set()
-            shown["offered"] = keep(question.offered, offered_hidden)
-            shown["offered_hidden"] = len(offered_hidden)
-            shown["pinned"] = keep(question.pinned, hidden_chunks)
-            draft = question.draft
-            if draft is None:
-                continue
-            hidden = {n for n, item in enumerate(draft.sources, 1) if not visible(item.doc_id)}
-            hidden_chunks.update(draft.sources[n - 1].chunk_id for n in hidden)
-            identity = {n: n for n in range(1, len(draft.sources) + 1) if n not in hidden}
-            shown_draft = shown["draft"]
-            shown_draft["text"] = (
-                visible_text(draft.text, identity, hidden) if hidden else draft.text
-            )
-            shown_draft["sources"] = [
-                {"number": n, "hidden": True} if n in hidden else {"number": n, **body_of(item)}
-                for n, item in enumerate(draft.sources, 1)
-            ]
-            if hidden:
-                shown_draft["sentences"] = []
-            shown_draft["mark"] = AI_DRAFT_MARK if draft.ai else ""
-        refusal = workflow.four_eyes_refusal(case, caller.name)
-        body.update(
-            status_label=STATUS_LABELS[case.status],
-            hidden=len(hidden_chunks),
-            notice=hidden_note(len(hidden_chunks)),
-            overdue=bool(
-                case.deadline and case.deadline < _today().isoformat() and case.status != "released"
-            ),
-            may_release=case.status == "review" and refusal is None,
-        )
-        body.pop("groups", None)
-        return body
+        """:returns: the case as the caller may see it (:func:`search.cases.view.case_view`)."""
+        return case_view(case, caller.name, self._visible_documents(caller), today())
 
     # -- changing ----------------------------------------------------------------------
 
@@ -408,9 +332,12 @@ class CaseDesk:
         if part is None:
             msg = f"There is no passage {chunk_id}"
             raise QueryError(msg)
-        kind = {"decision": "decision", "statute": "rule", "guidance": "rule"}.get(
-            entry.doc_type or "", "other"
-        )
+        kinds: dict[str, PassageKind] = {
+            "decision": "decision",
+            "statute": "rule",
+            "guidance": "rule",
+        }
+        kind = kinds.get(entry.doc_type or "", "other")
         return OfferedPassage(
             chunk_id=chunk_id,
             doc_id=doc_id,
@@ -419,7 +346,7 @@ class CaseDesk:
             page_start=part["page_start"],
             page_end=part["page_end"],
             section=part["section"],
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             date=entry.date,
             reference=entry.reference,
             text=part["text"],
@@ -555,24 +482,3 @@ class CaseDesk:
             chunks=[{"chunk_id": s.chunk_id, "doc_id": s.doc_id} for s in letter.sources],
         )
         return case, content
-
-
-def body_of(item: OfferedPassage) -> dict[str, Any]:
-    """:returns: a passage as the API shows it (with its kind's German label)."""
-    return {
-        "chunk_id": item.chunk_id,
-        "doc_id": item.doc_id,
-        "title": item.title,
-        "citation": item.citation,
-        "page_start": item.page_start,
-        "page_end": item.page_end,
-        "section": item.section,
-        "kind": item.kind,
-        "kind_label": KIND_LABELS[item.kind],
-        "date": item.date,
-        "reference": item.reference,
-        "text": item.text,
-        "score": item.score,
-        "validity": item.validity,
-        "superseded": item.superseded,
-    }
