@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ingest.catalog import Catalog, CatalogEntry
 from ingest.indexer import Indexer, data_dir_bytes, index_status
@@ -57,6 +57,9 @@ from search.relations import RelationStore, notes, today
 from search.results import SearchMode, SearchResponse
 from search.service import SearchService
 from search.settings import Settings
+
+if TYPE_CHECKING:
+    from ingest.case_desk import CaseDesk
 
 logger = logging.getLogger(__name__)
 
@@ -186,6 +189,7 @@ class Application:
         self._scheduler_thread: threading.Thread | None = None
         self._drafter: AnswerDrafter | None = None
         self._audit: AuditLog | None = None
+        self._cases: CaseDesk | None = None
         self._generation = 0
         """Counts committed writes, so that clients can tell a result list is stale."""
 
@@ -234,6 +238,9 @@ class Application:
             self._writer = None
         if self._drafter is not None:
             self._drafter.close()
+        if self._cases is not None:
+            self._cases.close()
+            self._cases = None
         if self._indexer is not None:
             self._indexer.__exit__(None, None, None)
             self._indexer = None
@@ -341,6 +348,26 @@ class Application:
         if audit and self._audit is not None:
             self._audit.record_search(caller.name, response, filters)
         return response
+
+    @property
+    def audit_log(self) -> AuditLog | None:
+        """:returns: the audit log (``None`` before :meth:`open`)."""
+        return self._audit
+
+    @property
+    def drafter(self) -> AnswerDrafter | None:
+        """:returns: the answers feature's drafter (``None`` before :meth:`open`)."""
+        return self._drafter
+
+    @property
+    def cases(self) -> CaseDesk:
+        """:returns: the council office's cases (:mod:`ingest.case_desk`)."""
+        with self._jobs_lock:
+            if self._cases is None:
+                from ingest.case_desk import CaseDesk
+
+                self._cases = CaseDesk(self)
+            return self._cases
 
     @property
     def has_llm(self) -> bool:

@@ -1,6 +1,6 @@
-"""The audit log: one append-only row for every search, every answer and every change a
-queue worker made to the index (SQLite, or PostgreSQL when the state is shared; see
-:mod:`search.sql`).
+"""The audit log: one append-only row for every search, every answer, every step of a
+council office's case (:mod:`search.cases`) and every change a queue worker made to the
+index (SQLite, or PostgreSQL when the state is shared; see :mod:`search.sql`).
 
 A record holds the time, the user, the query and filters, the retrieved chunk ids with the
 hash of each chunk's document, and for an answer the model, the prompt version, the answer
@@ -30,7 +30,7 @@ from search.results import SearchResponse
 from search.settings import Settings
 from search.sql import Database, PostgresDatabase, SQLiteDatabase, state_url
 
-RecordKind = Literal["search", "answer", "ingest"]
+RecordKind = Literal["search", "answer", "ingest", "case"]
 EXPORT_FORMATS = ("jsonl", "csv")
 
 _COLUMNS = """
@@ -93,9 +93,9 @@ def _now() -> datetime:
 
 @dataclass(slots=True)
 class AuditRecord:
-    """One search, answer or ingestion job as recorded.
+    """One search, answer, case step or ingestion job as recorded.
 
-    :param kind: ``search``, ``answer`` or ``ingest``.
+    :param kind: ``search``, ``answer``, ``case`` or ``ingest``.
     :param user: who searched (interface login, or the OS user for the CLI).
     :param query: the query or question.
     :param mode: the search mode.
@@ -303,6 +303,53 @@ class AuditLog:
                 filters={},
                 chunks=list(documents),
                 notices=[summary] if summary else [],
+            )
+        )
+
+    def record_case(
+        self,
+        user: str,
+        case_id: str,
+        action: str,
+        *,
+        details: dict[str, Any] | None = None,
+        chunks: Sequence[dict[str, Any]] = (),
+        text: str | None = None,
+        model: str | None = None,
+        prompt_version: str | None = None,
+        flags: Sequence[str] = (),
+        note: str = "",
+    ) -> int | None:
+        """Record one step of a case (created, question edited, passages pinned, draft
+        made or accepted, submitted, returned, released, commented, exported).
+
+        :param user: who took the step.
+        :param case_id: the case (stored as the record's query).
+        :param action: the step (stored as the mode): ``create``, ``release`` …
+        :param details: what the step changed (question id, status, department …),
+            stored as the filters.
+        :param chunks: ``{"chunk_id", "doc_id", "content_hash"}`` of passages pinned or
+            drafted from.
+        :param text: a draft's or comment's text (stored as the answer).
+        :param model: the model of an AI draft.
+        :param prompt_version: its prompt's version.
+        :param flags: the draft's flags.
+        :param note: e.g. a refusal's reason.
+        :returns: the record's id (``None`` when disabled).
+        """
+        return self.append(
+            AuditRecord(
+                kind="case",
+                user=user,
+                query=case_id,
+                mode=action,
+                filters=dict(details or {}),
+                chunks=list(chunks),
+                model=model,
+                prompt_version=prompt_version,
+                answer=text,
+                flags=list(flags),
+                notices=[note] if note else [],
             )
         )
 

@@ -13,6 +13,10 @@ into this tree; only the CLI and the UI turn them into text for people::
     ├── QueryError              a query or filter cannot be understood
     ├── NotFound                a document, source or job does not exist (or is not
     │                           visible to the caller: the same error, nothing revealed)
+    ├── Refused                 the caller may not do this to this object (the four-eyes
+    │   │                       rule of a case's release)
+    │   └── Conflict            not possible in the object's current state (editing a
+    │                           case under review, releasing a draft, a stale version)
     ├── SourceError             a source cannot be listed or checked: the sync stops,
     │   │                       nothing is deleted, the cursor stays
     │   ├── SourceUnavailable   it cannot be reached or read (network, HTTP 5xx, timeout,
@@ -61,6 +65,24 @@ class QueryError(AuskunftError):
 
 class NotFound(AuskunftError):
     """A document, source or job does not exist, or the caller may not see it."""
+
+
+class Refused(AuskunftError):
+    """The caller may not do this to this object (e.g. release a case they created).
+
+    :param message: what was refused (English, for logs).
+    :param reason: a stable key the API says in German (``four_eyes_creator`` …).
+    :param details: values the API's text names (a user, a question number).
+    """
+
+    def __init__(self, message: str, reason: str, **details: object) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.details = details
+
+
+class Conflict(Refused):
+    """Not possible in the object's current state (a released case cannot change)."""
 
 
 class SourceError(AuskunftError):

@@ -441,6 +441,11 @@ class Settings(BaseSettings):
         return self.data_dir / "audit.sqlite"
 
     @property
+    def cases_path(self) -> Path:
+        """:returns: the SQLite file of the council office's cases (inquiries)."""
+        return self.data_dir / "cases.sqlite"
+
+    @property
     def api_keys_path(self) -> Path:
         """:returns: the API keys of machine clients (hashes only)."""
         return self.data_dir / "api_keys.sqlite"

@@ -31,10 +31,12 @@ from search.errors import (
     BackendError,
     BackendUnavailable,
     ConfigurationError,
+    DocumentTooLarge,
     NotFound,
     QueryError,
     SourceInvalid,
     SourceUnavailable,
+    UnsupportedFormat,
 )
 from search.facets import Refinement, SortOrder
 from search.filters import SearchFilters
@@ -56,7 +58,13 @@ class ServiceUnavailable(BackendUnavailable):
 
 
 class PermissionDenied(AuskunftError):
-    """The service refused the caller (no login, unknown key, not an admin)."""
+    """The service refused the caller (no login, unknown key, not an admin, the
+    four-eyes rule of a case's release)."""
+
+
+class StateConflict(AuskunftError):
+    """The service refused a step in the object's current state (409: a case under
+    review edited, a draft released, a stale version)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +153,12 @@ def _error(response: httpx.Response) -> AuskunftError:
         return NotFound(detail)
     if status in (401, 403):
         return PermissionDenied(detail)
+    if status == 409:
+        return StateConflict(detail)
+    if status == 413:
+        return DocumentTooLarge(detail)
+    if status == 415:
+        return UnsupportedFormat(detail)
     if status == 400 and "problem:configuration" in response.text:
         return ConfigurationError(detail)
     if status == 502 and "problem:source-unavailable" in response.text:
@@ -466,6 +480,137 @@ class ServiceClient:
         """:returns: the new key with its secret (shown once)."""
         body = {"name": name, "groups": list(groups), "admin": admin}
         return self._json("POST", "/keys", json=body)
+
+    # -- cases (the council office's inquiries) ------------------------------------------
+
+    def cases(self) -> list[dict[str, Any]]:
+        """:returns: the cases the caller may see, by deadline, ``overdue`` marked."""
+        return self._json("GET", "/cases")
+
+    def case(self, case_id: str) -> dict[str, Any]:
+        """:returns: one case as the caller may see it (404 → :class:`NotFound`)."""
+        return self._json("GET", f"/cases/{case_id}")
+
+    def create_case(
+        self,
+        *,
+        text: str | None = None,
+        doc_id: str | None = None,
+        title: str | None = None,
+        department: str | None = None,
+        deadline: date | None = None,
+    ) -> dict[str, Any]:
+        """:returns: a new case from an inquiry's text or an indexed document's."""
+        body = {
+            "text": text,
+            "doc_id": doc_id,
+            "title": title,
+            "department": department,
+            "deadline": deadline.isoformat() if deadline else None,
+        }
+        return self._json(
+            "POST", "/cases", json={key: value for key, value in body.items() if value is not None}
+        )
+
+    def upload_case(
+        self,
+        filename: str,
+        content: bytes,
+        *,
+        title: str | None = None,
+        department: str | None = None,
+        deadline: date | None = None,
+    ) -> dict[str, Any]:
+        """:returns: a new case from an inquiry file (PDF, DOCX, ODT, text).
+
+        :raises DocumentTooLarge: when the file is too large.
+        :raises UnsupportedFormat: for a format the service does not read.
+        :raises QueryError: when it holds no text or cannot be read.
+        """
+        fields = {
+            "title": title,
+            "department": department,
+            "deadline": deadline.isoformat() if deadline else None,
+        }
+        data = {key: value for key, value in fields.items() if value}
+        return self._json("POST", "/cases/upload", files={"file": (filename, content)}, data=data)
+
+    def update_case(self, case_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Assign a department, set the deadline (ISO) or title (``None`` clears)."""
+        return self._json("PATCH", f"/cases/{case_id}", json=changes)
+
+    def add_question(
+        self, case_id: str, text: str, *, position: int | None = None
+    ) -> dict[str, Any]:
+        """:returns: the case with one more question."""
+        body: dict[str, Any] = {"text": text}
+        if position is not None:
+            body["position"] = position
+        return self._json("POST", f"/cases/{case_id}/questions", json=body)
+
+    def edit_question(self, case_id: str, question_id: int, text: str) -> dict[str, Any]:
+        """:returns: the case with the question's new text."""
+        return self._json("PATCH", f"/cases/{case_id}/questions/{question_id}", json={"text": text})
+
+    def remove_question(self, case_id: str, question_id: int) -> dict[str, Any]:
+        """:returns: the case without the question."""
+        return self._json("DELETE", f"/cases/{case_id}/questions/{question_id}")
+
+    def reorder_questions(self, case_id: str, order: Sequence[int]) -> dict[str, Any]:
+        """:returns: the case with its questions in this order (every id once)."""
+        return self._json("PUT", f"/cases/{case_id}/questions", json={"order": list(order)})
+
+    def research_question(
+        self, case_id: str, question_id: int, *, as_of: date | None = None
+    ) -> dict[str, Any]:
+        """:returns: the case with the question's ``offered`` passages."""
+        body = {"as_of": as_of.isoformat()} if as_of else {}
+        return self._json("POST", f"/cases/{case_id}/questions/{question_id}/research", json=body)
+
+    def pin_passages(
+        self, case_id: str, question_id: int, chunk_ids: Sequence[str]
+    ) -> dict[str, Any]:
+        """:returns: the case with these passages pinned for the question."""
+        path = f"/cases/{case_id}/questions/{question_id}/pins"
+        return self._json("PUT", path, json={"chunk_ids": list(chunk_ids)})
+
+    def draft_answer(self, case_id: str, question_id: int) -> dict[str, Any]:
+        """:returns: the case with a KI-Entwurf of the question's answer."""
+        timeout = httpx.Timeout(self.settings.llm.timeout_seconds + 30, connect=5.0)
+        path = f"/cases/{case_id}/questions/{question_id}/draft"
+        return self._json("POST", path, timeout=timeout)
+
+    def edit_answer(
+        self, case_id: str, question_id: int, text: str, *, accept: bool = False
+    ) -> dict[str, Any]:
+        """:returns: the case with a person's answer (``accept``: no longer a KI-Entwurf)."""
+        path = f"/cases/{case_id}/questions/{question_id}/draft"
+        return self._json("PUT", path, json={"text": text, "accept": accept})
+
+    def comment_case(
+        self, case_id: str, text: str, *, question_id: int | None = None
+    ) -> dict[str, Any]:
+        """:returns: the case with the comment."""
+        body = {"text": text, "question_id": question_id}
+        return self._json("POST", f"/cases/{case_id}/comments", json=body)
+
+    def submit_case(self, case_id: str) -> dict[str, Any]:
+        """Entwurf → in Prüfung (:class:`StateConflict` when an answer is not accepted)."""
+        return self._json("POST", f"/cases/{case_id}/submit")
+
+    def return_case(self, case_id: str, note: str = "") -> dict[str, Any]:
+        """in Prüfung → Entwurf."""
+        return self._json("POST", f"/cases/{case_id}/return", json={"note": note})
+
+    def release_case(self, case_id: str) -> dict[str, Any]:
+        """in Prüfung → freigegeben (:class:`PermissionDenied` for the author: four eyes)."""
+        return self._json("POST", f"/cases/{case_id}/release")
+
+    def export_case(self, case_id: str, fmt: str = "docx") -> tuple[bytes, str]:
+        """:returns: the reply letter (DOCX or ODT) and its file name."""
+        response = self._request("GET", f"/cases/{case_id}/export", params={"format": fmt})
+        name = _filename(response.headers.get("content-disposition", "")) or f"{case_id}.{fmt}"
+        return response.content, name
 
 
 def _filename(disposition: str) -> str | None:

@@ -287,3 +287,30 @@ def test_catalog_open_follows_the_settings(state_url: str, tmp_path: Path) -> No
     assert not settings.catalog_path.exists()
     assert Catalog(settings.catalog_path).get("a") is None
     assert Catalog.open(settings).get("a") is not None
+
+
+# -- cases -----------------------------------------------------------------------------
+
+
+def test_cases_refuse_a_stale_write_from_another_process(open_db: Opener) -> None:
+    from search.cases.case import Case, now
+    from search.cases.store import CaseStore
+    from search.errors import Conflict
+
+    one, other = CaseStore(open_db("cases")), CaseStore(open_db("cases"))
+    case = Case(
+        id="c1", title="Anfrage", preamble="", justification="", inquiry_text="Anfrage",
+        origin={"kind": "text"}, created_by="anna", groups=["ratsbuero"], created_at=now(),
+    )  # fmt: skip
+    one.save(case)
+    mine, theirs = one.get("c1"), other.get("c1")
+    mine.department = "Amt 22"
+    one.save(mine)
+    theirs.department = "Amt 30"
+    with pytest.raises(Conflict):
+        other.save(theirs)
+    assert other.get("c1").department == "Amt 22" and other.get("c1").version == 2
+    log = AuditLog(open_db("audit log"))
+    log.record_case("anna", "c1", "released", details={"status": "released"})
+    [record] = log.records(kind="case")
+    assert (record.user, record.query, record.mode) == ("anna", "c1", "released")

@@ -24,6 +24,7 @@ from search.settings import Settings
 from ui.api import problems
 from ui.api.auth import DEV_MODE_HEADER, CallerResolver
 from ui.api.routes_admin import router as admin_router
+from ui.api.routes_cases import router as cases_router
 from ui.api.routes_search import router as search_router
 
 API_PREFIX = "/api/v1"
@@ -78,6 +79,7 @@ def create_app(settings: Settings, application: Application | None = None) -> Fa
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(search_router)
     api.include_router(admin_router)
+    api.include_router(cases_router)
 
     @api.get("/health", tags=["Betrieb"], summary="Läuft der Dienst?")
     def health(request: Request) -> dict[str, Any]:

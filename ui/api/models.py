@@ -152,3 +152,96 @@ class DocumentRemovals(BaseModel):
     """Documents a queue worker's sync found gone (``POST /api/v1/index/removals``)."""
 
     doc_ids: list[str] = Field(min_length=1, max_length=10_000)
+
+
+MAX_INQUIRY_CHARS = 200_000
+"""Longest inquiry text accepted (a long inquiry has a few pages)."""
+
+
+class CaseRequest(BaseModel):
+    """A new case (``POST /api/v1/cases``): an inquiry's text, or an indexed document
+    (an OParl paper of type *Anfrage*) by id."""
+
+    text: str | None = Field(
+        default=None, max_length=MAX_INQUIRY_CHARS, description="The inquiry as plain text."
+    )
+    doc_id: str | None = Field(
+        default=None, max_length=200, description="An indexed document holding the inquiry."
+    )
+    title: str | None = Field(default=None, max_length=500, description="Default: its own.")
+    department: str | None = Field(default=None, max_length=200)
+    deadline: date | None = Field(default=None, description="Default: the one it names.")
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> CaseRequest:
+        if self.doc_id is None and (self.text is None or not self.text.strip()):
+            msg = "Die Anfrage ist leer: Text oder doc_id angeben"
+            raise ValueError(msg)
+        if self.doc_id is not None and self.text is not None:
+            msg = "Entweder Text oder doc_id angeben, nicht beides"
+            raise ValueError(msg)
+        return self
+
+
+class CasePatch(_PatchBase):
+    """Assignment, deadline or title of a case (``PATCH /api/v1/cases/{id}``); fields
+    not sent stay, ``null`` clears department or deadline."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=500)
+    department: str | None = Field(default=None, max_length=200)
+    deadline: date | None = None
+
+
+class QuestionText(BaseModel):
+    """A question's text (added or edited)."""
+
+    text: str = Field(min_length=1, max_length=4000)
+    position: int | None = Field(
+        default=None, ge=0, description="Where to add it (0-based; default: last)."
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            msg = "Die Frage ist leer"
+            raise ValueError(msg)
+        return value
+
+
+class QuestionOrder(BaseModel):
+    """The questions' new order: every question id of the case once."""
+
+    order: list[int] = Field(min_length=1, max_length=200)
+
+
+class Pins(BaseModel):
+    """The passages pinned for a question (chunk ids, in order; empty unpins all)."""
+
+    chunk_ids: list[str] = Field(max_length=20)
+
+
+class DraftEdit(BaseModel):
+    """A person's text of an answer; ``accept`` takes the KI-Entwurf mark off."""
+
+    text: str = Field(max_length=20_000)
+    accept: bool = False
+
+
+class CommentRequest(BaseModel):
+    """A comment on the case or one of its questions."""
+
+    text: str = Field(min_length=1, max_length=4000)
+    question_id: int | None = None
+
+
+class ReturnRequest(BaseModel):
+    """Why the case goes back to its authors (optional)."""
+
+    note: str = Field(default="", max_length=4000)
+
+
+class ResearchRequest(BaseModel):
+    """Research options: the Rechtsstand (default today)."""
+
+    as_of: date | None = None

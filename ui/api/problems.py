@@ -25,12 +25,18 @@ from search.errors import (
     BackendError,
     BackendUnavailable,
     ConfigurationError,
+    Conflict,
     CorruptDocument,
+    DocumentTooLarge,
+    EmptyDocument,
+    EncryptedDocument,
     IndexLocked,
     NotFound,
     QueryError,
+    Refused,
     SourceInvalid,
     SourceUnavailable,
+    UnsupportedFormat,
 )
 
 MEDIA_TYPE: Final = "application/problem+json"
@@ -115,6 +121,41 @@ _KINDS: Final[dict[str, tuple[int, str, str, str, str]]] = {
         "Bei der Verarbeitung ist ein Fehler aufgetreten; er wurde protokolliert.",
         "Something failed while processing the request; it was logged.",
     ),
+    "refused": (
+        403,
+        "Nicht erlaubt",
+        "Not allowed",
+        "{error}",
+        "{error}",
+    ),
+    "conflict": (
+        409,
+        "Im jetzigen Stand nicht möglich",
+        "Not possible now",
+        "{error}",
+        "{error}",
+    ),
+    "too-large": (
+        413,
+        "Datei zu groß",
+        "File too large",
+        "Die Datei ist größer als erlaubt.",
+        "The file is larger than allowed.",
+    ),
+    "unsupported": (
+        415,
+        "Format nicht unterstützt",
+        "Unsupported format",
+        "Dieses Dateiformat wird nicht gelesen (PDF, DOCX, ODT, Text).",
+        "This file format is not read (PDF, DOCX, ODT, text).",
+    ),
+    "empty": (
+        422,
+        "Kein Text",
+        "No text",
+        "Die Datei enthält keinen lesbaren Text.",
+        "The file holds no readable text.",
+    ),
     "method": (
         405,
         "Methode nicht erlaubt",
@@ -167,8 +208,18 @@ def kind_of(exc: AuskunftError) -> str:
         return "not-found"
     if isinstance(exc, QueryError):
         return "bad-query"
-    if isinstance(exc, CorruptDocument):
+    if isinstance(exc, CorruptDocument | EncryptedDocument):
         return "corrupt"
+    if isinstance(exc, Conflict):
+        return "conflict"
+    if isinstance(exc, Refused):
+        return "refused"
+    if isinstance(exc, DocumentTooLarge):
+        return "too-large"
+    if isinstance(exc, UnsupportedFormat):
+        return "unsupported"
+    if isinstance(exc, EmptyDocument):
+        return "empty"
     if isinstance(exc, ConfigurationError):
         return "configuration"
     if isinstance(exc, SourceUnavailable):
@@ -180,6 +231,93 @@ def kind_of(exc: AuskunftError) -> str:
     if isinstance(exc, BackendError):
         return "backend"
     return "backend"
+
+
+# why a case's step was refused (Refused.reason / Conflict.reason), said in German
+_REASONS: Final[dict[str, tuple[str, str]]] = {
+    "four_eyes_creator": (
+        "Freigabe abgelehnt (Vier-Augen-Prinzip): Sie haben diesen Vorgang angelegt. "
+        "Die Antwort muss eine zweite Person freigeben.",
+        "Release refused (four-eyes rule): you created this case; a second person must release it.",
+    ),
+    "four_eyes_submitter": (
+        "Freigabe abgelehnt (Vier-Augen-Prinzip): Sie haben diesen Vorgang zur Prüfung "
+        "gegeben. Die Antwort muss eine zweite Person freigeben.",
+        "Release refused (four-eyes rule): you submitted this case for review.",
+    ),
+    "four_eyes_editor": (
+        "Freigabe abgelehnt (Vier-Augen-Prinzip): Sie haben die Antwort auf Frage "
+        "{number} bearbeitet. Die Antwort muss eine zweite Person freigeben.",
+        "Release refused (four-eyes rule): you edited the answer to question {number}.",
+    ),
+    "hidden_sources": (
+        "Diese Antwort stützt sich auf Quellen, die Sie nicht sehen dürfen; bitte lassen "
+        "Sie sie von jemandem bearbeiten, der alle Quellen sieht.",
+        "This answer cites sources you may not see.",
+    ),
+    "not_editable_review": (
+        "Der Vorgang ist in Prüfung und kann nicht geändert werden; zum Ändern bitte zurückgeben.",
+        "The case is under review and cannot be changed; return it first.",
+    ),
+    "not_editable_released": (
+        "Der Vorgang ist freigegeben und kann nicht mehr geändert werden.",
+        "The case is released and cannot be changed any more.",
+    ),
+    "submit_review": (
+        "Der Vorgang ist bereits in Prüfung.",
+        "The case is already under review.",
+    ),
+    "submit_released": (
+        "Der Vorgang ist bereits freigegeben.",
+        "The case is already released.",
+    ),
+    "no_questions": (
+        "Der Vorgang hat keine Fragen; bitte zuerst Fragen anlegen.",
+        "The case has no questions.",
+    ),
+    "answer_not_accepted": (
+        "Frage {number} hat noch keine von einer Person geprüfte und übernommene Antwort "
+        "(KI-Entwurf).",
+        "Question {number} has no answer a person has accepted yet (AI draft).",
+    ),
+    "return_draft": (
+        "Nur ein Vorgang in Prüfung kann zurückgegeben werden; dieser ist ein Entwurf.",
+        "Only a case under review can be returned; this one is a draft.",
+    ),
+    "return_released": (
+        "Der Vorgang ist freigegeben und kann nicht zurückgegeben werden.",
+        "The case is released and cannot be returned.",
+    ),
+    "release_draft": (
+        "Nur ein Vorgang in Prüfung kann freigegeben werden; dieser ist noch ein Entwurf.",
+        "Only a case under review can be released; this one is a draft.",
+    ),
+    "release_released": (
+        "Der Vorgang ist bereits freigegeben.",
+        "The case is already released.",
+    ),
+    "nothing_pinned": (
+        "Für diese Frage ist keine Quelle angeheftet; der Entwurf entsteht nur aus "
+        "angehefteten Quellen.",
+        "No passage is pinned for this question; drafts are made from pinned passages only.",
+    ),
+    "stale": (
+        "Der Vorgang wurde inzwischen geändert; bitte neu laden und erneut versuchen.",
+        "The case was changed meanwhile; reload and try again.",
+    ),
+}
+
+
+def reason_text(exc: Refused, english: bool = False) -> str:
+    """:returns: what a refusal says to a person (German, or English)."""
+    texts = _REASONS.get(exc.reason)
+    if texts is None:
+        return str(exc)
+    template = texts[1] if english else texts[0]
+    try:
+        return template.format(**exc.details)
+    except (KeyError, IndexError):
+        return template
 
 
 # pydantic's error types, said in German (the English message stays beside it)
@@ -238,6 +376,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(AuskunftError)
     async def _library(request: Request, exc: AuskunftError) -> JSONResponse:
         kind = kind_of(exc)
+        if isinstance(exc, Refused):
+            text = reason_text(exc, _english(request))
+            return problem_response(request, Problem(kind, text, reason=exc.reason))
         # a backend failure's text may name paths or hosts: admins find it in the log
         shown = "" if kind in ("backend", "not-found") else str(exc)
         return problem_response(request, Problem(kind, shown))
