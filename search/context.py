@@ -71,26 +71,20 @@ def ranked_sources(response: SearchResponse, limit: int) -> list[SourcePassage]:
 
     The best passage of each document comes before any document's second one, in the
     order of the documents, so a few passages cover several documents; the text of an
-    amendment in force (``current``) comes first, passages of an earlier wording
-    (``superseded``) after all others.
+    amendment in force (``current``) comes first. A passage of an earlier wording keeps its
+    place, marked ``superseded`` (the prompt says so; the extract ranks its sentences
+    last).
 
     :param response: the search response.
     :param limit: how many passages at most.
     :returns: numbered passages (text as retrieved).
     """
     ordered = [
-        (
-            passage.superseded is not None,
-            passage.current is None,
-            rank,
-            position,
-            hit,
-            passage,
-        )
+        (passage.current is None, rank, position, hit, passage)
         for position, hit in enumerate(response.results)
         for rank, passage in enumerate(hit.passages)
     ]
-    ordered.sort(key=lambda item: item[:4])
+    ordered.sort(key=lambda item: item[:3])
     sources = []
     for number, (*_, hit, passage) in enumerate(ordered[:limit], start=1):
         prompt_text, instructions = neutralise(passage.text)

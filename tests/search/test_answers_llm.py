@@ -262,7 +262,7 @@ def test_stopped_server_leaves_search_working_with_a_notice(data_dir: Path, tmp_
     assert answer["sentences"][0]["citations"]
     text = CliRunner(env=env).invoke(cli, ["--data-dir", str(data_dir), "answer", QUESTION])
     assert text.exit_code == 0, text.output
-    assert "KI nicht erreichbar" in text.stderr  # the notice, for a person at the terminal
+    assert "KI ist nicht erreichbar" in text.stderr  # the notice, for a person at the terminal
     assert "Auszug" in text.stdout
     drafted = AuditLog(data_dir / "audit.sqlite").records(kind="answer", limit=1)[0]
     assert answers.LLM_UNAVAILABLE in drafted.flags
