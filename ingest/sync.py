@@ -30,6 +30,7 @@ from typing import TypeVar
 
 from connectors.base import Connector, Skipped, SourceRef
 from ingest.catalog import Catalog, CatalogEntry, make_doc_id
+from ingest.relations.linking import ANALYSIS_VERSION
 from search.errors import AuskunftError, SourceInvalid, SourceUnavailable
 
 T = TypeVar("T")
@@ -64,6 +65,11 @@ def call_source(name: str, action: Callable[[], T]) -> T:
         return action()
 
 
+def analysed(entry: CatalogEntry) -> bool:
+    """:returns: whether the entry's analysis is of the current version."""
+    return int((entry.analysis or {}).get("version") or 0) >= ANALYSIS_VERSION
+
+
 def is_current(previous: CatalogEntry | None, version: str | None, retry_failed: bool) -> bool:
     """:returns: whether the catalog holds this version of a document, settled: no need to
     fetch it (its change marker is the one of the last ingestion, and it is indexed, or
@@ -74,8 +80,12 @@ def is_current(previous: CatalogEntry | None, version: str | None, retry_failed:
 
 
 def is_settled(previous: CatalogEntry, retry_failed: bool) -> bool:
-    """:returns: whether a document's last ingestion stands (indexed, or failed for good)."""
-    return previous.status == "indexed" or (previous.status == "failed" and not retry_failed)
+    """:returns: whether a document's last ingestion stands: indexed (and its text
+    analysed by the current :data:`~ingest.relations.linking.ANALYSIS_VERSION`: a document
+    indexed before is read again once, so its links are found), or failed for good."""
+    if previous.status == "indexed":
+        return analysed(previous)
+    return previous.status == "failed" and not retry_failed
 
 
 @dataclass(frozen=True, slots=True)
