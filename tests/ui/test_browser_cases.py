@@ -115,6 +115,15 @@ def test_a_whole_case_from_inquiry_pdf_to_released_reply(browser: Any, server: s
         expect(field).to_have_value(text)
     expect(_question(author, 4)).to_have_count(0)
     expect(author.get_by_text("Status: Entwurf")).to_be_visible()
+    # a question added and removed again
+    extra = author.get_by_role("textbox", name="Weitere Frage", exact=True)
+    extra.fill("Wer ist zuständig?")
+    extra.press("Enter")
+    _settle(author)
+    author.get_by_role("button", name="Frage hinzufügen").click()
+    expect(_question(author, 4)).to_contain_text("Frage 4.")
+    _question(author, 4).get_by_role("button", name="Frage entfernen").click()
+    expect(_question(author, 4)).to_have_count(0)
 
     # the list: by deadline (31.03.2026, named in the inquiry: overdue), opened from there
     author.get_by_role("link", name="Alle Vorgänge").click()
@@ -152,6 +161,13 @@ def test_a_whole_case_from_inquiry_pdf_to_released_reply(browser: Any, server: s
     reviewer = _page(browser, REVIEWER)
     reviewer.goto(url)
     expect(reviewer.get_by_text("Status: in Prüfung")).to_be_visible()
+    comment = reviewer.get_by_role("textbox", name="Kommentar", exact=True)
+    comment.fill("Zahlen geprüft.")
+    comment.press("Enter")
+    _settle(reviewer)
+    reviewer.get_by_role("button", name="Kommentieren").click()
+    expect(reviewer.get_by_text(re.compile(r"^s\.yilmaz, \d\d\.\d\d\.\d{4}"))).to_be_visible()
+    expect(reviewer.get_by_text("Zahlen geprüft.")).to_be_visible()
     reviewer.get_by_role("button", name="Freigeben").click()
     expect(reviewer.get_by_text("Status: freigegeben")).to_be_visible()
     expect(reviewer.get_by_text(re.compile(r"^Freigegeben von s\.yilmaz am "))).to_be_visible()
@@ -177,6 +193,13 @@ def test_a_whole_case_from_inquiry_pdf_to_released_reply(browser: Any, server: s
         assert cited and cited <= set(range(1, len(sources) + 1)), fmt
     assert letters["docx"] == letters["odt"]
     assert letters["docx"][letters["docx"].index(QUESTIONS[0]) + 1].endswith(EDITED.strip())
+
+    # English on request
+    reviewer.locator("[data-testid='stSidebar']").get_by_text("en", exact=True).click()
+    expect(reviewer.get_by_text("Status: released")).to_be_visible()
+    expect(reviewer.get_by_role("button", name="Release")).to_be_disabled()
+    reviewer.locator("[data-testid='stSidebar']").get_by_text("de", exact=True).click()
+    expect(reviewer.get_by_text("Status: freigegeben")).to_be_visible()
 
     reviewer.goto(f"{server}/cases")
     row = reviewer.locator("[class*='st-key-case-row-']", has_text=TITLE).first

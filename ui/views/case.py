@@ -507,6 +507,13 @@ def _letter(service: ServiceClient, case_id: str, fmt: str) -> Callable[[], byte
     return make
 
 
+def _step_text(lang: str, action: str) -> str:
+    """:returns: a step of the case's history in words; an unknown one as it is."""
+    key = f"case_step_{action}"
+    said = t(lang, key)
+    return action if said == key else said
+
+
 def _history(lang: str, case: dict[str, Any]) -> None:
     steps = case.get("history") or []
     if not steps:
@@ -517,7 +524,7 @@ def _history(lang: str, case: dict[str, Any]) -> None:
                 {
                     t(lang, "audit_time"): local_time(step["time"]),
                     t(lang, "audit_user"): step["user"],
-                    t(lang, "audit_kind"): step["action"],
+                    t(lang, "audit_kind"): _step_text(lang, str(step["action"])),
                     "": step.get("note") or "",
                 }
                 for step in steps

@@ -18,7 +18,7 @@ from ui.session import client, language, service_errors
 from ui.views import case as case_view
 
 UPLOAD_TYPES = ["pdf", "docx", "odt", "txt"]
-_COLUMNS = [1.2, 4, 1.3, 1.8, 1]
+_COLUMNS = [1.3, 6, 1.2, 1.6, 1]
 
 
 def page(lang: str) -> StreamlitPage:
