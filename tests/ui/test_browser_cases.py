@@ -24,6 +24,7 @@ from tests.ui.test_browser_a11y import _assert_accessible, _settle
 
 # a second person of the same office: sees the author's cases, may release them
 REVIEWER = {"X-Forwarded-User": "s.yilmaz", "X-Forwarded-Groups": "amt22"}
+OTHER_OFFICE = {"X-Forwarded-User": "k.lorenz", "X-Forwarded-Groups": "amt50"}
 TITLE = "Anfrage der Fraktion Freie Bürger Lindenbrück zur Hundesteuer"
 QUESTIONS = [line.split(" ", 1)[1] for line in INQUIRY if re.match(r"^\d\. ", line)]
 EDITED = " Die Verwaltung hat dies geprüft."
@@ -207,3 +208,11 @@ def test_a_whole_case_from_inquiry_pdf_to_released_reply(browser: Any, server: s
     expect(row).not_to_contain_text("überfällig")
     expect(row).to_contain_text("3/3")
     reviewer.context.close()
+
+    # another office does not see the case, neither listed nor by its URL
+    other = _page(browser, OTHER_OFFICE)
+    other.goto(url)
+    expect(other.get_by_text("Diesen Vorgang gibt es nicht")).to_be_visible()
+    other.goto(f"{server}/cases")
+    expect(other.get_by_text("Noch keine Vorgänge.")).to_be_visible()
+    other.context.close()

@@ -18,11 +18,11 @@ import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
 from search.answers import AnswerSentence
-from search.errors import AuskunftError
+from search.errors import AuskunftError, NotFound
 from ui.answer_panel import show_sentence
 from ui.client import ServiceClient
 from ui.date_field import date_field
-from ui.i18n import local_time, t
+from ui.i18n import flag_text, local_time, t
 from ui.relations_view import day, escaped, superseded_note
 from ui.session import client, language, service_errors
 
@@ -233,7 +233,7 @@ def _draft(lang: str, case: dict[str, Any], question: dict[str, Any], key: str) 
     if draft.get("mark"):
         st.info(t(lang, "case_ai_mark", mark=draft["mark"]), icon=":material/smart_toy:")
         for flag in draft.get("flags") or []:
-            st.caption(flag)
+            st.caption(flag_text(lang, str(flag)))
     elif draft.get("accepted_by"):
         st.success(
             t(
@@ -540,7 +540,11 @@ def render() -> None:
         st.info(t(lang, "case_missing"))
         return
     with service_errors():
-        case = client().case(case_id)
+        try:
+            case = client().case(case_id)
+        except NotFound:  # or not visible to this user: the same to them
+            st.warning(t(lang, "case_not_found"), icon=":material/search_off:")
+            return
     _header(lang, case)
     _facts(lang, case)
     _questions(lang, case)
