@@ -135,6 +135,7 @@ def test_a_whole_case_from_inquiry_pdf_to_released_reply(browser: Any, server: s
     expect(row).to_contain_text("Amt 22")
     expect(row).to_contain_text("0/3")
     _shot(author, "cases")
+    _assert_accessible(author, "cases")
     row.get_by_role("link", name=TITLE).click()
     author.wait_for_url(url)
 
@@ -190,6 +191,7 @@ def test_a_whole_case_from_inquiry_pdf_to_released_reply(browser: Any, server: s
             assert _uncited(written) == _uncited(answer), (fmt, written, answer)
         sources = lines[lines.index("Quellen") + 1 :]
         assert sources and all(line.startswith(f"[{n}] ") for n, line in enumerate(sources, 1))
+        assert any(re.search(r"(§ \d|TOP \d).*S\. \d", line) for line in sources), sources
         cited = {int(n) for n in re.findall(r"\[(\d+)\]", text.split("Quellen")[0])}
         assert cited and cited <= set(range(1, len(sources) + 1)), fmt
     assert letters["docx"] == letters["odt"]
