@@ -38,7 +38,9 @@ def _escaped(text: str, marked: list[str] | None = None) -> str:
     return _CITATION.sub(r"**[\1]**", escaped)
 
 
-def _sentence(sentence: AnswerSentence, lang: str) -> None:
+def show_sentence(sentence: AnswerSentence, lang: str) -> None:
+    """Show one sentence of an answer, its citations in bold; a flagged one marked, with
+    why (the words no cited source states in bold)."""
     if not sentence.flags:
         st.markdown(_escaped(sentence.text))
         return
@@ -71,7 +73,7 @@ def _show(answer: Answer, lang: str) -> None:
     if not answer.sentences:
         st.write(t(lang, "not_answered"))
     for sentence in answer.sentences:
-        _sentence(sentence, lang)
+        show_sentence(sentence, lang)
     cited = answer.cited
     if cited:
         st.caption(t(lang, "answer_sources"))

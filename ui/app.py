@@ -15,7 +15,7 @@ import streamlit as st
 from ui import auth, page_frame
 from ui.i18n import t
 from ui.session import language, set_current_user, settings
-from ui.views import admin_audit, admin_sources, admin_status, document, search
+from ui.views import admin_audit, admin_sources, admin_status, case, cases, document, search
 
 
 def _identify() -> auth.User | None:
@@ -92,6 +92,8 @@ def main() -> None:
         st.Page(
             document.render, title=t(lang, "nav_document"), url_path="document", visibility="hidden"
         ),
+        cases.page(lang),
+        case.page(lang),
         st.Page(
             admin_status.render,
             title=t(lang, "nav_status"),

@@ -6,6 +6,8 @@ import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from ui.i18n_cases import CASE_TEXTS
+
 TEXTS: dict[str, dict[str, str]] = {
     "de": {
         "title": "Auskunft",
@@ -553,6 +555,9 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+for _language, _texts in CASE_TEXTS.items():
+    TEXTS[_language].update(_texts)
+
 FRAMEWORK_TEXTS: dict[str, str] = {
     "Skip to main content": "Zum Hauptinhalt springen",
     "Sidebar": "Seitenleiste",
@@ -582,6 +587,9 @@ FRAMEWORK_TEXTS: dict[str, str] = {
     "Fullscreen": "Vollbild",
     "Close fullscreen": "Vollbild beenden",
     "Download": "Herunterladen",
+    "Drag and drop a file here": "Datei hierher ziehen",
+    "Upload": "Hochladen",
+    "{size} per file": "höchstens {size} je Datei",
 }
 """Streamlit's own English labels, tooltips and hints (its frontend has no translations),
 in German; :mod:`ui.page_frame` renames them in the browser when the language is German.

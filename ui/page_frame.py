@@ -45,10 +45,13 @@ _SCRIPT = """
   const ATTRIBUTES = ["aria-label", "title", "placeholder"];
   const OWN = '[data-testid="stMarkdownContainer"], [data-testid="stCode"], '
     + '[data-testid="stTable"], [data-testid="stText"], .auskunft-passage';
+  // Streamlit's own labels it draws as Markdown (the file uploader's "Upload" button)
+  const FRAMEWORK = '[data-testid="stFileUploaderDropzone"] button';
   const translate = (node) => {
     if (node.nodeType === Node.TEXT_NODE) {
       // our own texts and the documents' are left as they are, whatever they say
-      if (node.parentElement && node.parentElement.closest(OWN)) return;
+      const parent = node.parentElement;
+      if (parent && parent.closest(OWN) && !parent.closest(FRAMEWORK)) return;
       const said = say(node.nodeValue);
       if (said !== null && said !== node.nodeValue) node.nodeValue = said;
       return;
