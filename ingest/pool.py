@@ -235,7 +235,18 @@ class ChunkPipeline:
         if not chunks:
             msg = "The document contains no text"
             raise DocumentError(msg)
+        _mark_references(chunks, (result.analysis or {}).get("references") or [])
         return chunks
+
+
+def _mark_references(chunks: list[Document], references: list[dict[str, Any]]) -> None:
+    """Give each chunk the keys of the references written in it (a reference split across
+    two chunks is kept by the document only)."""
+    for chunk in chunks:
+        text = chunk.content or ""
+        keys = [ref["key"] for ref in references if ref.get("text") and ref["text"] in text]
+        if keys:
+            chunk.meta[fields.REFERENCES] = list(dict.fromkeys(keys))
 
 
 class InlinePreparer:

@@ -47,6 +47,9 @@ COUNCIL: Final = "council"
 ``consultations``, each ``{"organization", "meeting", "date", "agenda_item", "result",
 "resolution"}``; read by the citation builder ("Drs. …, Gemeinderat 12.03.2024, TOP 7,
 beschlossen")."""
+REFERENCES: Final = "references"
+"""Keys of the references a chunk's text makes (``paper:2024/0153``, ``law:BauGB/§ 34``);
+resolved per document by the link pass (:mod:`search.relations`)."""
 SOURCE_META_KEYS: Final = (COMMITTEE, DEPARTMENT, COUNCIL)
 """Keys a connector may set in a document's metadata that every chunk carries as they are."""
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from ingest.catalog import Catalog
 from ingest.indexer import Indexer
 from ingest.relations.linking import link_entries
+from search import fields
 from search.relations import RelationStore
 from search.settings import Settings
 
@@ -55,6 +56,10 @@ def test_links_follow_the_documents_as_they_come_and_go(tmp_path: Path) -> None:
     assert cited["paper:2024/0153"].page == 3
     assert not cited["paper:2024/0160"].doc_id  # not indexed: kept as text
     assert [link.doc_id for link in amendment.cited_by] == [ids[MINUTES.name]]
+    with Indexer(settings) as indexer:  # and the chunk that cites it says so
+        chunks = indexer.keyword_store.chunks(ids[MINUTES.name])
+    citing = [c for c in chunks if "paper:2024/0153" in c.meta.get(fields.REFERENCES, [])]
+    assert citing and all("2024/0153" in (c.content or "") for c in citing)
 
     (folder / STATUTE.name).unlink()
     ids = _ingest(settings, folder)
