@@ -79,3 +79,21 @@ def test_a_broken_analysis_is_left_out_not_fatal(tmp_path: Path) -> None:
     entry.analysis = {"version": 2, "validity": {"enactments": [{"title": 3}]}, "references": []}
     assert link_entries([entry]) == []  # logged and skipped
     catalog.close()
+
+
+def test_a_document_indexed_before_the_analysis_is_read_again_once(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy2(AMENDMENT, folder)
+    _ingest(settings, folder)
+    catalog = Catalog(settings.catalog_path)
+    entry = catalog.entries(status="indexed")[0]
+    entry.analysis = None  # as an index written by an older version has it
+    catalog.upsert(entry)
+    catalog.close()
+    with Indexer(settings) as indexer:
+        again = indexer.ingest_path(folder, source="beispiel")
+        assert again.indexed == 1 and again.unchanged == 0
+        assert indexer.catalog.entries()[0].analysis is not None
+        assert indexer.ingest_path(folder, source="beispiel").unchanged == 1
