@@ -45,3 +45,25 @@ def llm() -> Iterator[ReplayServer]:
 
     with replay_server() as running:
         yield running
+
+
+SLOW_IN_DEFAULT = frozenset(
+    {
+        # each has a cheaper sibling in the default run (`make test-all` runs these too)
+        "tests/ingest/test_faults.py::test_kill_9_at_random_moments_of_a_sync[queue-3]",
+        "tests/ingest/test_pool.py::test_killed_worker_is_replaced_and_its_document_prepared_again",
+        "tests/test_linsengericht.py::test_subset_with_scans_is_indexed_and_dog_tax_found",
+        "tests/ui/test_service_crash.py::"
+        "test_kill_9_during_a_sync_then_restart_loses_and_duplicates_nothing",
+    }
+)
+"""Tests marked ``slow`` here, to keep the default run within its time budget: the queue
+path's kill test (the direct path's and test_queue's kill tests stay), the pool's
+replacement of a killed worker (its recording of the death stays), the Linsengericht scans
+(the sample corpus's scans stay), the service crash (the scale-out tests stay)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid in SLOW_IN_DEFAULT:
+            item.add_marker(pytest.mark.slow)
