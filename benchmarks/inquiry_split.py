@@ -52,6 +52,7 @@ from pathlib import Path
 
 from search.cases.questions import ReplyPart, split_inquiry, split_reply
 from search.sentences import split_sentences
+from search.verifier_quality import data_folder
 
 LAYOUTS = ("numbered", "lettered", "frage", "bullets", "runon")
 VARIANTS = ("plain", "preamble", "justification", "preamble+justification")
@@ -91,15 +92,6 @@ class Composed:
     title: str
     questions: tuple[str, ...]
     deadline: str | None  # ISO date, or None when the text names none
-
-
-def data_folder() -> Path:
-    """:returns: ``shared/data/eval`` beside the checkout (or one of its parents)."""
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "shared" / "data" / "eval"
-        if candidate.is_dir():
-            return candidate
-    return Path("../shared/data/eval")
 
 
 def normalise(text: str) -> str:
