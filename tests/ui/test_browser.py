@@ -190,6 +190,24 @@ def _shot(page: Any, name: str, *, full_page: bool = False) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
+def _download(page: Any, button: Any) -> Any:
+    """Click a download button; :returns: the download.
+
+    A deferred download (the file is made when clicked) names the button's current run:
+    a click that lands while the page is still being rerun asks for the file of the run
+    before, which Streamlit has already dropped, and no download starts. Wait for the run
+    to finish, and click once more if the first click came too early."""
+    expect(page.locator("[data-stale='true']")).to_have_count(0)
+    try:
+        with page.expect_download(timeout=TIMEOUT_MS // 2) as download:
+            button.click()
+    except sync_api.TimeoutError:
+        expect(page.locator("[data-stale='true']")).to_have_count(0)
+        with page.expect_download(timeout=TIMEOUT_MS // 2) as download:
+            button.click()
+    return download.value
+
+
 def _field(scope: Any, label: str) -> Any:
     return scope.get_by_role("textbox", name=label, exact=True)
 
@@ -238,15 +256,13 @@ def test_search_returns_cited_results(browser: Any, server: str) -> None:
     assert "q=Wie+hoch" in page.url or "q=Wie%20hoch" in page.url, page.url
     _shot(page, "search")
     # the result list to file with a case: CSV with citations
-    with page.expect_download() as download:
-        page.get_by_role("button", name="CSV-Liste").click()
-    assert download.value.suggested_filename.endswith(".csv")
-    exported = Path(download.value.path()).read_text("utf-8-sig").splitlines()
+    download = _download(page, page.get_by_role("button", name="CSV-Liste"))
+    assert download.suggested_filename.endswith(".csv")
+    exported = Path(download.path()).read_text("utf-8-sig").splitlines()
     assert exported[0].startswith("Nr.;Titel;Dokumentart;Datum")
     assert any("Hundesteuersatzung" in line and ";§ " in line for line in exported[1:])
-    with page.expect_download() as download:
-        page.get_by_role("button", name="PDF-Liste").click()
-    assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
+    download = _download(page, page.get_by_role("button", name="PDF-Liste"))
+    assert Path(download.path()).read_bytes()[:5] == b"%PDF-"
     # letter form of the citation, ready to copy
     first.get_by_role("button", name="Zitieren").first.click()
     letter = re.compile(r"§ \d+ der Hundesteuersatzung vom 21\.03\.2017")
@@ -322,15 +338,13 @@ def test_admin_audit_lists_searches_and_exports(browser: Any, server: str) -> No
     expect(row).to_contain_text("m.schubert")
     expect(page.locator("tr", has_text="Reisekosten Dienstreise Erstattung")).to_have_count(2)
     _shot(page, "admin-audit")
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Export CSV").click()
-    assert download.value.suggested_filename.endswith(".csv")
-    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    download = _download(page, page.get_by_role("button", name="Export CSV"))
+    assert download.suggested_filename.endswith(".csv")
+    exported = Path(download.path()).read_text(encoding="utf-8")
     assert "Reisekosten Dienstreise Erstattung" in exported
     assert "m.schubert" in exported
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Export JSONL").click()
-    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    download = _download(page, page.get_by_role("button", name="Export JSONL"))
+    lines = Path(download.path()).read_text(encoding="utf-8").splitlines()
     assert any('"user": "m.schubert"' in line and '"kind": "answer"' in line for line in lines)
     page.context.close()
 
@@ -443,10 +457,9 @@ def test_cited_document_opens_at_its_page(browser: Any, server: str) -> None:
     expect(dialog.get_by_role("button", name="Original herunterladen")).to_be_visible()
     _shot(page, "document-page")
     # the original file is served as it is
-    with page.expect_download() as download:
-        dialog.get_by_role("button", name="Original herunterladen").click()
-    assert download.value.suggested_filename == "Hundesteuersatzung_2017.pdf"
-    assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
+    download = _download(page, dialog.get_by_role("button", name="Original herunterladen"))
+    assert download.suggested_filename == "Hundesteuersatzung_2017.pdf"
+    assert Path(download.path()).read_bytes()[:5] == b"%PDF-"
     page.context.close()
 
 

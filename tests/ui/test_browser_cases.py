@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.ui.api.test_cases import INQUIRY, _docx_text, _odt_text, inquiry_pdf
-from tests.ui.test_browser import STAFF, _page, _shot, expect
+from tests.ui.test_browser import STAFF, _download, _page, _shot, expect
 from tests.ui.test_browser import browser as browser  # a fixture
 from tests.ui.test_browser import server as server  # a fixture
 from tests.ui.test_browser import service as service  # a fixture
@@ -101,11 +101,10 @@ def _uncited(text: str) -> str:
     return re.sub(r"\s*\[\d+\]", "", text).strip()
 
 
-def _download(page: Any, label: str) -> bytes:
-    with page.expect_download() as download:
-        page.get_by_role("button", name=label).click()
-    assert download.value.suggested_filename.endswith(f".{label.lower()}")
-    return Path(download.value.path()).read_bytes()
+def _download_file(page: Any, label: str) -> bytes:
+    download = _download(page, page.get_by_role("button", name=label))
+    assert download.suggested_filename.endswith(f".{label.lower()}")
+    return Path(download.path()).read_bytes()
 
 
 def test_a_whole_case_from_inquiry_pdf_to_released_reply(browser: Any, server: str) -> None:
@@ -176,8 +175,8 @@ def test_a_whole_case_from_inquiry_pdf_to_released_reply(browser: Any, server: s
     _shot(reviewer, "case-released")
 
     letters = {
-        "docx": _docx_text(_download(reviewer, "DOCX")),
-        "odt": _odt_text(_download(reviewer, "ODT")),
+        "docx": _docx_text(_download_file(reviewer, "DOCX")),
+        "odt": _odt_text(_download_file(reviewer, "ODT")),
     }
     for fmt, lines in letters.items():
         text = "\n".join(lines)
