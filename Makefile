@@ -78,7 +78,8 @@ ui: install
 # one lands in .test-data/ instead of the user's index.
 TEST_ENV := AUSKUNFT_DATA_DIR=$(CURDIR)/.test-data
 
-test: install
+# The code checks run first (CI runs `make test`): style, types, the import contracts.
+test: install lint
 	$(TEST_ENV) $(BIN)/python -m pytest -m "not slow" -q
 
 test-all: install

@@ -5,7 +5,7 @@
 Every document of the sample corpus and of the real Linsengericht corpus (PDFs, most of
 them scans, and the text-only statutes) is parsed exactly as ingestion does it and as
 ``benchmarks/metadata_accuracy.py`` does (same functions, same OCR cache), given its
-metadata (:func:`ingest.doc_metadata.infer_metadata`), read by
+metadata (:func:`ingest.pipeline.doc_metadata.infer_metadata`), read by
 :func:`ingest.relations.validity.analyse` and linked per corpus by
 :func:`ingest.relations.versions.link_versions`. The result is compared with
 ``benchmarks/amendments_expected.json``, written by reading the documents themselves.
@@ -44,9 +44,9 @@ from benchmarks.metadata_accuracy import (  # noqa: E402
     documents,
     parsed_of,
 )
-from ingest.doc_metadata import infer_metadata  # noqa: E402
-from ingest.elements import Element, ParsedDocument  # noqa: E402
-from ingest.parsing import pdf  # noqa: E402
+from ingest.pipeline.doc_metadata import infer_metadata  # noqa: E402
+from ingest.pipeline.elements import Element, ParsedDocument  # noqa: E402
+from ingest.pipeline.parsing import pdf  # noqa: E402
 from ingest.relations.validity import Enactment, analyse, pages_of  # noqa: E402
 from ingest.relations.versions import (  # noqa: E402
     DocumentRecord,

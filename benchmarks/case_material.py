@@ -9,7 +9,7 @@ replies first, then decisions, rules in force, the rest) runs with the question 
 — each reply's header repeats its inquiry's title, so a query with the title would find
 the reply by its header and say nothing. A question counts as found when one of the
 offered passages holds its gold answer passage (``answers.jsonl``;
-:func:`search.answer_evaluation.holds_passage`). Printed beside it, from the same index
+:func:`search.evaluation.answers.holds_passage`). Printed beside it, from the same index
 and run: document-level nDCG@10 and Recall@10 of the plain search, and the share of
 questions whose offered passages include a gold document.
 
@@ -31,12 +31,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from search.answer_evaluation import holds_passage, load_answer_cases  # noqa: E402
+from ingest.evaluation import index_set  # noqa: E402
 from search.cases.research import research  # noqa: E402
-from search.evaluation import index_set, load_beir, ndcg_at, recall_at  # noqa: E402
+from search.core.settings import load_settings  # noqa: E402
+from search.evaluation.answers import holds_passage, load_answer_cases  # noqa: E402
+from search.evaluation.retrieval import load_beir, ndcg_at, recall_at  # noqa: E402
 from search.results import SearchMode, SearchResponse  # noqa: E402
 from search.service import SearchService  # noqa: E402
-from search.settings import load_settings  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "eval" / "karlsruhe_anfragen"
 RESULTS = Path(__file__).with_name("results")

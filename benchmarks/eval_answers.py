@@ -1,5 +1,5 @@
 """Answers measured end to end — the same as ``auskunft eval-answers`` (see
-:mod:`search.answer_evaluation` and benchmarks/README.md):
+:mod:`search.evaluation.answers` and benchmarks/README.md):
 
     python benchmarks/eval_answers.py ../shared/data/eval/karlsruhe_anfragen \
         --mode keyword --questions 300 --report-dir benchmarks/results

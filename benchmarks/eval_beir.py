@@ -18,8 +18,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from search.evaluation import evaluate, load_beir, save_report
-from search.settings import load_settings
+from ingest.evaluation import evaluate_set
+from search.core.settings import load_settings
+from search.evaluation.retrieval import load_beir, save_report
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "eval"
 RESULTS = Path(__file__).resolve().parent / "results" / "eval"
@@ -39,7 +40,7 @@ def main() -> int:
     for name in args.sets:
         folder = Path(name) if Path(name).is_dir() else DATA / name
         beir = load_beir(folder, query_field=args.query_field, limit=args.limit)
-        report = evaluate(
+        report = evaluate_set(
             settings,
             beir,
             args.mode or ["keyword", "semantic", "hybrid"],

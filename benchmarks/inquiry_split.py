@@ -50,9 +50,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from search.answers.sentences import split_sentences
 from search.cases.questions import ReplyPart, split_inquiry, split_reply
-from search.sentences import split_sentences
-from search.verifier_quality import data_folder
+from search.evaluation.verifier_quality import data_folder
 
 LAYOUTS = ("numbered", "lettered", "frage", "bullets", "runon")
 VARIANTS = ("plain", "preamble", "justification", "preamble+justification")

@@ -5,8 +5,8 @@
 Every document of the sample corpus (``samples/corpus``) and of the real Linsengericht
 corpus (``../shared/data/corpora/linsengericht``, 33 PDFs, most of them scans, and 4 text
 files) is parsed, structured and given its metadata exactly as ingestion does
-(:func:`ingest.parsing.parse_document`, :func:`ingest.structure.annotate`,
-:func:`ingest.doc_metadata.infer_metadata`). The result is compared with
+(:func:`ingest.pipeline.parsing.parse_document`, :func:`ingest.pipeline.structure.annotate`,
+:func:`ingest.pipeline.doc_metadata.infer_metadata`). The result is compared with
 ``benchmarks/metadata_expected.json``, written by reading the documents themselves (their
 first pages, rendered scans included), not from Auskunft's output.
 
@@ -38,11 +38,11 @@ sys.path.insert(0, str(ROOT))
 
 import search  # noqa: E402,F401  (offline switches first)
 from connectors.base import SourceDocument  # noqa: E402
-from ingest.doc_metadata import infer_metadata  # noqa: E402
-from ingest.elements import ParsedDocument  # noqa: E402
-from ingest.parsing import SUPPORTED_EXTENSIONS, parse_document, pdf  # noqa: E402
-from ingest.parsing.ocr import ocr_image  # noqa: E402
-from ingest.structure import annotate  # noqa: E402
+from ingest.pipeline.doc_metadata import infer_metadata  # noqa: E402
+from ingest.pipeline.elements import ParsedDocument  # noqa: E402
+from ingest.pipeline.parsing import SUPPORTED_EXTENSIONS, parse_document, pdf  # noqa: E402
+from ingest.pipeline.parsing.ocr import ocr_image  # noqa: E402
+from ingest.pipeline.structure import annotate  # noqa: E402
 
 SAMPLES = ROOT / "samples" / "corpus"
 LINSENGERICHT = ROOT.parent / "shared" / "data" / "corpora" / "linsengericht"

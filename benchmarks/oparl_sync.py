@@ -41,13 +41,13 @@ sys.path.insert(0, str(ROOT))
 
 import search  # noqa: E402,F401  (offline switches first)
 from benchmarks.ingest_and_query import HashingEmbedder  # noqa: E402
-from ingest.indexer import Indexer  # noqa: E402
-from ingest.runner import IngestReport  # noqa: E402
-from ingest.sources import SourceConfig, SourceRegistry  # noqa: E402
+from ingest.sync.indexer import Indexer  # noqa: E402
+from ingest.sync.runner import IngestReport  # noqa: E402
+from ingest.sync.sources import SourceConfig, SourceRegistry  # noqa: E402
 from search.backends import open_embedder  # noqa: E402
+from search.core.settings import Settings  # noqa: E402
 from search.embedders import CachedEmbedder, EmbeddingCache  # noqa: E402
 from search.service import SearchService  # noqa: E402
-from search.settings import Settings  # noqa: E402
 from tests.connectors.oparl_server import KARLSRUHE, TEXTS, OParlServer  # noqa: E402
 
 SOURCE = "karlsruhe"

@@ -5,9 +5,10 @@
 
 **Karlsruhe (council papers).** The texts of ``../shared/data/eval/karlsruhe_anfragen``
 (31,213 council documents: 1,086 answers of the administration to inquiries, 30,127 files
-of papers) are searched for paper numbers with :func:`ingest.references.extract_references`
+of papers) are searched for paper numbers with
+:func:`ingest.relations.references.extract_references`
 (the document's own number, its paper's ``reference``, left out) and resolved with
-:func:`ingest.references.resolve` against the 14,004 papers of
+:func:`ingest.relations.references.resolve` against the 14,004 papers of
 ``../shared/data/corpora/oparl-karlsruhe/papers.jsonl.gz`` by their ``reference``. A corpus
 document belongs to a paper by its ``source``: the paper's OParl id (answers) or one of the
 paper's files (``auxiliaryFile`` ids).
@@ -57,9 +58,10 @@ sys.path.insert(0, str(ROOT))
 import search  # noqa: E402,F401  (offline switches first)
 from benchmarks.metadata_accuracy import cached_ocr, documents  # noqa: E402
 from connectors.base import SourceDocument  # noqa: E402
-from ingest.law_names import PORTAL_LAWS, canonical_abbreviation  # noqa: E402
-from ingest.parsing import parse_document, pdf  # noqa: E402
-from ingest.references import (  # noqa: E402
+from ingest.pipeline.parsing import parse_document, pdf  # noqa: E402
+from ingest.pipeline.structure import annotate  # noqa: E402
+from ingest.relations.law_names import PORTAL_LAWS, canonical_abbreviation  # noqa: E402
+from ingest.relations.references import (  # noqa: E402
     LAW,
     PAPER,
     RESOLVED,
@@ -68,7 +70,6 @@ from ingest.references import (  # noqa: E402
     extract_references,
     resolve,
 )
-from ingest.structure import annotate  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 KARLSRUHE_CORPUS = DATA / "eval" / "karlsruhe_anfragen" / "corpus.jsonl.gz"
@@ -266,7 +267,7 @@ def _sample_precision(
 
 def law_targets() -> tuple[ReferenceTargets, set[str]]:
     """The federal laws of the shared corpus as targets, their §§ from ``toc.json``, under
-    the abbreviation their document is cited by (as :mod:`ingest.parsing.lawxml` gives it:
+    the abbreviation their document is cited by (as :mod:`ingest.pipeline.parsing.lawxml` gives it:
     ``BauGB`` for the portal's ``BBauG``, ``SGB VIII`` for ``SGB 8``)."""
     targets = ReferenceTargets()
     names: set[str] = set()

@@ -37,10 +37,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.fusion_replay import RESULTS, _load, _set, replay_runs
+from search.core.settings import Settings, load_settings
 from search.embedders import CachedEmbedder, EmbeddingCache, create_embedder
-from search.evaluation import score_run, set_index_dir
+from search.evaluation.retrieval import score_run, set_index_dir
 from search.service import SearchService
-from search.settings import Settings, load_settings
 
 HERE = Path(__file__).resolve().parent
 OUT_OF_DOMAIN = HERE / "out_of_domain_queries.txt"

@@ -46,7 +46,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from search.settings import Settings  # noqa: E402
+from search.core.settings import Settings  # noqa: E402
 from tests.service_server import free_port, wait_healthy  # noqa: E402
 
 SAMPLES = ROOT / "samples" / "corpus"

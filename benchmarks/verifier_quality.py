@@ -1,5 +1,5 @@
 """How often the answer verifier flags a wrong claim — the labelled set and its figures are
-built by :mod:`search.verifier_quality` (``auskunft eval-answers`` prints them too).
+built by :mod:`search.evaluation.verifier_quality` (``auskunft eval-answers`` prints them too).
 
     python benchmarks/verifier_quality.py [--data ../shared/data/eval] [--seed 7]
         [--per-kind 600] [--json out.json] [--show N]
@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from search.verifier_quality import main
+from search.evaluation.verifier_quality import main
 
 if __name__ == "__main__":
     sys.exit(main())

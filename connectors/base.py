@@ -88,7 +88,7 @@ class Connector(ABC):
 
     Connectors raise ``OSError`` (the source cannot be reached or read) and
     ``ValueError`` (it answers, but not as this kind of source); the ingestion translates
-    them once (``ingest.sync``).
+    them once (``ingest.sync.rules``).
 
     A :class:`SourceRef`'s ``version`` that equals the one recorded at the last successful
     ingestion means "unchanged": the document is not fetched again.

@@ -2,7 +2,7 @@
 
 A BEIR set is a folder with ``corpus.jsonl`` (or ``corpus.jsonl.gz``; one object per line
 with ``_id``, ``title``, ``text``), ``queries.jsonl`` and ``qrels.tsv``. This connector
-yields the corpus only; :mod:`search.evaluation` reads queries and relevance judgements.
+yields the corpus only; :mod:`search.evaluation.retrieval` reads queries and relevance judgements.
 
 Documents are text already, so they carry :data:`PLAIN_TEXT` in their metadata and
 ingestion builds elements from their paragraphs instead of running the file parsers.

@@ -7,7 +7,7 @@ Documents
     download or are scans without text. Each of its files (``mainFile``,
     ``auxiliaryFile``) yields a *file document* at the file's ``accessUrl``. Both carry the
     same metadata: ``reference``, ``title``, ``date``, ``doc_type="decision"``,
-    ``department``, ``committee`` and ``council`` (see ``search.fields.COUNCIL``).
+    ``department``, ``committee`` and ``council`` (see ``search.core.fields.COUNCIL``).
 
 Versions
     A reference's ``version`` digests the paper's and file's ``modified`` and the council

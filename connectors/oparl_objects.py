@@ -146,7 +146,7 @@ def paper_text(
     it in, where it was consulted and what was resolved.
 
     :param paper: the Paper object.
-    :param council: its council context (see :data:`search.fields.COUNCIL`).
+    :param council: its council context (see :data:`search.core.fields.COUNCIL`).
     :param files: names of its files.
     :param resolutions: full resolution texts, each with its consultation.
     :returns: paragraphs separated by blank lines.

@@ -34,32 +34,29 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from ingest.catalog import Catalog, CatalogEntry
-from ingest.indexer import Indexer, data_dir_bytes, index_status
 from ingest.originals import Original, open_original, render_pdf_page
-from ingest.page_words import Box, PageWords, read_page_words
-from ingest.passage_boxes import passage_boxes
-from ingest.runner import PreparedDocument
-from ingest.scheduler import is_due
-from ingest.sources import SourceConfig, SourceRegistry
-from ingest.structure import match_heading
-from search import fields
+from ingest.pipeline.page_words import Box, PageWords, read_page_words
+from ingest.pipeline.passage_boxes import passage_boxes
+from ingest.pipeline.structure import match_heading
+from ingest.sync.indexer import Indexer, data_dir_bytes, index_status
+from ingest.sync.runner import PreparedDocument
+from ingest.sync.scheduler import is_due
+from ingest.sync.sources import SourceConfig, SourceRegistry
 from search.answers import Answer
+from search.answers.drafting import AnswerDrafter, AnswerStream
 from search.audit import AuditLog
-from search.drafting import AnswerDrafter, AnswerStream
-from search.errors import AuskunftError, BackendError, ConfigurationError, NotFound, QueryError
-from search.facets import Refinement, SortOrder
+from search.core import fields
+from search.core.errors import AuskunftError, BackendError, ConfigurationError, NotFound, QueryError
+from search.core.settings import Settings
 from search.filters import SearchFilters
 from search.relations import EMPTY as EMPTY_RELATIONS
 from search.relations import RelationStore, notes, today
 from search.results import SearchMode, SearchResponse
+from search.retrieval.facets import Refinement, SortOrder
 from search.service import SearchService
-from search.settings import Settings
-
-if TYPE_CHECKING:
-    from ingest.case_desk import CaseDesk
 
 logger = logging.getLogger(__name__)
 
@@ -189,7 +186,6 @@ class Application:
         self._scheduler_thread: threading.Thread | None = None
         self._drafter: AnswerDrafter | None = None
         self._audit: AuditLog | None = None
-        self._cases: CaseDesk | None = None
         self._generation = 0
         """Counts committed writes, so that clients can tell a result list is stale."""
 
@@ -204,7 +200,7 @@ class Application:
         """
         preparer = None
         if self._ingest_workers > 0:
-            from ingest.pool import PreparePool
+            from ingest.sync.pool import PreparePool
 
             preparer = PreparePool(
                 self.settings,
@@ -238,9 +234,6 @@ class Application:
             self._writer = None
         if self._drafter is not None:
             self._drafter.close()
-        if self._cases is not None:
-            self._cases.close()
-            self._cases = None
         if self._indexer is not None:
             self._indexer.__exit__(None, None, None)
             self._indexer = None
@@ -358,16 +351,6 @@ class Application:
     def drafter(self) -> AnswerDrafter | None:
         """:returns: the answers feature's drafter (``None`` before :meth:`open`)."""
         return self._drafter
-
-    @property
-    def cases(self) -> CaseDesk:
-        """:returns: the council office's cases (:mod:`ingest.case_desk`)."""
-        with self._jobs_lock:
-            if self._cases is None:
-                from ingest.case_desk import CaseDesk
-
-                self._cases = CaseDesk(self)
-            return self._cases
 
     @property
     def has_llm(self) -> bool:
@@ -699,7 +682,7 @@ class Application:
 
     def _enqueue_sync(self, name: str, caller: Caller) -> Job:
         """Server mode: the queue's workers sync; this job only records the hand-over."""
-        from ingest.queue import JobQueue
+        from ingest.sync.queue import JobQueue
 
         queue = JobQueue(self.settings)
         with queue.opened():
@@ -742,7 +725,7 @@ class Application:
         embedded) into the index, on the writer thread, with the catalog protocol of every
         write; documents marked gone are removed.
 
-        :param documents: :meth:`~ingest.runner.PreparedDocument.to_wire` of each.
+        :param documents: :meth:`~ingest.sync.runner.PreparedDocument.to_wire` of each.
         :returns: the write's report (``indexed``, ``deleted``, ``chunks``, …).
         :raises QueryError: when a document is not such a description.
         :raises BackendError: when a store fails (the worker's job is retried).
@@ -887,7 +870,7 @@ class Application:
         retry_after = timedelta(minutes=self.settings.worker.retry_minutes)
         system = Caller("scheduler", (), is_admin=True)
         if self.settings.queue.url:  # server mode: due syncs go to the queue's workers
-            from ingest.scheduler import SyncScheduler
+            from ingest.sync.scheduler import SyncScheduler
 
             scheduler = SyncScheduler(self.settings)
             while not self._stop.is_set():

@@ -19,7 +19,7 @@ from typing import Any
 
 from connectors.base import SourceDocument
 from ingest.application import Application, Caller
-from ingest.parsing import parse_document
+from ingest.pipeline.parsing import parse_document
 from search.cases import workflow
 from search.cases.case import (
     Case,
@@ -36,7 +36,7 @@ from search.cases.questions import split_inquiry
 from search.cases.research import research
 from search.cases.store import CaseStore, new_case_id
 from search.cases.view import by_deadline, case_row, case_view, today
-from search.errors import Conflict, NotFound, QueryError, Refused
+from search.core.errors import Conflict, NotFound, QueryError, Refused
 from search.filters import SearchFilters
 
 MAX_UPLOAD_BYTES = 20 * 2**20

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from search.settings import Settings
+from search.core.settings import Settings
 from search.sql import Database, PostgresDatabase, SQLiteDatabase, state_url
 
 Status = Literal["indexing", "indexed", "failed"]

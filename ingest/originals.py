@@ -16,8 +16,8 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from ingest.catalog import Catalog
-from search.errors import ConfigurationError, CorruptDocument
-from search.settings import Settings
+from search.core.errors import ConfigurationError, CorruptDocument
+from search.core.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)

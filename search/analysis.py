@@ -31,7 +31,7 @@ expanded. ``§`` and other punctuation split words and vanish, so ``§ 34 BauGB`
 
 Changing the chain changes the index: :data:`ANALYSIS_VERSION` is part of the analyser's
 name, so an index built with another chain is refused with
-:class:`~search.errors.IndexMismatch` instead of being searched wrongly.
+:class:`~search.core.errors.IndexMismatch` instead of being searched wrongly.
 """
 
 from __future__ import annotations

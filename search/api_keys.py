@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from search.errors import ConfigurationError, NotFound
+from search.core.errors import ConfigurationError, NotFound
 
 PREFIX = "ak_"
 _NAME = re.compile(r"^[\w .@-]{1,80}$")

@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any, Literal, TextIO
 
 from search.answers import Answer
+from search.core.settings import Settings
 from search.filters import SearchFilters
 from search.results import SearchResponse
-from search.settings import Settings
 from search.sql import Database, PostgresDatabase, SQLiteDatabase, state_url
 
 RecordKind = Literal["search", "answer", "ingest", "case"]

@@ -11,9 +11,9 @@ from typing import IO
 
 from haystack.utils import Secret
 
+from search.core.errors import IndexLocked
+from search.core.settings import Settings
 from search.embedders import CachedEmbedder, EmbeddingCache, create_embedder
-from search.errors import IndexLocked
-from search.settings import Settings
 from search.stores.base import KeywordStore, VectorStore
 
 

@@ -1,8 +1,8 @@
 """How German administrative texts cite council papers and norms, as patterns.
 
-Shared by the answer verifier (:mod:`search.claims`, which compares the references of an
+Shared by the answer verifier (:mod:`search.answers.claims`, which compares the references of an
 answer with those of its passages) and reference extraction at ingestion
-(:mod:`ingest.references`, which links a text to the papers and laws it cites), so that
+(:mod:`ingest.relations.references`, which links a text to the papers and laws it cites), so that
 both read ``Drs. 2024/0153``, ``Vorlage Nr.: 2020/1246`` or ``§ 34 Abs. 1`` alike.
 """
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from search import fields
+from search.core import fields
 
 
 def format_date(iso: str | None, language: str = "de") -> str:
@@ -158,7 +158,7 @@ def council_context(meta: Mapping[str, Any], language: str = "de") -> str:
     The consultation that has a result is cited, the latest first; without any result,
     the latest consultation.
 
-    :param meta: chunk metadata with ``council`` (see :data:`search.fields.COUNCIL`) and
+    :param meta: chunk metadata with ``council`` (see :data:`search.core.fields.COUNCIL`) and
         ``reference``.
     :param language: of the date.
     :returns: ``Drs. 2023/0412, Gemeinderat 12.03.2024, TOP 7, beschlossen``, or ``""``

@@ -17,7 +17,7 @@ class SearchFilters:
     and is only for admin tooling; user-facing searches always pass the user's groups.
 
     :param sources: source names to keep.
-    :param doc_types: document types to keep (see :data:`search.fields.DOC_TYPES`).
+    :param doc_types: document types to keep (see :data:`search.core.fields.DOC_TYPES`).
     :param date_from: keep documents dated on or after this day.
     :param date_to: keep documents dated on or before this day.
     :param access_groups: the user's groups.

@@ -20,8 +20,8 @@ from typing import Any, Final
 
 from pydantic import TypeAdapter
 
+from search.core.settings import Settings
 from search.results import DocumentHit
-from search.settings import Settings
 from search.sql import Database, PostgresDatabase, SQLiteDatabase, state_url
 
 _PARAGRAPH: Final = re.compile(r"§\s*(\d+\s*[a-z]?)\b")

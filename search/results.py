@@ -101,7 +101,7 @@ class SearchResponse:
     most ``search.max_matches`` keyword matches are counted."""
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     """Per facet (source, doc_type, year, committee, department), the documents of the
-    match set with each value (see :mod:`search.facets`)."""
+    match set with each value (see :mod:`search.retrieval.facets`)."""
     offset: int = 0
     """Documents of the match set before this page."""
     order: str = "relevance"

@@ -18,18 +18,18 @@ from haystack import Pipeline
 from haystack.core.errors import PipelineRuntimeError
 
 from search.backends import open_embedder, open_keyword_store, open_vector_store
+from search.core.errors import AuskunftError, BackendError, BackendUnavailable, QueryError
+from search.core.settings import Settings
 from search.embedders import CachedEmbedder
-from search.errors import AuskunftError, BackendError, BackendUnavailable, QueryError
-from search.facets import SORT_ORDERS, Refinement, SortOrder, check_refinement
 from search.filters import SearchFilters
-from search.fusion import RankFusion
-from search.grouping import DocumentGrouper
-from search.keyword_retriever import KeywordRetriever
 from search.relations import DocumentRelations, RelationStore, today
 from search.results import SEARCH_MODES, SearchMode, SearchResponse
-from search.settings import Settings
+from search.retrieval.facets import SORT_ORDERS, Refinement, SortOrder, check_refinement
+from search.retrieval.fusion import RankFusion
+from search.retrieval.grouping import DocumentGrouper
+from search.retrieval.keyword_retriever import KeywordRetriever
+from search.retrieval.vector_retriever import VectorRetriever
 from search.stores.base import KeywordStore, VectorStore
-from search.vector_retriever import VectorRetriever
 
 logger = logging.getLogger(__name__)
 
@@ -185,7 +185,7 @@ class SearchService:
         :param top_k: number of documents (default: ``search.top_k``).
         :param offset: documents of the match set to skip (a later page).
         :param order: ``relevance``, ``date_desc`` or ``date_asc``, over the whole match set.
-        :param refinement: facet values the documents must have (:mod:`search.facets`).
+        :param refinement: facet values the documents must have (:mod:`search.retrieval.facets`).
         :param as_of: the *Rechtsstand* (ISO date; default today): rules in force on that
             day rank first, an amendment in force before the statute it amends, and each
             hit of an amended or repealed rule says so.

@@ -26,8 +26,8 @@ from typing import Any, Literal
 
 import psycopg
 
-from search.errors import BackendError, BackendUnavailable
-from search.settings import Settings
+from search.core.errors import BackendError, BackendUnavailable
+from search.core.settings import Settings
 
 Dialect = Literal["sqlite", "postgres"]
 Params = Sequence[Any] | Mapping[str, Any]

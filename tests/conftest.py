@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from search.settings import Settings
+from search.core.settings import Settings
 from tests.postgres import postgres_url, state_url
 
 if TYPE_CHECKING:
@@ -50,8 +50,8 @@ def llm() -> Iterator[ReplayServer]:
 SLOW_IN_DEFAULT = frozenset(
     {
         # each has a cheaper sibling in the default run (`make test-all` runs these too)
-        "tests/ingest/test_faults.py::test_kill_9_at_random_moments_of_a_sync[queue-3]",
-        "tests/ingest/test_pool.py::test_killed_worker_is_replaced_and_its_document_prepared_again",
+        "tests/ingest/sync/test_faults.py::test_kill_9_at_random_moments_of_a_sync[queue-3]",
+        "tests/ingest/sync/test_pool.py::test_killed_worker_is_replaced_and_its_document_prepared_again",
         "tests/test_linsengericht.py::test_subset_with_scans_is_indexed_and_dog_tax_found",
         "tests/ui/test_service_crash.py::"
         "test_kill_9_during_a_sync_then_restart_loses_and_duplicates_nothing",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ingest.catalog import Catalog, CatalogEntry
 from search.backends import open_keyword_store, open_vector_store
+from search.core.settings import Settings
 from search.filters import SearchFilters
-from search.settings import Settings
 
 
 def assert_exactly_once(settings: Settings, files: int) -> list[CatalogEntry]:

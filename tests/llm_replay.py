@@ -4,7 +4,7 @@ The answer path has to be tried with replies a real model writes: correct citati
 wrong amount, a citation of a passage that was not given, none at all, a dropped „nicht“.
 A 135M model writes none of these reliably, so this server answers from
 ``tests/fixtures/llm_replies.json`` instead: the reply whose ``question`` is the question
-of the request (the line ``Frage: …`` of the prompt, see ``search/prompts.py``).
+of the request (the line ``Frage: …`` of the prompt, see ``search/answers/prompts.py``).
 
 Which number a passage gets depends on retrieval, so a recorded reply does not hard-code
 ``[n]``: ``{cite:phrase}`` stands for the number of the first quoted passage of the

@@ -18,7 +18,7 @@ import httpx
 import uvicorn
 
 from ingest.application import Application
-from search.settings import Settings
+from search.core.settings import Settings
 from ui.api.app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from ingest.application import Application, Caller
-from ingest.sources import SourceConfig
-from search.settings import load_settings
+from ingest.sync.sources import SourceConfig
+from search.core.settings import load_settings
 from tests.service_server import service_in_thread
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from ingest.indexer import Indexer
+from ingest.sync.indexer import Indexer
 from search.answers import Answer
-from search.drafting import AnswerDrafter
+from search.answers.drafting import AnswerDrafter
+from search.core.settings import Settings
 from search.results import SearchMode, SearchResponse
 from search.service import NOTHING_MATCHES, SearchService
-from search.settings import Settings
 
 CORPUS = Path(__file__).resolve().parents[1] / "samples" / "corpus"
 RESTRICTED = CORPUS / "dienstanweisungen" / "personalamt"

@@ -15,7 +15,7 @@ import streamlit as st
 
 from search import answers
 from search.answers import Answer, AnswerSentence
-from search.errors import AuskunftError
+from search.core.errors import AuskunftError
 from search.filters import SearchFilters
 from search.results import SearchResponse
 from ui.i18n import flag_text, t

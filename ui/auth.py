@@ -1,6 +1,6 @@
 """Who is using the interface: the user, their groups and their role.
 
-Three modes (``access.mode`` in the settings, see :class:`search.settings.AccessSettings`):
+Three modes (``access.mode`` in the settings, see :class:`search.core.settings.AccessSettings`):
 
 - ``oidc``: Streamlit's built-in OpenID Connect login (``st.login``, ``st.user``); the
   groups come from a claim of the ID token.
@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from search.settings import AccessSettings, Settings
+from search.core.settings import AccessSettings, Settings
 
 
 @dataclass(frozen=True, slots=True)

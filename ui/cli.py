@@ -11,11 +11,11 @@ from typing import Any
 import click
 
 from search.citations import format_date
-from search.facets import FACETS, SORT_ORDERS, SortOrder
-from search.fields import DOC_TYPES
+from search.core.fields import DOC_TYPES
+from search.core.settings import load_settings
 from search.filters import SearchFilters
 from search.results import SEARCH_MODES, SearchResponse
-from search.settings import load_settings
+from search.retrieval.facets import FACETS, SORT_ORDERS, SortOrder
 from ui.cli_answers import answer, audit, eval_answers, record_search
 from ui.cli_common import echo_json, errors, print_report, search_options, settings_of
 from ui.cli_serve import serve, streamlit_command
@@ -78,7 +78,7 @@ def ingest(
     deleted files removed. Files that cannot be read are recorded as failed with a reason
     (see 'auskunft status'); the batch goes on.
     """
-    from ingest.indexer import Indexer
+    from ingest.sync.indexer import Indexer
     from ui.cli_remote import remote
 
     settings = settings_of(ctx)
@@ -268,7 +268,7 @@ def _print_results(response: SearchResponse) -> None:
 @click.pass_context
 def status(ctx: click.Context, as_json: bool, failures: bool) -> None:
     """Show document counts by status (indexed, failed, indexing) and failures."""
-    from ingest.indexer import index_status
+    from ingest.sync.indexer import index_status
     from ui.cli_remote import remote
 
     with errors():
@@ -330,12 +330,13 @@ def eval_command(
     Indexes the corpus from text under <data dir>/eval/, searches every query and prints
     document-level nDCG@10, Recall@10, Recall@100 and MRR@10 per mode, beside plain BM25.
     """
-    from search.evaluation import evaluate, load_beir, save_report
+    from ingest.evaluation import evaluate_set
+    from search.evaluation.retrieval import load_beir, save_report
 
     settings = settings_of(ctx)
     with errors():
         beir = load_beir(set_path, query_field=query_field, limit=limit)
-        report = evaluate(
+        report = evaluate_set(
             settings,
             beir,
             list(modes) or ["keyword", "semantic", "hybrid"],  # type: ignore[arg-type]

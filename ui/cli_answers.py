@@ -11,9 +11,9 @@ import click
 
 from search.answers import Answer
 from search.audit import EXPORT_FORMATS, AuditLog
+from search.core.settings import Settings
 from search.filters import SearchFilters
 from search.results import SearchResponse
-from search.settings import Settings
 from ui.cli_common import echo_json, errors, os_user, search_options, settings_of
 from ui.i18n import bilingual, flag_text
 
@@ -54,7 +54,7 @@ def answer(
     extractive summary: the best-matching sentences of the top passages. The search and
     the answer are recorded in the audit log.
     """
-    from search.drafting import AnswerDrafter
+    from search.answers.drafting import AnswerDrafter
     from search.service import SearchService
     from ui.cli_remote import remote
 
@@ -233,14 +233,15 @@ def eval_answers(
     citation precision, sentences flagged, latency; then the verifier's own quality on
     its labelled set.
     """
-    from search.answer_evaluation import evaluate_answers, load_answer_cases, save_answer_report
-    from search.evaluation import load_beir
+    from ingest.evaluation import evaluate_answers_of_set
+    from search.evaluation.answers import load_answer_cases, save_answer_report
+    from search.evaluation.retrieval import load_beir
 
     settings = settings_of(ctx)
     with errors():
         beir = load_beir(set_path)
         cases = load_answer_cases(beir, sample=questions, seed=seed)
-        report = evaluate_answers(
+        report = evaluate_answers_of_set(
             settings,
             beir,
             cases,

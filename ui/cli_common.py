@@ -16,10 +16,10 @@ from typing import Any
 
 import click
 
-from search.errors import AuskunftError
-from search.fields import DOC_TYPES
+from search.core.errors import AuskunftError
+from search.core.fields import DOC_TYPES
+from search.core.settings import Settings
 from search.results import SEARCH_MODES
-from search.settings import Settings
 
 
 @contextmanager

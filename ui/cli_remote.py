@@ -15,7 +15,7 @@ from typing import Any
 import click
 from haystack.utils import Secret
 
-from search.settings import Settings
+from search.core.settings import Settings
 from ui.cli_common import os_user
 from ui.client import Identity, ServiceClient, running_service_url
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from search.settings import Settings, SourceEntry
+from search.core.settings import Settings, SourceEntry
 from ui.cli_common import errors, settings_of
 
 APP_PATH = Path(__file__).with_name("app.py")
@@ -99,7 +99,7 @@ def serve(
     import uvicorn
 
     from ingest.application import Application, Caller
-    from ingest.sources import SourceConfig
+    from ingest.sync.sources import SourceConfig
     from ui.api.app import create_app, remove_service_file, write_service_file
     from ui.client import running_service_url
 

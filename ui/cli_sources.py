@@ -15,11 +15,11 @@ from typing import Any
 
 import click
 
-from ingest.kinds import KINDS
-from ingest.kinds.base import OptionSyntaxError, parse_options
-from search.errors import AuskunftError, SourceError
-from search.fields import DOC_TYPES
-from search.settings import Settings, SourceEntry
+from ingest.sync.kinds import KINDS
+from ingest.sync.kinds.base import OptionSyntaxError, parse_options
+from search.core.errors import AuskunftError, SourceError
+from search.core.fields import DOC_TYPES
+from search.core.settings import Settings, SourceEntry
 from ui.cli_common import echo_json, errors, print_report, settings_of
 from ui.cli_remote import remote, wait_for
 from ui.client import ServiceClient, running_service_url
@@ -32,7 +32,7 @@ def _remote(settings: Settings) -> ServiceClient | None:
 
 def _config_of(body: dict[str, Any]) -> Any:
     """:returns: a source as the service sent it, as the registry's type."""
-    from ingest.sources import SourceConfig
+    from ingest.sync.sources import SourceConfig
 
     known = set(SourceConfig.model_fields)
     return SourceConfig(**{key: value for key, value in body.items() if key in known})
@@ -52,8 +52,8 @@ def _editing(settings: Settings, client: ServiceClient | None) -> Iterator[Any]:
         with client:
             yield None
         return
-    from ingest.indexer import Indexer
-    from ingest.sources import SourceRegistry
+    from ingest.sync.indexer import Indexer
+    from ingest.sync.sources import SourceRegistry
 
     with Indexer(settings) as indexer:
         yield SourceRegistry(indexer.catalog)
@@ -98,7 +98,7 @@ def sources() -> None:
 @click.pass_context
 def list_sources(ctx: click.Context, as_json: bool) -> None:
     """List configured sources with their last sync."""
-    from ingest.sources import open_registry
+    from ingest.sync.sources import open_registry
 
     settings = settings_of(ctx)
     client = _remote(settings)
@@ -188,8 +188,8 @@ def add_source(
 
     Nothing is ingested until 'auskunft sync NAME'.
     """
-    from ingest.indexer import Indexer
-    from ingest.sources import SourceConfig, SourceRegistry
+    from ingest.sync.indexer import Indexer
+    from ingest.sync.sources import SourceConfig, SourceRegistry
 
     settings = settings_of(ctx)
     entry = SourceEntry(
@@ -279,8 +279,8 @@ def edit_source(
 @click.pass_context
 def remove_source(ctx: click.Context, name: str, yes: bool) -> None:
     """Remove a source and all its documents from the indexes."""
-    from ingest.indexer import Indexer
-    from ingest.sources import SourceRegistry
+    from ingest.sync.indexer import Indexer
+    from ingest.sync.sources import SourceRegistry
 
     settings = settings_of(ctx)
     if not yes:
@@ -302,7 +302,7 @@ def remove_source(ctx: click.Context, name: str, yes: bool) -> None:
 @click.pass_context
 def test_source(ctx: click.Context, name: str) -> None:
     """Test the connection of a configured source (nothing is ingested)."""
-    from ingest.sources import open_registry
+    from ingest.sync.sources import open_registry
 
     settings = settings_of(ctx)
     client = _remote(settings)
@@ -322,8 +322,8 @@ def test_source(ctx: click.Context, name: str) -> None:
 def sync(ctx: click.Context, names: tuple[str, ...], retry_failed: bool, as_json: bool) -> None:
     """Sync sources now (all when no NAMES are given): new and changed documents are
     ingested, deleted ones removed. Sources of the settings file are applied first."""
-    from ingest.indexer import Indexer
-    from ingest.sources import SourceRegistry
+    from ingest.sync.indexer import Indexer
+    from ingest.sync.sources import SourceRegistry
 
     settings = settings_of(ctx)
     reports: list[dict[str, Any]] = []
@@ -415,7 +415,7 @@ def worker(ctx: click.Context, once: bool) -> None:
     is retried after worker.retry_minutes; a killed worker's half-written batch is
     repaired by the next run.
     """
-    from ingest.scheduler import SyncScheduler
+    from ingest.sync.scheduler import SyncScheduler
 
     settings: Settings = settings_of(ctx)
     if running_service_url(settings) is not None and not settings.queue.url:

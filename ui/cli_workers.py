@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from search.errors import AuskunftError
+from search.core.errors import AuskunftError
 from ui.cli_common import echo_json, settings_of
 
 
@@ -38,8 +38,8 @@ def queue_worker(ctx: click.Context, name: str | None, until_empty: bool) -> Non
     the workers of one machine take turns writing (they share the data directory's write
     lock); with Elasticsearch and Qdrant they write in parallel.
     """
-    from ingest.queue import JobQueue
-    from ingest.worker import QueueWorker, default_worker_name
+    from ingest.sync.queue import JobQueue
+    from ingest.sync.worker import QueueWorker, default_worker_name
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     settings = settings_of(ctx)
@@ -67,8 +67,8 @@ def queue_worker(ctx: click.Context, name: str | None, until_empty: bool) -> Non
 @click.pass_context
 def queue_sync(ctx: click.Context, sources: tuple[str, ...], all_sources: bool) -> None:
     """Put a sync of SOURCES (registered names) on the queue; the workers do the rest."""
-    from ingest.queue import JobQueue
-    from ingest.sources import open_registry
+    from ingest.sync.queue import JobQueue
+    from ingest.sync.sources import open_registry
 
     settings = settings_of(ctx)
     if not sources and not all_sources:
@@ -96,7 +96,7 @@ def queue_sync(ctx: click.Context, sources: tuple[str, ...], all_sources: bool) 
 @click.pass_context
 def queue_status(ctx: click.Context, requeue_stalled: bool, as_json: bool) -> None:
     """Show the jobs on the queue by kind and status, and the latest failed ones."""
-    from ingest.queue import JobQueue
+    from ingest.sync.queue import JobQueue
 
     settings = settings_of(ctx)
     try:
@@ -131,8 +131,8 @@ def migrate(ctx: click.Context, batch_size: int) -> None:
     registry, audit log and embedding cache into PostgreSQL when database.url (or
     queue.url) is set. Run it again to complete an interrupted copy.
     """
-    from ingest.migrate import migrate_index
-    from ingest.migrate_state import migrate_state
+    from ingest.sync.migrate import migrate_index
+    from ingest.sync.migrate_state import migrate_state
     from search.sql import state_url
 
     settings = settings_of(ctx)

@@ -26,7 +26,7 @@ from haystack.utils import Secret
 from pydantic import TypeAdapter
 
 from search.answers import Answer
-from search.errors import (
+from search.core.errors import (
     AuskunftError,
     BackendError,
     BackendUnavailable,
@@ -38,10 +38,10 @@ from search.errors import (
     SourceUnavailable,
     UnsupportedFormat,
 )
-from search.facets import Refinement, SortOrder
+from search.core.settings import Settings
 from search.filters import SearchFilters
 from search.results import SearchMode, SearchResponse
-from search.settings import Settings
+from search.retrieval.facets import Refinement, SortOrder
 
 API = "/api/v1"
 _RESPONSE = TypeAdapter(SearchResponse)

@@ -15,7 +15,7 @@ from typing import Any
 
 import streamlit as st
 
-from search.errors import AuskunftError, NotFound
+from search.core.errors import AuskunftError, NotFound
 from ui.date_field import format_date
 from ui.i18n import t
 from ui.reader import document_link

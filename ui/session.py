@@ -14,8 +14,8 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from search.errors import AuskunftError
-from search.settings import Settings, load_settings
+from search.core.errors import AuskunftError
+from search.core.settings import Settings, load_settings
 from ui.auth import User
 from ui.client import (
     Identity,

@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from search.errors import AuskunftError, NotFound
+from search.core.errors import AuskunftError, NotFound
 from ui.i18n import t
 from ui.reader import document_link, page_view, text_html, text_view
 from ui.relations_view import relations_section

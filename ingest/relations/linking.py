@@ -19,8 +19,8 @@ from typing import Any, Final
 from pydantic import TypeAdapter, ValidationError
 
 from ingest.catalog import Catalog, CatalogEntry
-from ingest.elements import ParsedDocument
-from ingest.references import (
+from ingest.pipeline.elements import ParsedDocument
+from ingest.relations.references import (
     Reference,
     ReferenceTargets,
     extract_references,

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final
 
-from ingest.elements import ParsedDocument
-from search.claims import MONTHS
+from ingest.pipeline.elements import ParsedDocument
+from search.answers.claims import MONTHS
 
 Page = tuple[int | None, str]
 """A page of a document: its number (``None`` where the format has no pages) and text."""
@@ -36,7 +36,7 @@ def dates_in(text: str) -> list[tuple[int, int, str]]:
     Numeric and spelled-out months in all common spellings (``21.03.2017``,
     ``1. Januar 2025``, ``1. Jan. 2025``), tolerant of the spaces and commas OCR puts in
     (``01. 01.1993``, ``04,06.2009``). The month names are those of
-    :data:`search.claims.MONTHS`.
+    :data:`search.answers.claims.MONTHS`.
     """
     found: list[tuple[int, int, str]] = []
     for match in _DATE.finditer(text):

@@ -150,7 +150,7 @@ def analyse(
     """Read a document's statutes, amendments and force clauses.
 
     :param pages: the document's pages (:func:`pages_of`).
-    :param title: its title (as :func:`ingest.doc_metadata.infer_metadata` gives it).
+    :param title: its title (as :func:`ingest.pipeline.doc_metadata.infer_metadata` gives it).
     :param doc_type: its type; a ``statute`` or ``guidance`` document (or one whose title
         names a statute and is no council paper's) is an enactment from its first page,
         any other holds one only from a statute's preamble on.

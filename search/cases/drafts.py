@@ -1,10 +1,10 @@
 """An answer to one question drafted from the passages a person pinned, and only those.
 
 With an LLM configured, the answers feature drafts and checks it
-(:class:`~search.drafting.AnswerDrafter` over exactly the pinned passages, in their
+(:class:`~search.answers.drafting.AnswerDrafter` over exactly the pinned passages, in their
 order: citations verified, sentences flagged). Without one, the draft is extractive: the
 pinned passages' sentences that share most words with the question, verbatim, each
-cited (:class:`~search.summary.ExtractiveSummarizer`); when no sentence shares a word,
+cited (:class:`~search.answers.summary.ExtractiveSummarizer`); when no sentence shares a word,
 the first sentence of each pinned passage. Either way it is a *KI-Entwurf* until a
 person has edited and accepted it (:func:`search.cases.workflow.edit_draft`).
 """
@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from typing import Final
 
 from search.answers import Answer, AnswerSentence
+from search.answers.context import SourcePassage, ranked_sources
+from search.answers.drafting import AnswerDrafter
+from search.answers.sentences import split_sentences
+from search.answers.summary import MIN_SENTENCE_CHARS, ExtractiveSummarizer
 from search.cases.case import Draft, OfferedPassage
-from search.context import SourcePassage, ranked_sources
-from search.drafting import AnswerDrafter
 from search.results import DocumentHit, Passage, SearchResponse
-from search.sentences import split_sentences
-from search.summary import MIN_SENTENCE_CHARS, ExtractiveSummarizer
 
 SENTENCES_PER_PASSAGE: Final = 2
 MAX_SENTENCES: Final = 6

@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
+from search.answers.sentences import CITATION, citations_in, split_sentences
 from search.cases.case import NOT_RELEASED_MARK, Case, OfferedPassage
 from search.citations import format_pages
-from search.sentences import CITATION, citations_in, split_sentences
 
 BERLIN: Final = ZoneInfo("Europe/Berlin")
 

@@ -40,9 +40,9 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any, Final
 
+from search.answers.sentences import content_terms
 from search.cases.case import OfferedPassage, PassageKind
 from search.results import DocumentHit, Passage, SearchResponse
-from search.sentences import content_terms
 
 TOP_PASSAGES: Final = 10
 CANDIDATE_DOCUMENTS: Final = 20

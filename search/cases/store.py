@@ -12,8 +12,8 @@ import uuid
 from typing import Final
 
 from search.cases.case import CASE_ADAPTER, Case, now
-from search.errors import Conflict, NotFound
-from search.settings import Settings
+from search.core.errors import Conflict, NotFound
+from search.core.settings import Settings
 from search.sql import Database, open_database
 
 _SCHEMA: Final = """

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from search.sentences import ABBREVIATIONS
+from search.answers.sentences import ABBREVIATIONS
 
 
 @dataclass(frozen=True, slots=True)

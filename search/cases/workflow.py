@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from search.cases.case import Case, CaseQuestion, Comment, Draft, OfferedPassage, Step, now
-from search.errors import Conflict, NotFound, QueryError, Refused
+from search.core.errors import Conflict, NotFound, QueryError, Refused
 
 MAX_QUESTION_CHARS = 4000
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from search.core.settings import Settings
 from search.embedders.base import TextEmbedder, Vectors
-from search.settings import Settings
 from search.sql import Database, PostgresDatabase, SQLiteDatabase, state_url
 
 

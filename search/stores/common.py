@@ -10,8 +10,8 @@ from typing import Any, Final
 
 from haystack import Document
 
-from search import fields
-from search.errors import BackendError, IndexMismatch
+from search.core import fields
+from search.core.errors import BackendError, IndexMismatch
 from search.filters import SearchFilters
 
 POINT_ID_NAMESPACE: Final = uuid.UUID("6f1b2c4e-3d0a-5b8e-9c7f-a1d2e3f40516")

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from search import fields
 from search.analysis import ANALYSIS_VERSION, GERMAN_ANALYZER, elasticsearch_analysis_settings
+from search.core import fields
 from search.filters import SearchFilters
 from search.stores.common import CONTENT, LEVEL, META, as_date, keyword_filters
 from search.stores.query_syntax import Group, Occur, Terms

@@ -18,7 +18,7 @@ from typing import Any
 import elasticsearch
 from elasticsearch import Elasticsearch
 
-from search.errors import BackendError, BackendUnavailable
+from search.core.errors import BackendError, BackendUnavailable
 from search.stores.elasticsearch_store import ElasticsearchKeywordStore
 
 

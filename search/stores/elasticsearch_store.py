@@ -10,9 +10,8 @@ from elasticsearch import Elasticsearch, helpers
 from haystack import Document
 from haystack.utils import Secret
 
-from search import fields
-from search.errors import BackendError, BackendUnavailable, IndexMismatch
-from search.facets import facet_meta
+from search.core import fields
+from search.core.errors import BackendError, BackendUnavailable, IndexMismatch
 from search.filters import SearchFilters
 from search.stores import elasticsearch_dsl as dsl
 from search.stores.base import FUZZY_CHUNKS, DocumentScore, KeywordStore, ScoredChunk
@@ -176,7 +175,7 @@ class ElasticsearchKeywordStore(KeywordStore):
             body[dsl.DOCUMENT_CONTENT] = body.pop(CONTENT)
             body[dsl.DOCUMENT_TITLE] = body.pop(fields.TITLE)
             # a whole-document record keeps only what facets read: it is never a chunk again
-            body[META] = facet_meta(body[META])
+            body[META] = fields.facet_meta(body[META])
             bodies.append(body)
         client = self._open(create=True)
         assert client is not None

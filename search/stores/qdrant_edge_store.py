@@ -11,8 +11,8 @@ from typing import Any, Final, TypeVar
 import qdrant_edge as edge
 from haystack import Document
 
-from search import fields
-from search.errors import BackendError, BackendUnavailable, IndexMismatch
+from search.core import fields
+from search.core.errors import BackendError, BackendUnavailable, IndexMismatch
 from search.filters import SearchFilters
 from search.stores.base import ScoredChunk, VectorStore
 from search.stores.common import (

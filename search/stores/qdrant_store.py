@@ -17,8 +17,8 @@ from haystack.utils import Secret
 from qdrant_client import QdrantClient, models
 from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
-from search import fields
-from search.errors import BackendError, BackendUnavailable, IndexMismatch
+from search.core import fields
+from search.core.errors import BackendError, BackendUnavailable, IndexMismatch
 from search.filters import SearchFilters
 from search.stores.base import ScoredChunk, VectorStore
 from search.stores.common import (

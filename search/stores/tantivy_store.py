@@ -14,10 +14,9 @@ from typing import Any, Final
 import tantivy
 from haystack import Document
 
-from search import fields
 from search.analysis import GERMAN_ANALYZER, analyze, compound_parts, tantivy_analyzer
-from search.errors import BackendError, BackendUnavailable, IndexMismatch
-from search.facets import facet_meta
+from search.core import fields
+from search.core.errors import BackendError, BackendUnavailable, IndexMismatch
 from search.filters import SearchFilters
 from search.stores.base import FUZZY_CHUNKS, DocumentScore, KeywordStore, ScoredChunk
 from search.stores.common import (
@@ -149,7 +148,7 @@ class TantivyKeywordStore(KeywordStore):
         try:
             for doc_id in sorted(self.doc_ids()):
                 for record in whole_documents(self.chunks(doc_id, limit=_MAX_CHUNKS)):
-                    writer.add_document(self._to_tantivy(record, meta_kept=facet_meta))
+                    writer.add_document(self._to_tantivy(record, meta_kept=fields.facet_meta))
             writer.commit()
         except ValueError as exc:
             writer.rollback()
@@ -229,7 +228,7 @@ class TantivyKeywordStore(KeywordStore):
                 writer.add_document(self._to_tantivy(chunk))
             for record in whole_documents(chunks):
                 doc_writer.delete_documents_by_term(_CHUNK_ID, record.id)
-                doc_writer.add_document(self._to_tantivy(record, meta_kept=facet_meta))
+                doc_writer.add_document(self._to_tantivy(record, meta_kept=fields.facet_meta))
         except ValueError as exc:
             msg = f"keyword index rejected a write: {exc}"
             raise BackendError(msg) from exc

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from connectors.base import PLAIN_TEXT
 from connectors.beir import BeirCorpusConnector, corpus_id_of
-from ingest.plain_text import parse_plain_text
-from ingest.structure import annotate
+from ingest.pipeline.plain_text import parse_plain_text
+from ingest.pipeline.structure import annotate
 
 STATUTE = """# Satzung über die Erhebung der Hundesteuer
 

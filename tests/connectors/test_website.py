@@ -9,12 +9,12 @@ import pytest
 
 from connectors.html_content import read_page
 from connectors.website import WebsiteConnector
-from ingest.indexer import Indexer
-from ingest.runner import IngestReport
-from ingest.sources import SourceConfig, SourceRegistry
-from search.errors import ConfigurationError, SourceUnavailable
+from ingest.sync.indexer import Indexer
+from ingest.sync.runner import IngestReport
+from ingest.sync.sources import SourceConfig, SourceRegistry
+from search.core.errors import ConfigurationError, SourceUnavailable
+from search.core.settings import Settings
 from search.service import SearchService
-from search.settings import Settings
 from tests.connectors.website_server import FIXTURES, WebsiteServer
 
 PAGES = {

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from ingest.application import Application, Caller
-from ingest.indexer import Indexer
-from ingest.sources import SourceConfig
-from search.errors import IndexLocked, NotFound
-from search.settings import Settings, load_settings
+from ingest.sync.indexer import Indexer
+from ingest.sync.sources import SourceConfig
+from search.core.errors import IndexLocked, NotFound
+from search.core.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "samples" / "corpus"

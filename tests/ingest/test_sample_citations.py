@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from connectors.base import SourceDocument
-from ingest.chunker import StructuredChunker
-from ingest.doc_metadata import infer_metadata
-from ingest.parsing import parse_document
-from ingest.structure import annotate
-from search.settings import IngestSettings
+from ingest.pipeline.chunker import StructuredChunker
+from ingest.pipeline.doc_metadata import infer_metadata
+from ingest.pipeline.parsing import parse_document
+from ingest.pipeline.structure import annotate
+from search.core.settings import IngestSettings
 
 CORPUS = Path(__file__).resolve().parents[2] / "samples" / "corpus"
 

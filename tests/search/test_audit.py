@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from search.answers import Answer, AnswerSentence
+from search.answers.context import SourcePassage
 from search.audit import AuditLog, AuditRecord
-from search.context import SourcePassage
 from search.filters import SearchFilters
 from search.results import DocumentHit, Passage, SearchResponse
 

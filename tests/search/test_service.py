@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from ingest.indexer import Indexer
-from search.errors import BackendUnavailable, QueryError
+from ingest.sync.indexer import Indexer
+from search.core.errors import BackendUnavailable, QueryError
+from search.core.settings import Settings
 from search.filters import SearchFilters
 from search.service import SearchService
-from search.settings import Settings
 
 HOLD_SHARD = """
 import sys, time

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from search.errors import ConfigurationError
-from search.settings import load_settings
+from search.core.errors import ConfigurationError
+from search.core.settings import load_settings
 
 
 def test_environment_with_nested_keys(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

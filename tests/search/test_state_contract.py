@@ -14,11 +14,11 @@ import psycopg
 import pytest
 
 from ingest.catalog import Catalog
-from ingest.sources import SourceConfig, SourceRegistry
+from ingest.sync.sources import SourceConfig, SourceRegistry
 from search.audit import WRITER_ROLE, AuditLog, AuditRecord
+from search.core.errors import BackendError
+from search.core.settings import Settings
 from search.embedders.cache import EmbeddingCache
-from search.errors import BackendError
-from search.settings import Settings
 from search.sql import Database, PostgresDatabase, SQLiteDatabase
 from tests.ingest.test_catalog import entry as _entry
 
@@ -295,7 +295,7 @@ def test_catalog_open_follows_the_settings(state_url: str, tmp_path: Path) -> No
 def test_cases_refuse_a_stale_write_from_another_process(open_db: Opener) -> None:
     from search.cases.case import Case, now
     from search.cases.store import CaseStore
-    from search.errors import Conflict
+    from search.core.errors import Conflict
 
     one, other = CaseStore(open_db("cases")), CaseStore(open_db("cases"))
     case = Case(

@@ -16,8 +16,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ingest.application import Application, Caller
-from ingest.sources import SourceConfig
-from search.settings import AccessSettings, load_settings
+from ingest.sync.sources import SourceConfig
+from search.core.settings import AccessSettings, load_settings
 from tests.service_server import service_in_thread
 
 ISSUER = "https://login.stadt.example/realms/verwaltung"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from search.settings import AccessSettings, Settings, load_settings
+from search.core.settings import AccessSettings, Settings, load_settings
 from ui.auth import (
     dev_user,
     may_administer,

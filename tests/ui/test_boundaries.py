@@ -13,7 +13,7 @@ SERVER_SIDE = (
     "search.service",
     "search.stores",
     "search.audit",
-    "search.drafting",
+    "search.answers.drafting",
     "search.backends",
     "search.embedders",
     "connectors",

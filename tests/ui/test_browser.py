@@ -80,8 +80,8 @@ def _copy(files: list[str], target: Path) -> Path:
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A data directory with six public papers and one for the Personalamt, and a folder
     of two circulars that is not ingested yet (the admin adds it in a test)."""
-    from ingest.indexer import Indexer
-    from search.settings import Settings
+    from ingest.sync.indexer import Indexer
+    from search.core.settings import Settings
 
     base = tmp_path_factory.mktemp("browser")
     public = _copy(PUBLIC_FILES, base / "corpus")
@@ -573,7 +573,7 @@ def _scanned_folder(base: Path, copies: int = 3) -> Path:
 
     from pypdf import PdfReader, PdfWriter
 
-    from tests.ingest.test_parsing import scan_pdf
+    from tests.ingest.pipeline.test_parsing import scan_pdf
 
     folder = base / "scans"
     folder.mkdir()

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.llm_replay import ReplayServer
-from tests.search.test_answers_replay import LLM, QUESTIONS, index
+from tests.search.answers.test_answers_replay import LLM, QUESTIONS, index
 from tests.ui.test_browser import (
     STAFF,
     _environment,

@@ -111,8 +111,8 @@ def test_a_resync_keeps_showing_the_failures_that_remain(
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """An interface over a data directory the samples were ingested into before they were
     sources, started as ``make run`` starts it (``serve --seed``)."""
-    from ingest.indexer import Indexer
-    from search.settings import Settings
+    from ingest.sync.indexer import Indexer
+    from search.core.settings import Settings
     from tests.service_server import service_process
 
     base = tmp_path_factory.mktemp("seeded")

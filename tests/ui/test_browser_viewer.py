@@ -41,8 +41,8 @@ FILES = [
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A data directory with a text PDF, a scanned PDF, a DOCX and an e-mail."""
-    from ingest.indexer import Indexer
-    from search.settings import Settings
+    from ingest.sync.indexer import Indexer
+    from search.core.settings import Settings
 
     base = tmp_path_factory.mktemp("viewer")
     corpus = _copy(FILES, base / "corpus")

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from search import answers
-from search.errors import DocumentError
-from search.fields import DOC_TYPES
+from search.core.errors import DocumentError
+from search.core.fields import DOC_TYPES
 from ui.date_field import format_date, parse_date
 from ui.i18n import REASONS, TEXTS, bilingual, check_text, flag_text, local_time, reason_text, t
 from ui.page_frame import _pattern, _replacement

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from ingest.catalog import Catalog
-from search.settings import load_settings
+from search.core.settings import load_settings
 from tests.consistency import assert_exactly_once
 from tests.service_server import free_port, serve_process, wait_healthy
 

@@ -19,8 +19,9 @@ import anyio.to_thread
 from fastapi import APIRouter, FastAPI, Request, Response
 
 from ingest.application import Application
+from ingest.case_desk import CaseDesk
 from search.api_keys import ApiKeyStore
-from search.settings import Settings
+from search.core.settings import Settings
 from ui.api import problems
 from ui.api.auth import DEV_MODE_HEADER, CallerResolver
 from ui.api.routes_admin import router as admin_router
@@ -55,10 +56,12 @@ def create_app(settings: Settings, application: Application | None = None) -> Fa
         else:
             opened = application
         app.state.application = opened
+        app.state.cases = CaseDesk(opened)
         try:
             async with mcp.session_manager.run():
                 yield
         finally:
+            app.state.cases.close()
             if own:
                 await anyio.to_thread.run_sync(opened.close)
 

@@ -29,7 +29,7 @@ import jwt
 
 from ingest.application import Caller
 from search.api_keys import ApiKeyStore
-from search.settings import Settings
+from search.core.settings import Settings
 from ui.api.problems import Problem
 from ui.auth import split_groups, user_from_claims
 from ui.client import client_key

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from ingest.application import Application, Caller
+from ingest.case_desk import CaseDesk
 from ui.api.problems import Problem
 
 
@@ -14,6 +15,12 @@ def application(request: Request) -> Application:
     """:returns: the application this API serves."""
     app: Application = request.app.state.application
     return app
+
+
+def cases(request: Request) -> CaseDesk:
+    """:returns: the council office's cases of this application."""
+    desk: CaseDesk = request.app.state.cases
+    return desk
 
 
 def caller(request: Request) -> Caller:
@@ -36,5 +43,6 @@ def admin(who: Annotated[Caller, Depends(caller)]) -> Caller:
 
 
 App = Annotated[Application, Depends(application)]
+Cases = Annotated[CaseDesk, Depends(cases)]
 Who = Annotated[Caller, Depends(caller)]
 Admin = Annotated[Caller, Depends(admin)]

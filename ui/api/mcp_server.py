@@ -18,7 +18,7 @@ import anyio.to_thread
 from mcp.server.mcpserver import Context, MCPServer
 
 from ingest.application import Application
-from search.errors import AuskunftError
+from search.core.errors import AuskunftError
 from search.filters import SearchFilters
 from search.results import SearchMode
 

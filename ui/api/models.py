@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from pydantic import BaseModel, Field, create_model, field_validator, model_validator
 
-from search.facets import FACETS, SortOrder, check_refinement
-from search.fields import DOC_TYPES
+from search.core.fields import DOC_TYPES
+from search.core.settings import EDITABLE_SOURCE_FIELDS, SourceEntry
 from search.filters import SearchFilters
 from search.results import SearchMode
-from search.settings import EDITABLE_SOURCE_FIELDS, SourceEntry
+from search.retrieval.facets import FACETS, SortOrder, check_refinement
 
 MAX_QUERY_CHARS = 2000
 """Longest query accepted (a question, not a document); ``service.max_query_chars``."""
@@ -143,7 +143,7 @@ class IngestRequest(BaseModel):
 
 class PreparedDocuments(BaseModel):
     """Documents a queue worker prepared, to be written by the service
-    (``POST /api/v1/index/documents``); see ``ingest.runner.PreparedDocument.to_wire``."""
+    (``POST /api/v1/index/documents``); see ``ingest.sync.runner.PreparedDocument.to_wire``."""
 
     documents: list[dict[str, Any]] = Field(min_length=1, max_length=100)
 

@@ -20,7 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from search.errors import (
+from search.core.errors import (
     AuskunftError,
     BackendError,
     BackendUnavailable,

@@ -17,10 +17,10 @@ from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import JSONResponse
 
 from ingest.application import Job
-from ingest.sources import SourceConfig
+from ingest.sync.sources import SourceConfig
 from search.api_keys import ApiKeyStore
 from search.audit import AuditLog
-from search.settings import SourceEntry
+from search.core.settings import SourceEntry
 from ui.api.deps import Admin, App
 from ui.api.models import (
     DocumentRemovals,
@@ -124,7 +124,7 @@ def test_new_source(entry: SourceEntry, app: App, _admin: Admin) -> dict[str, st
 def source_kinds(_admin: Admin) -> dict[str, dict[str, Any]]:
     """The kinds of source (folder, OParl, website, law XML): what the location is and
     which options each understands (for forms)."""
-    from ingest.kinds import KINDS
+    from ingest.sync.kinds import KINDS
 
     return {
         name: {"location_label": kind.location_label, "options": dict(kind.options)}

@@ -19,7 +19,7 @@ from fastapi import APIRouter, File, Form, Response, UploadFile, status
 from fastapi.responses import JSONResponse
 
 from search.cases.export import MEDIA_TYPES, ExportFormat
-from ui.api.deps import App, Who
+from ui.api.deps import Cases, Who
 from ui.api.models import (
     CasePatch,
     CaseRequest,
@@ -47,10 +47,9 @@ def _created(body: dict[str, Any]) -> JSONResponse:
 
 
 @router.post("", summary="Vorgang aus einer Anfrage anlegen (Text oder Dokument)", status_code=201)
-def create_case(request: CaseRequest, app: App, who: Who) -> JSONResponse:
+def create_case(request: CaseRequest, desk: Cases, who: Who) -> JSONResponse:
     """A case from an inquiry's text, or from an indexed document (an OParl paper of type
     *Anfrage*) by ``doc_id``: its questions split out, the deadline it names taken over."""
-    desk = app.cases
     options: dict[str, Any] = {
         "title": request.title,
         "department": request.department,
@@ -69,7 +68,7 @@ def create_case(request: CaseRequest, app: App, who: Who) -> JSONResponse:
     status_code=201,
 )
 async def upload_case(
-    app: App,
+    desk: Cases,
     who: Who,
     file: Annotated[UploadFile, File(description="The inquiry: PDF (scans too), DOCX, ODT, text.")],
     title: Annotated[str | None, Form(max_length=500)] = None,
@@ -83,7 +82,6 @@ async def upload_case(
 
     content = await file.read(_UPLOAD_READ_LIMIT + 1)
     name = file.filename or "anfrage"
-    desk = app.cases
 
     def create() -> dict[str, Any]:
         case = desk.create_from_upload(
@@ -95,126 +93,114 @@ async def upload_case(
 
 
 @router.get("", summary="Vorgänge nach Frist")
-def list_cases(app: App, who: Who) -> list[dict[str, Any]]:
+def list_cases(desk: Cases, who: Who) -> list[dict[str, Any]]:
     """The cases the caller may see, by deadline (none last), with ``overdue`` for a
     deadline passed before the release, status and how many questions are answered."""
-    return app.cases.list(who)
+    return desk.list(who)
 
 
 @router.get("/{case_id}", summary="Ein Vorgang")
-def get_case(case_id: str, app: App, who: Who) -> dict[str, Any]:
+def get_case(case_id: str, desk: Cases, who: Who) -> dict[str, Any]:
     """The case with its questions, research, pinned passages, answers (``mark``:
     *KI-Entwurf* until a person accepted it), comments and history; ``may_release`` says
     whether the caller may release it."""
-    desk = app.cases
     return desk.view(desk.get(case_id, who), who)
 
 
 @router.patch("/{case_id}", summary="Vorgang zuweisen, Frist oder Titel ändern")
-def update_case(case_id: str, patch: CasePatch, app: App, who: Who) -> dict[str, Any]:
+def update_case(case_id: str, patch: CasePatch, desk: Cases, who: Who) -> dict[str, Any]:
     """Assign a department, set the deadline, change the title (only the fields sent)."""
     changes = patch.changes()
     if not changes:
         raise Problem("invalid", "Keine Änderung angegeben")
-    desk = app.cases
     return desk.view(desk.update(case_id, who, changes), who)
 
 
 @router.post("/{case_id}/questions", summary="Frage hinzufügen", status_code=201)
-def add_question(case_id: str, body: QuestionText, app: App, who: Who) -> dict[str, Any]:
+def add_question(case_id: str, body: QuestionText, desk: Cases, who: Who) -> dict[str, Any]:
     """Add a question (at ``position``, default last)."""
-    desk = app.cases
     return desk.view(desk.add_question(case_id, who, body.text, body.position), who)
 
 
 @router.put("/{case_id}/questions", summary="Fragen neu ordnen")
-def reorder_questions(case_id: str, body: QuestionOrder, app: App, who: Who) -> dict[str, Any]:
+def reorder_questions(case_id: str, body: QuestionOrder, desk: Cases, who: Who) -> dict[str, Any]:
     """Put the questions in the order given (every question id once)."""
-    desk = app.cases
     return desk.view(desk.reorder(case_id, who, body.order), who)
 
 
 @router.patch("/{case_id}/questions/{question_id}", summary="Frage ändern")
 def edit_question(
-    case_id: str, question_id: int, body: QuestionText, app: App, who: Who
+    case_id: str, question_id: int, body: QuestionText, desk: Cases, who: Who
 ) -> dict[str, Any]:
     """Change a question's text."""
-    desk = app.cases
     return desk.view(desk.edit_question(case_id, question_id, who, body.text), who)
 
 
 @router.delete("/{case_id}/questions/{question_id}", summary="Frage entfernen")
-def remove_question(case_id: str, question_id: int, app: App, who: Who) -> dict[str, Any]:
+def remove_question(case_id: str, question_id: int, desk: Cases, who: Who) -> dict[str, Any]:
     """Remove a question with its research, pins and answer."""
-    desk = app.cases
     return desk.view(desk.remove_question(case_id, question_id, who), who)
 
 
 @router.post("/{case_id}/questions/{question_id}/research", summary="Frage recherchieren")
 def research_question(
-    case_id: str, question_id: int, app: App, who: Who, body: ResearchRequest | None = None
+    case_id: str, question_id: int, desk: Cases, who: Who, body: ResearchRequest | None = None
 ) -> dict[str, Any]:
     """Hybrid search with the question (and the inquiry's title as context): the 10 best
     passages, earlier replies first, then decisions and rules in force (``kind``)."""
-    desk = app.cases
     as_of = body.as_of if body else None
     return desk.view(desk.research(case_id, question_id, who, as_of=as_of), who)
 
 
 @router.put("/{case_id}/questions/{question_id}/pins", summary="Quellen anheften")
-def pin_passages(case_id: str, question_id: int, body: Pins, app: App, who: Who) -> dict[str, Any]:
+def pin_passages(
+    case_id: str, question_id: int, body: Pins, desk: Cases, who: Who
+) -> dict[str, Any]:
     """The passages (chunk ids, in order) the answer is to be drafted from: offered by the
     research or found by any search of the caller."""
-    desk = app.cases
     return desk.view(desk.pin(case_id, question_id, who, body.chunk_ids), who)
 
 
 @router.post("/{case_id}/questions/{question_id}/draft", summary="Antwort entwerfen (KI-Entwurf)")
-def draft_answer(case_id: str, question_id: int, app: App, who: Who) -> dict[str, Any]:
+def draft_answer(case_id: str, question_id: int, desk: Cases, who: Who) -> dict[str, Any]:
     """Draft the answer from the pinned passages only: with an LLM the checked answer of
     the answers feature, else their best sentences, cited. Marked *KI-Entwurf*."""
-    desk = app.cases
     return desk.view(desk.draft(case_id, question_id, who), who)
 
 
 @router.put("/{case_id}/questions/{question_id}/draft", summary="Antwort bearbeiten, übernehmen")
 def edit_answer(
-    case_id: str, question_id: int, body: DraftEdit, app: App, who: Who
+    case_id: str, question_id: int, body: DraftEdit, desk: Cases, who: Who
 ) -> dict[str, Any]:
     """A person's text of the answer; ``accept=true`` takes the *KI-Entwurf* mark off."""
-    desk = app.cases
     case = desk.edit_draft(case_id, question_id, who, body.text, accept=body.accept)
     return desk.view(case, who)
 
 
 @router.post("/{case_id}/comments", summary="Kommentieren", status_code=201)
-def comment(case_id: str, body: CommentRequest, app: App, who: Who) -> dict[str, Any]:
+def comment(case_id: str, body: CommentRequest, desk: Cases, who: Who) -> dict[str, Any]:
     """A comment on the case or one question (in any state)."""
-    desk = app.cases
     return desk.view(desk.comment(case_id, who, body.text, body.question_id), who)
 
 
 @router.post("/{case_id}/submit", summary="Zur Prüfung geben")
-def submit(case_id: str, app: App, who: Who) -> dict[str, Any]:
+def submit(case_id: str, desk: Cases, who: Who) -> dict[str, Any]:
     """*Entwurf* → *in Prüfung*; every question needs an accepted answer (409 otherwise)."""
-    desk = app.cases
     return desk.view(desk.submit(case_id, who), who)
 
 
 @router.post("/{case_id}/return", summary="Zurückgeben")
 def give_back(
-    case_id: str, app: App, who: Who, body: ReturnRequest | None = None
+    case_id: str, desk: Cases, who: Who, body: ReturnRequest | None = None
 ) -> dict[str, Any]:
     """*in Prüfung* → *Entwurf*, with an optional note."""
-    desk = app.cases
     return desk.view(desk.give_back(case_id, who, body.note if body else ""), who)
 
 
 @router.post("/{case_id}/release", summary="Freigeben (Vier-Augen-Prinzip)")
-def release(case_id: str, app: App, who: Who) -> dict[str, Any]:
+def release(case_id: str, desk: Cases, who: Who) -> dict[str, Any]:
     """*in Prüfung* → *freigegeben*. Refused (403) to whoever created or submitted the
     case or edited one of its answers: a second person releases."""
-    desk = app.cases
     return desk.view(desk.release(case_id, who), who)
 
 
@@ -223,11 +209,11 @@ def release(case_id: str, app: App, who: Who) -> dict[str, Any]:
     summary="Antwortschreiben als DOCX oder ODT",
     responses={200: {"content": {MEDIA_TYPES["docx"]: {}, MEDIA_TYPES["odt"]: {}}}},
 )
-def export_case(case_id: str, app: App, who: Who, format: ExportFormat = "docx") -> Response:
+def export_case(case_id: str, desk: Cases, who: Who, format: ExportFormat = "docx") -> Response:
     """The reply letter: title, each question with its answer, the sources as a numbered
     list (``[n]`` in the text), *KI-Entwurf – nicht freigegeben* until released, then who
     released it when. Sources the caller may not see are left out and counted."""
-    _case, content = app.cases.export(case_id, who, format)
+    _case, content = desk.export(case_id, who, format)
     return Response(
         content,
         media_type=MEDIA_TYPES[format],

@@ -12,9 +12,9 @@ from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 
 from ingest.application import Application, Caller
 from search.answers import Answer
-from search.errors import AuskunftError
-from search.facets import SortOrder
+from search.core.errors import AuskunftError
 from search.results import SearchMode, SearchResponse
+from search.retrieval.facets import SortOrder
 from ui.api.deps import App, Who
 from ui.api.models import MAX_QUERY_CHARS, SearchRequest
 from ui.api.problems import Problem, kind_of

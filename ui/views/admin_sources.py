@@ -11,10 +11,10 @@ from typing import Any
 import streamlit as st
 from pydantic import ValidationError
 
-from search.errors import AuskunftError, ConfigurationError
-from search.fields import DOC_TYPES
-from search.settings import SourceEntry
-from search.source_options import OptionSyntaxError, parse_options
+from search.core.errors import AuskunftError, ConfigurationError
+from search.core.fields import DOC_TYPES
+from search.core.settings import SourceEntry
+from search.core.source_options import OptionSyntaxError, parse_options
 from ui.auth import split_groups
 from ui.i18n import check_text, local_time, reason_text, t
 from ui.session import client, language, require_admin, service_errors, settings

@@ -16,7 +16,7 @@ from typing import Any
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from search.errors import NotFound
+from search.core.errors import NotFound
 from ui.client import ServiceClient
 from ui.date_field import date_field
 from ui.i18n import local_time, t

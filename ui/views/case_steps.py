@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from search.errors import AuskunftError
+from search.core.errors import AuskunftError
 from ui.client import ServiceClient
 from ui.session import client
 

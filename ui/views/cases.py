@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from search.errors import AuskunftError
+from search.core.errors import AuskunftError
 from ui.date_field import date_field
 from ui.i18n import t
 from ui.relations_view import day

@@ -14,13 +14,13 @@ from typing import Any
 
 import streamlit as st
 
-from search import fields
 from search.citations import CitationBuilder
-from search.errors import AuskunftError
-from search.facets import FACETS, SORT_ORDERS, Refinement, SortOrder
-from search.fields import DOC_TYPES
+from search.core import fields
+from search.core.errors import AuskunftError
+from search.core.fields import DOC_TYPES
 from search.filters import SearchFilters
 from search.results import SEARCH_MODES, DocumentHit, Passage, SearchResponse
+from search.retrieval.facets import FACETS, SORT_ORDERS, Refinement, SortOrder
 from ui import answer_panel
 from ui.date_field import date_field, format_date
 from ui.export import results_csv, results_pdf

@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 from haystack import Document
 
-from search import fields
-from search.errors import BackendError, IndexMismatch
+from search.core import fields
+from search.core.errors import BackendError, IndexMismatch
 from search.filters import SearchFilters
 from search.stores.base import KeywordStore, VectorStore
 

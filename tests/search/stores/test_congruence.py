@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 from haystack import Document
 
-from search import fields
+from search.core import fields
 from search.filters import SearchFilters
 from search.stores.base import KeywordStore, VectorStore
 from search.stores.qdrant_edge_store import EdgeVectorStore

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch
 
-from search.errors import BackendUnavailable
+from search.core.errors import BackendUnavailable
 from search.stores.elasticsearch_store import ElasticsearchKeywordStore
 from tests.search.stores.contract import CHUNKS, KeywordStoreContract, without_embeddings
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from search.errors import BackendError
+from search.core.errors import BackendError
 from search.stores.qdrant_edge_store import EdgeVectorStore
 from tests.search.stores.contract import CHUNKS, DIMENSION, VectorStoreContract
 
@@ -71,7 +71,7 @@ class TestEdgeVectorStore(VectorStoreContract):
         script = textwrap.dedent(
             f"""
             from pathlib import Path
-            from search.errors import BackendUnavailable
+            from search.core.errors import BackendUnavailable
             from search.stores.qdrant_edge_store import EdgeVectorStore
 
             store = EdgeVectorStore(Path({str(store.path)!r}), dimension={DIMENSION})

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from qdrant_client import QdrantClient
 
-from search.errors import BackendUnavailable
+from search.core.errors import BackendUnavailable
 from search.stores.qdrant_store import QdrantVectorStore
 from tests.search.stores.contract import CHUNKS, DIMENSION, VectorStoreContract
 

@@ -13,8 +13,8 @@ from typing import Any, ClassVar
 import pytest
 import tantivy
 
-from search import fields
-from search.errors import IndexMismatch
+from search.core import fields
+from search.core.errors import IndexMismatch
 from search.stores.tantivy_store import DOCUMENTS_DIR, TantivyKeywordStore
 from tests.search.stores.contract import CHUNKS, KeywordStoreContract, without_embeddings
 
@@ -114,7 +114,7 @@ class TestTantivyKeywordStore(KeywordStoreContract):
         script = textwrap.dedent(
             f"""
             from pathlib import Path
-            from search.errors import BackendUnavailable
+            from search.core.errors import BackendUnavailable
             from search.stores.tantivy_store import DOCUMENTS_DIR, TantivyKeywordStore
             from tests.search.stores.contract import without_embeddings
 
@@ -180,7 +180,7 @@ class TestGermanCompoundsAndSpellings:
     def filled(self, tmp_path: Path) -> Iterator[TantivyKeywordStore]:
         from haystack import Document
 
-        from search import fields
+        from search.core import fields
 
         store = TantivyKeywordStore(tmp_path / "keyword")
         store.write(
@@ -229,7 +229,7 @@ class TestGermanCompoundsAndSpellings:
 def test_a_misread_year_does_not_reject_the_batch(tmp_path: Path) -> None:
     from haystack import Document
 
-    from search import fields
+    from search.core import fields
 
     store = TantivyKeywordStore(tmp_path / "keyword")
     meta = {fields.DOC_ID: "d", fields.DATE: "0222-12-20", fields.ACCESS_GROUPS: ["p"]}

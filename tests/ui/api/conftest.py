@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from search.settings import AccessSettings, ServiceSettings, Settings, load_settings
+from search.core.settings import AccessSettings, ServiceSettings, Settings, load_settings
 from tests.service_server import service_in_thread
 from tests.ui.api.support import (
     ADMIN,

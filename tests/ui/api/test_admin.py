@@ -81,7 +81,7 @@ def test_a_queue_worker_writes_through_the_service(api: httpx.Client, service: S
     from connectors.base import SourceRef
     from connectors.filesystem import FilesystemConnector
     from ingest.catalog import Catalog
-    from ingest.runner import IngestReport, IngestRunner
+    from ingest.sync.runner import IngestReport, IngestRunner
     from search.backends import open_embedder
 
     folder = service.base / "arbeitsplatz"

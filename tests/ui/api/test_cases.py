@@ -367,7 +367,7 @@ def test_bad_input_and_unknown_cases_are_problems(api: httpx.Client, tmp_path: P
 def test_the_client_speaks_the_cases_api(service: Service) -> None:
     """Every case method of :class:`ui.client.ServiceClient`, as the interface will call
     them, with the service's errors as the library's."""
-    from search.errors import DocumentTooLarge, NotFound
+    from search.core.errors import DocumentTooLarge, NotFound
     from ui.client import Identity, PermissionDenied, ServiceClient, StateConflict
 
     def client(user: str) -> ServiceClient:

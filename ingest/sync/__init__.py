@@ -1,0 +1,1 @@
+"""Syncing sources into the index: the rules, the runner, queue workers, scheduler, migration."""
