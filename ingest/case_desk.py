@@ -32,7 +32,7 @@ from search.cases.case import (
 from search.cases.drafts import draft_answer
 from search.cases.export import ExportFormat, export
 from search.cases.letter import compose
-from search.cases.questions import split_inquiry
+from search.cases.questions import split_inquiry, subject_line
 from search.cases.research import research
 from search.cases.store import CaseStore, new_case_id
 from search.cases.view import by_deadline, case_row, case_view, today
@@ -142,7 +142,8 @@ class CaseDesk:
             msg = "The inquiry is empty"
             raise QueryError(msg)
         inquiry = split_inquiry(text)
-        found_title = inquiry.title.text if inquiry.title else ""
+        # a paper's *Betreff* says more than its heading ("Drucksache 2025/0042")
+        found_title = subject_line(text) or (inquiry.title.text if inquiry.title else "")
         first_line = text.split("\n", 1)[0].strip()[:200]
         case = Case(
             id=new_case_id(),

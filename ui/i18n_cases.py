@@ -44,6 +44,11 @@ CASE_TEXTS: dict[str, dict[str, str]] = {
         "case_question_text": "Text der Frage {label}",
         "case_question_save": "Frage speichern",
         "case_question_remove": "Frage entfernen",
+        "case_question_up": "Nach oben",
+        "case_question_down": "Nach unten",
+        "case_from_document": "Als Anfrage-Vorgang anlegen",
+        "case_from_document_help": "Ein Vorgang aus dem Text dieses Dokuments: seine Fragen "
+        "werden herausgelöst, die Frist übernommen.",
         "case_question_add": "Weitere Frage",
         "case_question_add_button": "Frage hinzufügen",
         "case_research": "Recherchieren",
@@ -144,6 +149,11 @@ CASE_TEXTS: dict[str, dict[str, str]] = {
         "case_question_text": "Text of question {label}",
         "case_question_save": "Save question",
         "case_question_remove": "Remove question",
+        "case_question_up": "Move up",
+        "case_question_down": "Move down",
+        "case_from_document": "Open as an inquiry case",
+        "case_from_document_help": "A case from this document's text: its questions split "
+        "out, the deadline it names taken over.",
         "case_question_add": "Another question",
         "case_question_add_button": "Add question",
         "case_research": "Research",

@@ -158,7 +158,8 @@ _DATE: Final = re.compile(
     rf"|(?P<month_name>{'|'.join(_MONTHS)})(?:\s+(?P<year_of_name>\d{{4}}))?)"
 )
 _BY: Final = re.compile(
-    r"\b(?:bis|spätestens|Frist|Termin|zum|zur\s+(?:[\wäöü-]+\s+){0,2}?Sitzung)\b", re.IGNORECASE
+    r"\b(?:bis|spätestens|Frist|Termin|zum|(?:zur|in\s+der)\s+(?:[\wäöü-]+\s+){0,2}?Sitzung)\b",
+    re.IGNORECASE,
 )
 _ANSWER_WORD: Final = re.compile(
     r"\b(?:Beantwortung|beantwort\w*|Antwort|Stellungnahme|Frist|Rückmeldung|Auskunft)\b",
@@ -211,6 +212,18 @@ def _deadline_in(text: str, start: int, end: int) -> Deadline | None:
 # --- inquiries ---------------------------------------------------------------------------
 
 _TITLE_PREFIX: Final = re.compile(r"(?:Betreff|Betr\.|Anfrage|Titel|Thema)\s*:\s*", re.IGNORECASE)
+
+
+_SUBJECT: Final = re.compile(
+    r"^[ \t]*(?:Betreff|Betr\.)[ \t]*:[ \t]*(?P<subject>\S.*?)[ \t]*$", re.M
+)
+
+
+def subject_line(text: str, within: int = 1500) -> str | None:
+    """:returns: the *Betreff* of a letter or paper (``Betreff: …`` near its start), the
+    title its writers gave it; ``None`` when it names none."""
+    match = _SUBJECT.search(text, 0, min(len(text), within))
+    return match.group("subject") if match else None
 
 
 def _title(text: str) -> tuple[Span | None, int]:

@@ -69,11 +69,14 @@ def _research_pin_and_draft(page: Any, number: int) -> None:
     expect(first).to_contain_text("Fundstelle:")
     if number == 1:
         _shot(page, "case-research")
-    first.get_by_role("button", name="Anheften").click()
+    # the clerk pins a passage on the inquiry's subject (the sample city's other inquiry,
+    # on energy, is offered too: it is an earlier reply)
+    chosen = page.locator(f"[class*='st-key-question-{number}-offered-']", has_text="Hund").first
+    chosen.get_by_role("button", name="Anheften").click()
     expect(page.locator(f".st-key-question-{number}-pinned")).to_contain_text(
         "Angeheftete Quellen (1)"
     )
-    expect(first.get_by_role("button", name="Lösen")).to_be_visible()
+    expect(chosen.get_by_role("button", name="Lösen")).to_be_visible()
     question.get_by_role("button", name="Entwurf erstellen").click()
     answer = page.locator(f".st-key-question-{number}-answer")
     expect(answer).to_contain_text("[1]")
@@ -217,3 +220,43 @@ def test_a_whole_case_from_inquiry_pdf_to_released_reply(browser: Any, server: s
     other.goto(f"{server}/cases")
     expect(other.get_by_text("Noch keine Vorgänge.")).to_be_visible()
     other.context.close()
+
+
+def test_a_case_from_an_inquiry_found_by_search_and_its_questions_reordered(
+    browser: Any, server: str
+) -> None:
+    """The sample city's inquiry (Drs. 2025/0042) opened as a case from its search hit: its
+    five questions and its deadline ("in der Sitzung des Stadtrates am 13. März 2025")
+    taken over; a question moved down keeps its text and takes the next place."""
+    page = _page(browser, STAFF)
+    page.goto(f"{server}/?mode=keyword")
+    page.get_by_role("textbox", name="Suchanfrage", exact=True).fill(
+        "Anfrage Energieverbrauch Liegenschaften"
+    )
+    page.get_by_role("button", name="Suchen").click()
+    card = page.locator("[class*='st-key-hit-']", has_text="Energieverbrauch").first
+    expect(card).to_be_visible()
+    card.get_by_role("button", name="Als Anfrage-Vorgang anlegen").click()
+    page.wait_for_url(re.compile(r"/case\?case="))
+    expect(page.get_by_text(re.compile(r"2025/0042")).first).to_be_visible()
+    texts = [
+        _question(page, n).get_by_role("textbox", name=f"Text der Frage {n}.") for n in range(1, 6)
+    ]
+    expect(texts[0]).to_have_value(re.compile(r"^Wie haben sich der Wärme- und der Strom"))
+    expect(texts[2]).to_have_value(re.compile(r"^Wie viele Photovoltaikanlagen"))
+    expect(_question(page, 6)).to_have_count(0)
+    first, second = texts[0].input_value(), texts[1].input_value()
+    expect(_question(page, 1).get_by_role("button", name="Nach oben")).to_be_disabled()
+    expect(_question(page, 5).get_by_role("button", name="Nach unten")).to_be_disabled()
+    _question(page, 1).get_by_role("button", name="Nach unten").click()
+    # the inquiry's own labels go with their questions: "Frage 2." now comes first
+    moved = _question(page, 2).get_by_role("textbox", name="Text der Frage 1.")
+    expect(moved).to_have_value(first)
+    expect(_question(page, 1).get_by_role("textbox", name="Text der Frage 2.")).to_have_value(
+        second
+    )
+    page.get_by_role("link", name="Alle Vorgänge").click()
+    row = page.locator("[class*='st-key-case-row-']", has_text="Energieverbrauch").first
+    expect(row).to_contain_text("13.03.2025")
+    expect(row).to_contain_text("0/5")
+    page.context.close()

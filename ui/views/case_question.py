@@ -143,6 +143,40 @@ def _draft(lang: str, case: dict[str, Any], question: dict[str, Any], key: str) 
     )
 
 
+def _reorder(case_id: str, order: list[int]) -> None:
+    act("questions", lambda service: service.reorder_questions(case_id, order))
+
+
+def _moved(case: dict[str, Any], number: int, step: int) -> list[int]:
+    """:returns: the question ids with question ``number`` moved ``step`` places, or none
+    when that place does not exist."""
+    order = [int(q["id"]) for q in case["questions"]]
+    index, target = number - 1, number - 1 + step
+    if not 0 <= target < len(order):
+        return []
+    order[index], order[target] = order[target], order[index]
+    return order
+
+
+def _order_buttons(lang: str, case: dict[str, Any], number: int, key: str) -> None:
+    """*Nach oben* / *Nach unten*: the question's place in the reply."""
+    up, down = st.columns(2)
+    for column, step, name, icon in (
+        (up, -1, "case_question_up", ":material/arrow_upward:"),
+        (down, 1, "case_question_down", ":material/arrow_downward:"),
+    ):
+        order = _moved(case, number, step)
+        column.button(
+            t(lang, name),
+            key=f"{key}-{'up' if step < 0 else 'down'}",
+            icon=icon,
+            type="tertiary",
+            disabled=not order,
+            on_click=_reorder,
+            args=(str(case["id"]), order),
+        )
+
+
 def render(lang: str, case: dict[str, Any], question: dict[str, Any], number: int) -> None:
     """Draw question ``number`` of the case (its content locked unless the case is a draft)."""
     case_id, question_id = str(case["id"]), int(question["id"])
@@ -151,7 +185,11 @@ def render(lang: str, case: dict[str, Any], question: dict[str, Any], number: in
     question["_label"] = question.get("label") or f"{number}."
     key = f"question-{number}"
     with st.container(border=True, key=key):
-        st.subheader(t(lang, "case_question", label=question["_label"]))
+        heading, moves = st.columns([3, 1], vertical_alignment="center")
+        heading.subheader(t(lang, "case_question", label=question["_label"]))
+        if not locked and len(case["questions"]) > 1:
+            with moves:
+                _order_buttons(lang, case, number, key)
         text_key = f"question-text-{case_id}-{question_id}-{abs(hash(str(question['text'])))}"
         if locked:
             st.markdown(escaped(str(question["text"])))

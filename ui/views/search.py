@@ -28,6 +28,7 @@ from ui.i18n import t
 from ui.relations_view import superseded_note, validity_notes
 from ui.session import client, language, service_errors, settings
 from ui.viewer import show_original
+from ui.views import case as case_view
 
 SORTS = SORT_ORDERS
 EXPORT_LIMIT = 100
@@ -332,15 +333,41 @@ def _card(hit: DocumentHit, number: int, lang: str, query: str) -> None:
                     _passage(hit, passage, f"{number}-{index}")
         if st.session_state.get("_more") == hit.doc_id:
             _more_panel(query, hit, lang)
-        else:
-            st.button(
-                t(lang, "more_from_doc"),
-                key=f"more-{number}",
+            return
+        more, case = st.columns(2)
+        more.button(
+            t(lang, "more_from_doc"),
+            key=f"more-{number}",
+            type="tertiary",
+            icon=":material/add:",
+            on_click=_remember,
+            args=("_more", hit.doc_id),
+        )
+        if hit.doc_type == "decision":  # a council paper: an inquiry may be among them
+            case.button(
+                t(lang, "case_from_document"),
+                key=f"case-from-{number}",
                 type="tertiary",
-                icon=":material/add:",
+                icon=":material/assignment_add:",
+                help=t(lang, "case_from_document_help"),
                 on_click=_remember,
-                args=("_more", hit.doc_id),
+                args=("_case_from", hit.doc_id),
             )
+
+
+def _case_from_document(lang: str) -> None:
+    """Open the case made from the document whose *Als Anfrage-Vorgang anlegen* was
+    clicked (a problem is said on the search page)."""
+    doc_id = st.session_state.pop("_case_from", None)
+    if not doc_id:
+        return
+    try:
+        with st.spinner(t(lang, "case_creating")):
+            created = client().create_case(doc_id=str(doc_id))
+    except AuskunftError as exc:
+        st.error(t(lang, "case_failed", error=exc), icon=":material/error:")
+        return
+    st.switch_page(case_view.page(lang), query_params={"case": str(created["id"])})
 
 
 def _more_panel(query: str, hit: DocumentHit, lang: str) -> None:
@@ -417,6 +444,7 @@ def _export_hits(
 def render() -> None:
     """Render the search page."""
     lang = language()
+    _case_from_document(lang)
     _load_query_params()
     with service_errors():
         me = client().me()

@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 
-from search.cases.questions import Inquiry, split_inquiry, split_reply
+from search.cases.questions import Inquiry, split_inquiry, split_reply, subject_line
 
 # the questions of one Karlsruhe inquiry ("Bonusprogramm energetische Sanierung im
 # Altbaubereich", 2013), as queries.jsonl has them
@@ -516,6 +516,18 @@ def test_deadline(sentence: str, when: date | None) -> None:
     assert len(inquiry.questions) == 2
 
 
+def test_deadline_in_the_sentence_that_announces_the_questions() -> None:
+    # the sample city's inquiry (samples/corpus/beschluesse/Drucksache_2025-0042_…)
+    asked = (
+        "Wir bitten um schriftliche Beantwortung folgender Fragen in der Sitzung des "
+        "Stadtrates am 13. März 2025:"
+    )
+    inquiry = split_inquiry(f"{TITLE}\n\n{asked}\n\n1. {BONUS[0]}\n2. {BONUS[1]}")
+    assert inquiry.deadline is not None
+    assert inquiry.deadline.date == date(2025, 3, 13)
+    assert [q.text for q in inquiry.questions] == list(BONUS[:2])
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -663,3 +675,18 @@ feldige Signalisierung geändert werden.
 def test_reply_without_structure_is_not_split() -> None:
     assert split_reply(JUSTIFICATION) == []
     assert split_reply("Siehe Antwort zu Frage 3. Die Mittel sind ausgeschöpft.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        ("Drucksache 2025/0042\n\nAnfrage der GLL\n\nBetreff: Energieverbrauch der "
+         "Liegenschaften\n\n1. Wie viel?", "Energieverbrauch der Liegenschaften"),
+        ("Betr.:  Hundesteuer  \n1. Wie hoch?", "Hundesteuer"),
+        (f"{TITLE}\n\n1. {BONUS[0]}", None),
+        # a subject far into the text is a quotation, not the paper's own
+        ("x\n" * 1000 + "Betreff: Zitat", None),
+    ],
+)  # fmt: skip
+def test_subject_line(text: str, subject: str | None) -> None:
+    assert subject_line(text) == subject
