@@ -10,8 +10,10 @@ replies first, then decisions, rules in force, the rest) runs with the question 
 the reply by its header and say nothing. A question counts as found when one of the
 offered passages holds its gold answer passage (``answers.jsonl``;
 :func:`search.evaluation.answers.holds_passage`). Printed beside it, from the same index
-and run: document-level nDCG@10 and Recall@10 of the plain search, and the share of
-questions whose offered passages include a gold document.
+and run: document-level nDCG@10 and Recall@10 of the plain search, the same passage-level
+Recall@10 over the first ten passages a plain search shows (its documents in rank order,
+each with its passages), and the share of questions whose offered passages include a gold
+document.
 
 The set is indexed through the real ingestion path under the data directory
 (``AUSKUNFT_DATA_DIR``; keyword mode needs no embeddings). Results go to
@@ -56,18 +58,21 @@ def measure(mode: SearchMode, questions: int | None, seed: int) -> dict[str, Any
     def search(query: str, top_k: int = 10) -> SearchResponse:
         return service.search(query, mode=mode, top_k=top_k)
 
-    found = gold_document = 0
+    found = gold_document = plain_found = 0
     ndcg: list[float] = []
     recall: list[float] = []
     started = time.perf_counter()
     try:
         for index, case in enumerate(cases, 1):
             relevant = {doc: 1 for doc in case.gold_documents}
-            plain = [corpus_id_of(hit.uri) for hit in search(case.question).results]
+            response = search(case.question)
+            plain = [corpus_id_of(hit.uri) for hit in response.results]
+            shown = [p.text for hit in response.results for p in hit.passages][:10]
+            gold = case.gold_passage or ""
+            plain_found += any(holds_passage(text, gold) for text in shown)
             ndcg.append(ndcg_at(plain, relevant, 10))
             recall.append(recall_at(plain, relevant, 10))
             offered = research(search, case.question)
-            gold = case.gold_passage or ""
             found += any(holds_passage(passage.text, gold) for passage in offered)
             gold_document += any(corpus_id_of(p.uri) in case.gold_documents for p in offered)
             if index % 100 == 0:
@@ -81,6 +86,7 @@ def measure(mode: SearchMode, questions: int | None, seed: int) -> dict[str, Any
         "questions": n,
         "passage_recall@10": round(found / n, 4),
         "offered_gold_document": round(gold_document / n, 4),
+        "plain_passage_recall@10": round(plain_found / n, 4),
         "plain_ndcg@10": round(statistics.fmean(ndcg), 4),
         "plain_recall@10": round(statistics.fmean(recall), 4),
         "seconds_per_question": round((time.perf_counter() - started) / n, 3),

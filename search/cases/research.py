@@ -30,8 +30,12 @@ finds still enters, but the question's own words lead. Nothing here is measured 
    earlier wording comes after the rules in force.
 4. ``other`` — everything else.
 
-At most :data:`TOP_PASSAGES` passages are offered, each with document, chunk, citation,
-page, section, kind, date and reference.
+At most :data:`TOP_PASSAGES` passages are offered: the best by fused score (a passage's
+rank is its place in the search's list, documents by rank with their passages), then
+shown in the order of their kinds; each with document, chunk, citation, page, section,
+kind, date and reference. Taking the kinds first over all 20 documents' passages found
+less (karlsruhe, 500 questions, keyword: gold passage among the ten 0.446 against 0.466)
+and let a barely matching earlier reply lead over the rule that answers the question.
 """
 
 from __future__ import annotations
@@ -106,12 +110,12 @@ def context_words(question: str, title: str | None, preamble: str | None) -> lis
 
 
 def _ranked(response: SearchResponse) -> Iterator[tuple[DocumentHit, Passage]]:
-    """Passages best first: each document's best passage before any second one."""
-    depth = max((len(hit.passages) for hit in response.results), default=0)
-    for level in range(depth):
-        for hit in response.results:
-            if level < len(hit.passages):
-                yield hit, hit.passages[level]
+    """Passages in the order the search shows them: documents by rank, each with its
+    passages (a reply's second answer before another document's best passage measured
+    better: ``benchmarks/case_material.py``)."""
+    for hit in response.results:
+        for passage in hit.passages:
+            yield hit, passage
 
 
 def _answers_inquiry(hit: DocumentHit) -> bool:
@@ -205,5 +209,9 @@ def research(
             group = 3
         return group, -item.score
 
-    offered.sort(key=order)
-    return offered[:limit]
+    # the best passages by relevance are offered, shown kind by kind: a reply that barely
+    # matches does not push a rule that answers the question off the list
+    offered.sort(key=lambda item: -item.score)
+    chosen = offered[:limit]
+    chosen.sort(key=order)
+    return chosen
