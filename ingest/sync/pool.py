@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import threading
 import traceback
@@ -293,9 +294,25 @@ _startup_error: Exception | None = None
 _pages: Any = None  # the pool's queue of OCR progress, (uri, done, total)
 
 
+def _leave_with_parent() -> None:
+    """End this pool process when the process that started it is gone.
+
+    A pool process waits for work on a queue whose writing end it holds itself, so it
+    never sees the end of a parent killed by a signal (a service stopped with SIGKILL, a
+    crash): it would wait forever, or finish a long OCR for nobody. Its parent's sentinel
+    becomes ready when the parent ends."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    multiprocessing.connection.wait([parent.sentinel])
+    os._exit(1)
+
+
 def _start_worker(settings: Settings, nice: int, pages: Any = None) -> None:
-    """Initializer of a pool process: lower its priority, then build its pipeline."""
+    """Initializer of a pool process: follow its parent's end, lower its priority, then
+    build its pipeline."""
     global _pipeline, _startup_error, _pages  # one pipeline per process, by design
+    threading.Thread(target=_leave_with_parent, name="parent-watch", daemon=True).start()
     _pages = pages
     # threads and subprocesses (tesseract) started from here on inherit both
     os.environ["OMP_THREAD_LIMIT"] = "1"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -181,6 +183,57 @@ def _children(pid: int) -> list[tuple[int, str]]:
         if int(text[text.rindex(")") + 2 :].split()[1]) == pid:
             found.append((int(stat.parent.name), command))
     return found
+
+
+def _alive(pid: int) -> bool:
+    """:returns: whether process ``pid`` runs (a zombie nobody reaped has ended)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return text[text.rindex(")") + 2] != "Z"
+
+
+# a process that owns a pool, has used it once and then waits (as a service does)
+_OWNER = """
+import sys, time
+from pathlib import Path
+from connectors.base import SourceDocument
+from ingest.sync.pool import ChunkJob, PreparePool
+from search.core.settings import Settings
+
+pool = PreparePool(Settings(data_dir=Path(sys.argv[1])), workers=2)
+document = SourceDocument(uri="file:///notiz.txt", filename="notiz.txt", content=b"Notiz")
+job = ChunkJob(document, "notiz", "akten", document.uri, document.content_hash, ["public"])
+pool.result(job, pool.submit(job))
+print(" ".join(str(pid) for pid in pool.pids), flush=True)
+time.sleep(600)
+"""
+
+
+def test_pool_processes_end_when_their_owner_is_killed(tmp_path: Path) -> None:
+    """A service killed by a signal leaves no pool process behind (they used to wait for
+    work forever, and one in the middle of an OCR kept a core busy for nobody)."""
+    root = Path(__file__).resolve().parents[3]
+    owner = subprocess.Popen(
+        [sys.executable, "-c", _OWNER, str(tmp_path)],
+        cwd=root,
+        env=os.environ | {"PYTHONPATH": str(root), "HAYSTACK_TELEMETRY_ENABLED": "False"},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert owner.stdout is not None
+        pids = [int(pid) for pid in owner.stdout.readline().split()]
+        assert pids
+        assert all(_alive(pid) for pid in pids)
+    finally:
+        owner.kill()
+        owner.wait()
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in pids):
+        assert time.monotonic() < deadline, "pool processes outlived their killed owner"
+        time.sleep(0.2)
 
 
 class _KillingConnector(Connector):
