@@ -348,8 +348,8 @@ def evaluate(
         chunks=indexed.chunks,
         subset=beir.corpus_ids is not None,
         ingest=indexed.ingest
-        | {"embed_seconds": round(embedder.seconds, 1)}
         | {
+            "embed_seconds": round(embedder.seconds, 1),
             "passages_per_second": indexed.passages_per_second,
             "keyword_only": indexed.keyword_only,
         },

@@ -191,6 +191,11 @@ def _shot(page: Any, name: str, *, full_page: bool = False) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
+def _run_over(page: Any) -> None:
+    """Wait until the page's run has finished (no element drawn by an earlier run left)."""
+    expect(page.locator("[data-stale='true']")).to_have_count(0)
+
+
 def _download(page: Any, button: Any) -> Any:
     """Click a download button; :returns: the download.
 
@@ -198,12 +203,12 @@ def _download(page: Any, button: Any) -> Any:
     a click that lands while the page is still being rerun asks for the file of the run
     before, which Streamlit has already dropped, and no download starts. Wait for the run
     to finish, and click once more if the first click came too early."""
-    expect(page.locator("[data-stale='true']")).to_have_count(0)
+    _run_over(page)
     try:
         with page.expect_download(timeout=TIMEOUT_MS // 2) as download:
             button.click()
     except sync_api.TimeoutError:
-        expect(page.locator("[data-stale='true']")).to_have_count(0)
+        _run_over(page)
         with page.expect_download(timeout=TIMEOUT_MS // 2) as download:
             button.click()
     return download.value
@@ -274,7 +279,7 @@ def test_search_returns_cited_results(browser: Any, server: str) -> None:
     _field(page, "Suchanfrage").fill("Beurteilung Quote Note 1")
     page.get_by_role("button", name="Suchen").click()
     page.wait_for_url(re.compile(r"q=Beurteilung"))
-    expect(page.locator("[data-stale='true']")).to_have_count(0)  # the run has finished
+    _run_over(page)
     expect(page.get_by_text(re.compile(r"^\d+ Dokumente$|^Keine Treffer"))).to_be_visible()
     expect(page.get_by_text("VERTRAULICH")).to_have_count(0)
     page.context.close()
@@ -438,7 +443,7 @@ def test_whole_result_set_sorted_refined_and_paged(browser: Any, server: str) ->
         expect(_cards(page).nth(index)).to_contain_text("Satzung/Verordnung")
     # "more from this document" opens inside its own card
     second = page.locator(".st-key-hit-2")
-    expect(page.locator("[data-stale='true']")).to_have_count(0)  # the chip's run is over
+    _run_over(page)  # the chip's run
     second.get_by_role("button", name="Mehr aus diesem Dokument").click()
     expect(second.locator(".st-key-more-panel")).to_be_visible()
     page.context.close()

@@ -25,6 +25,7 @@ from tests.ui.test_browser import (
     SERVICE_KEY,
     STAFF,
     _page,
+    _run_over,
     _search,
     _shot,
     _start,
@@ -49,7 +50,7 @@ BLOCKING = ("serious", "critical")
 
 def _settle(page: Any) -> None:
     """Wait until Streamlit's run has finished and its widgets and fonts are drawn."""
-    expect(page.locator("[data-stale='true']")).to_have_count(0)
+    _run_over(page)
     expect(page.get_by_test_id("stStatusWidget").get_by_text("Running")).to_have_count(0)
     page.wait_for_timeout(800)
 

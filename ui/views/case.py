@@ -16,7 +16,7 @@ from typing import Any
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from search.core.errors import NotFound
+from search.core.errors import AuskunftError, NotFound
 from ui.client import ServiceClient
 from ui.date_field import date_field
 from ui.i18n import local_time, t
@@ -29,6 +29,18 @@ from ui.views.case_steps import act, message, text_of
 def page(lang: str) -> StreamlitPage:
     """:returns: the page of one case (hidden: it is opened from the case list)."""
     return st.Page(render, title=t(lang, "nav_case"), url_path="case", visibility="hidden")
+
+
+def open_new(lang: str, make: Callable[[ServiceClient], dict[str, Any]]) -> None:
+    """Make a case at the service (``make`` asks for it) and open its page; a problem is
+    said where the request was made."""
+    try:
+        with st.spinner(t(lang, "case_creating")):
+            created = make(client())
+    except AuskunftError as exc:
+        st.error(t(lang, "case_failed", error=exc), icon=":material/error:")
+        return
+    st.switch_page(page(lang), query_params={"case": str(created["id"])})
 
 
 def status_text(lang: str, status: str) -> str:

@@ -58,25 +58,19 @@ def _passage(
         )
         cite, button = st.columns([5, 1], vertical_alignment="center")
         cite.caption(f"{t(lang, 'citation')}: {passage['citation']}")
-        locked = question.get("_locked", False)
-        if chunk_id in pinned:
-            button.button(
-                t(lang, "case_unpin"),
-                key=f"unpin-{key}",
-                icon=":material/keep_off:",
-                disabled=locked,
-                on_click=_pin,
-                args=(case_id, int(question["id"]), [c for c in pinned if c != chunk_id]),
-            )
-        else:
-            button.button(
-                t(lang, "case_pin"),
-                key=f"pin-{key}",
-                icon=":material/keep:",
-                disabled=locked,
-                on_click=_pin,
-                args=(case_id, int(question["id"]), [*pinned, chunk_id]),
-            )
+        is_pinned = chunk_id in pinned
+        button.button(
+            t(lang, "case_unpin" if is_pinned else "case_pin"),
+            key=f"{'unpin' if is_pinned else 'pin'}-{key}",
+            icon=":material/keep_off:" if is_pinned else ":material/keep:",
+            disabled=question.get("_locked", False),
+            on_click=_pin,
+            args=(
+                case_id,
+                int(question["id"]),
+                [c for c in pinned if c != chunk_id] if is_pinned else [*pinned, chunk_id],
+            ),
+        )
 
 
 def _sources(lang: str, draft: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from search.core.errors import AuskunftError
+from ui.client import ServiceClient
 from ui.date_field import date_field
 from ui.i18n import t
 from ui.relations_view import day
@@ -78,25 +78,19 @@ def _create(lang: str) -> None:
     if not text and upload is None:
         st.warning(t(lang, "case_create_empty"))
         return
-    service = client()
-    try:
-        with st.spinner(t(lang, "case_creating")):
-            if upload is not None:
-                created = service.upload_case(
-                    upload.name,
-                    upload.getvalue(),
-                    title=title,
-                    department=department,
-                    deadline=deadline,
-                )
-            else:
-                created = service.create_case(
-                    text=text, title=title, department=department, deadline=deadline
-                )
-    except AuskunftError as exc:
-        st.error(t(lang, "case_failed", error=exc), icon=":material/error:")
-        return
-    st.switch_page(case_view.page(lang), query_params={"case": str(created["id"])})
+
+    def make(service: ServiceClient) -> dict[str, Any]:
+        if upload is not None:
+            return service.upload_case(
+                upload.name,
+                upload.getvalue(),
+                title=title,
+                department=department,
+                deadline=deadline,
+            )
+        return service.create_case(text=text, title=title, department=department, deadline=deadline)
+
+    case_view.open_new(lang, make)
 
 
 def _new_case(lang: str) -> None:

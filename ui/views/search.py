@@ -359,15 +359,8 @@ def _case_from_document(lang: str) -> None:
     """Open the case made from the document whose *Als Anfrage-Vorgang anlegen* was
     clicked (a problem is said on the search page)."""
     doc_id = st.session_state.pop("_case_from", None)
-    if not doc_id:
-        return
-    try:
-        with st.spinner(t(lang, "case_creating")):
-            created = client().create_case(doc_id=str(doc_id))
-    except AuskunftError as exc:
-        st.error(t(lang, "case_failed", error=exc), icon=":material/error:")
-        return
-    st.switch_page(case_view.page(lang), query_params={"case": str(created["id"])})
+    if doc_id:
+        case_view.open_new(lang, lambda service: service.create_case(doc_id=str(doc_id)))
 
 
 def _more_panel(query: str, hit: DocumentHit, lang: str) -> None:
